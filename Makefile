@@ -1,0 +1,114 @@
+# loopscope -- one Makefile for everything.
+#
+# Folders are compiled with different flags (SameBoy's rule): src/core sees
+# neither SDL nor cJSON, so an accidental include fails to build; only
+# src/scenario sees cJSON and only src/ui (and main.c) see SDL.
+#
+#   make            build/loopscope
+#   make run        open the app on the default scenario (installs packages if missing)
+#   make test       unit tests, layering check, bad-input corpus, CPython conformance, UI tests
+#   make asan       the same suite under AddressSanitizer + UBSan
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wwrite-strings -Wundef -Wno-unused-parameter
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS_BASE := $(EXTRA_LDFLAGS)
+
+SDL_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf 2>/dev/null)
+SDL_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf 2>/dev/null) -lpng
+CJSON_LIBS := -lcjson
+
+CORE_SRC     := $(wildcard src/core/*.c)
+SCENARIO_SRC := $(wildcard src/scenario/*.c)
+EXPORT_SRC   := $(wildcard src/export/*.c)
+UI_SRC       := $(wildcard src/ui/*.c)
+
+CORE_OBJ     := $(CORE_SRC:%.c=$(BUILD)/%.o)
+SCENARIO_OBJ := $(SCENARIO_SRC:%.c=$(BUILD)/%.o)
+EXPORT_OBJ   := $(EXPORT_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ       := $(UI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ     := $(BUILD)/src/main.o
+
+LIBCORE := $(BUILD)/libcore.a
+BIN     := $(BUILD)/loopscope
+
+.PHONY: all run test unit check-layering conformance bad uitest asan clean deps bench
+
+all: $(BIN)
+
+$(BUILD)/src/core/%.o: src/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -c $< -o $@
+
+$(BUILD)/src/scenario/%.o: src/scenario/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -c $< -o $@
+
+$(BUILD)/src/export/%.o: src/export/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/export -c $< -o $@
+
+$(BUILD)/src/ui/%.o: src/ui/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
+
+$(BUILD)/src/main.o: src/main.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE)
+	$(CC) $(OPT) -o $@ $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) \
+	    $(LDFLAGS_BASE) $(CJSON_LIBS) $(SDL_LIBS) -lm
+	@mkdir -p $(BUILD)/share && cp tests/conformance/vt_asyncio.py $(BUILD)/share/ 2>/dev/null || true
+
+# ---- running ---------------------------------------------------------------
+
+deps:
+	@./tools/ensure-deps
+
+run: deps
+	$(MAKE) --no-print-directory $(BIN)
+	./tools/run-app
+
+# ---- tests -----------------------------------------------------------------
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(BUILD)/test_unit
+
+$(UNIT_BIN): $(UNIT_SRC) $(SCENARIO_OBJ) $(EXPORT_OBJ) $(LIBCORE)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -o $@ $(UNIT_SRC) \
+	    $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) $(LDFLAGS_BASE) $(CJSON_LIBS) -lm
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+check-layering: $(LIBCORE)
+	@./tests/check-layering.sh $(LIBCORE)
+
+bad: $(BIN)
+	@./tests/bad/run.sh $(BIN)
+
+conformance: $(BIN)
+	@python3 tests/conformance/run.py $(BIN)
+
+uitest: $(BIN)
+	@./tests/ui/run.sh $(BIN)
+
+test: all unit check-layering bad conformance uitest
+	@echo "make test: all suites passed"
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit bad conformance
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

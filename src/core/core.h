@@ -1,0 +1,258 @@
+/* core.h -- the public face of the simulation core: Sim, Recording, views.
+ *
+ * The core runs a Program (program.h) on a deterministic model of CPython
+ * 3.11's asyncio event loop, one micro-step at a time. Every micro-step is
+ * appended to a Recording as a Step tagged with its stage (stage.h). The UI
+ * and the exporters read only the Recording and the read-only queries below;
+ * they never change the simulation's rules.
+ *
+ * Life cycle:
+ *   Sim *s = sim_new(prog, &limits);    // prog must outlive s
+ *   sim_run_to_end(s);                  // records the whole run (or up to a limit)
+ *   sim_seek(s, n);                     // state after n steps: keyframe + replay
+ *   ... sim_ready_*, sim_task_*, sim_now ... read the state at the cursor
+ *   sim_free(s);
+ *
+ * The core has no I/O, no globals and no clock: a run is a pure function of
+ * the Program and the limits, and two runs record byte-identical Steps.
+ *
+ * Depends on: program.h, stage.h.  Used by: scenario/ (no), export/, ui/, main.
+ */
+#ifndef LOOPSCOPE_CORE_H
+#define LOOPSCOPE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+#include "stage.h"
+
+#define SIM_NONE UINT32_MAX
+
+/* ---- how a run ended ---------------------------------------------------- */
+
+typedef enum SimOutcome {
+    SIM_RUNNING = 0,  /* not finished yet */
+    SIM_DONE,         /* asyncio.run returned main's result */
+    SIM_RAISED,       /* main raised: asyncio.run re-raises (exit status 1) */
+    SIM_DEADLOCK,     /* nothing ready, no timer: the loop would wait forever (3) */
+    SIM_LIMIT,        /* a safety limit stopped the run (4) */
+    SIM_NOMEM         /* an allocation failed; the recording up to here is kept */
+} SimOutcome;
+
+typedef enum SimLimitKind {
+    LIMIT_NONE = 0,
+    LIMIT_STEPS,      /* --max-steps */
+    LIMIT_TIME,       /* --max-time (virtual seconds) */
+    LIMIT_TASKS,      /* --max-tasks */
+    LIMIT_DEPTH,      /* --max-depth (nested calls, RecursionError in Python) */
+    LIMIT_MEMORY      /* --max-memory (bytes of simulation state) */
+} SimLimitKind;
+
+typedef struct SimLimits {
+    uint64_t max_steps;   /* default 50,000,000 */
+    VTime max_time;       /* default 1e6 s */
+    uint32_t max_tasks;   /* default 1,000,000 */
+    uint32_t max_depth;   /* default 900 (Python's recursion limit is 1000) */
+    uint64_t max_memory;  /* default 2 GiB */
+} SimLimits;
+
+/* The generous defaults. */
+SimLimits sim_default_limits(void);
+
+/* ---- the recording ------------------------------------------------------ */
+
+typedef enum StepKind {
+    STEP_START,        /* 1: asyncio.run: loop created, main Task created */
+    STEP_POLL,         /* 7: select(): nothing ready -> the clock jumps to the next timer (t2 = new time) */
+    STEP_TIMER_DUE,    /* 6: a due timer's callback enters the ready queue (handle) */
+    STEP_PICK,         /* 2: the head of the ready queue is popped (handle) */
+    STEP_SKIP,         /* 2: a cancelled handle is popped and skipped */
+    STEP_EXEC,         /* 3: a statement of a task ran (stmt) */
+    STEP_CALLBACK,     /* 3: a plain callback ran (handle): timer callback, gather's _done_callback, ... */
+    STEP_REGISTER,     /* 4: an awaited operation was registered (aux = WaitKind, t2 = deadline for timers) */
+    STEP_SUSPEND,      /* 5: the task yielded back to the loop */
+    STEP_RESOLVE,      /* 6: a future completed; its callbacks were queued with call_soon (fut) */
+    STEP_TASK_END,     /* 5: a task finished (aux = TaskEnd) */
+    STEP_ITER_END,     /* 7: the iteration's snapshot is done; the loop checks whether to stop */
+    STEP_SHUTDOWN,     /* 7: asyncio.run's shutdown: cancel what is left, shut down, close */
+    STEP_FINISH,       /* 7: the run is over (aux = SimOutcome) */
+    STEP__COUNT
+} StepKind;
+
+typedef enum WaitKind {
+    WAIT_NONE = 0,
+    WAIT_TIMER,     /* asyncio.sleep(d): a timer and a future */
+    WAIT_IO,        /* an I/O read registered with the selector */
+    WAIT_TASK,      /* await task (done callback) */
+    WAIT_GATHER,    /* await gather(...) */
+    WAIT_WAIT_FOR,  /* wait_for's waiter future */
+    WAIT_EVENT,     /* Event.wait */
+    WAIT_LOCK,      /* Lock.acquire / Semaphore.acquire */
+    WAIT_QUEUE_GET, /* Queue.get on an empty queue */
+    WAIT_QUEUE_PUT, /* Queue.put on a full queue */
+    WAIT_QUEUE_JOIN,/* Queue.join */
+    WAIT_GROUP,     /* TaskGroup.__aexit__ waiting for its children */
+    WAIT_READY,     /* not waiting: its step is in the ready queue (bare yield) */
+    WAIT__COUNT
+} WaitKind;
+
+typedef enum TaskEnd {
+    TASK_END_NONE = 0, /* still pending when the run stopped */
+    TASK_END_RESULT,   /* returned */
+    TASK_END_RAISED,   /* raised an exception */
+    TASK_END_CANCELLED /* ended cancelled */
+} TaskEnd;
+
+typedef struct Step {
+    VTime t;          /* virtual time when the step happened */
+    VTime t2;         /* kind-specific: POLL new time, REGISTER deadline */
+    uint32_t iter;    /* loop iteration (1-based; 0 before the first) */
+    uint8_t stage;    /* 1..7 */
+    uint8_t kind;     /* StepKind */
+    uint8_t aux;      /* WaitKind / TaskEnd / SimOutcome, by kind */
+    uint8_t pad;
+    uint32_t task;    /* the task concerned or SIM_NONE */
+    uint32_t handle;  /* the handle concerned or SIM_NONE */
+    uint32_t stmt;    /* the statement executed or SIM_NONE */
+    uint32_t obj;     /* object / future / other task concerned, by kind */
+    uint32_t cause;   /* the earlier step that caused this one, or SIM_NONE */
+} Step;
+
+/* What a ready-queue entry (a Handle) will do when the loop runs it. */
+typedef enum HandleKind {
+    H_TASK_STEP,      /* Task.__step: first step, or after a bare yield */
+    H_TASK_WAKEUP,    /* Task.__wakeup: the awaited future completed */
+    H_SLEEP_DONE,     /* timer: futures._set_result_unless_cancelled (sleep) */
+    H_IO_DONE,        /* I/O completion: the read's future gets its result */
+    H_RELEASE_WAITER, /* wait_for's _release_waiter (timer or done callback) */
+    H_GATHER_DONE,    /* gather's _done_callback for one child */
+    H_GROUP_DONE,     /* TaskGroup._on_task_done */
+    H_RUN_UNTIL_DONE, /* run_until_complete's _run_until_complete_cb: stop the loop */
+    H__COUNT
+} HandleKind;
+
+typedef struct HandleInfo {
+    uint8_t kind;      /* HandleKind */
+    bool timer;        /* it was scheduled through the timer heap */
+    uint32_t task;     /* the task it steps/wakes, or whose group/gather it serves */
+    uint32_t fut;      /* the future involved */
+    uint32_t other;    /* the child task (gather/group), or SIM_NONE */
+    uint32_t stmt;     /* the statement that created it (sleep/io/wait_for), or SIM_NONE */
+    uint32_t created;  /* step that created it (queued it or registered the timer) */
+    uint32_t queued;   /* step that put it in the ready queue */
+    uint32_t picked;   /* step that popped it, or SIM_NONE */
+    VTime when;        /* timers: deadline */
+} HandleInfo;
+
+typedef struct TaskInfo {
+    uint32_t name;     /* string id in the recording's arena */
+    uint32_t coro;     /* coroutine index, or SIM_NONE for asyncio's own tasks */
+    uint32_t parent;   /* the task that created it, or SIM_NONE */
+    uint32_t created;  /* step that created it */
+    uint32_t ended;    /* step at which it finished, or SIM_NONE */
+    uint8_t end;       /* TaskEnd */
+    bool internal;     /* asyncio's own (gather's sleep child, shutdown tasks) */
+    uint32_t fut;      /* the task's own future */
+} TaskInfo;
+
+/* A stretch of one task's life in one state. RUNNING, READY and WAITING
+ * spans tile the task's life from creation to its end; BLOCKED spans are the
+ * loop-wide freezes caused by blocking calls (task = the one that blocked). */
+typedef enum SpanState { SPAN_RUNNING, SPAN_READY, SPAN_WAITING, SPAN_BLOCKED } SpanState;
+
+typedef struct Span {
+    uint32_t task;
+    uint8_t state;     /* SpanState */
+    uint8_t wait;      /* WaitKind for SPAN_WAITING */
+    VTime t0, t1;
+    uint32_t s0, s1;   /* step range [s0, s1) */
+} Span;
+
+typedef struct ConsoleLine {
+    uint32_t step;     /* the step that printed it */
+    uint32_t task;
+    VTime t;
+    uint32_t text;     /* string id in the recording's arena */
+} ConsoleLine;
+
+typedef struct Recording {
+    Step *steps;          uint32_t nsteps, steps_cap;
+    HandleInfo *handles;  uint32_t nhandles, handles_cap;
+    TaskInfo *tasks;      uint32_t ntasks, tasks_cap;
+    Span *spans;          uint32_t nspans, spans_cap;   /* in closing order */
+    ConsoleLine *lines;   uint32_t nlines, lines_cap;
+    char *text;           size_t ntext, text_cap;       /* NUL-terminated strings */
+    uint32_t niters;
+    SimOutcome outcome;
+    SimLimitKind limit;   /* for SIM_LIMIT */
+    uint32_t error_text;  /* SIM_RAISED: "ValueError: boom"; DEADLOCK: waiters; LIMIT: message */
+    VTime end_time;
+} Recording;
+
+const char *rec_text(const Recording *r, uint32_t id);
+
+/* ---- the simulation ----------------------------------------------------- */
+
+typedef struct Sim Sim;
+
+/* Creates a simulation of `prog` (which must outlive it), positioned before
+ * step 0. Returns NULL when out of memory. */
+Sim *sim_new(const Program *prog, const SimLimits *limits);
+void sim_free(Sim *s);
+
+/* Advances one micro-step, appending it to the recording. Returns false when
+ * the run is over (then sim_outcome says why). */
+bool sim_step(Sim *s);
+/* Steps until the run is over. */
+SimOutcome sim_run_to_end(Sim *s);
+/* Puts the state back to "after n steps" (n <= recorded steps): restores the
+ * nearest keyframe at or before n and replays. Exact and deterministic. */
+void sim_seek(Sim *s, uint32_t n);
+
+SimOutcome sim_outcome(const Sim *s);
+const Recording *sim_recording(const Sim *s);
+const Program *sim_program(const Sim *s);
+uint32_t sim_pos(const Sim *s);      /* steps applied to the current state */
+VTime sim_now(const Sim *s);
+uint32_t sim_iter(const Sim *s);
+
+/* ---- read-only queries on the state at the cursor (sim_pos) ------------ */
+
+uint32_t sim_ready_len(const Sim *s);
+uint32_t sim_ready_at(const Sim *s, uint32_t i);   /* handle id, head first */
+
+/* A task as it is now. */
+typedef struct TaskNow {
+    bool exists;       /* created at or before the cursor */
+    bool done;
+    bool running;      /* it is the task executing right now */
+    WaitKind wait;     /* WAIT_NONE when running or done */
+    uint32_t wait_obj; /* object index / awaited task / SIM_NONE */
+    uint32_t wait_handle; /* timer handle (sleep/io/wait_for) or SIM_NONE */
+    VTime since;       /* when it started waiting */
+    uint32_t since_step;
+    uint32_t stmt;     /* statement it is at (current line), SIM_NONE if none */
+    uint32_t depth;    /* call depth */
+} TaskNow;
+
+uint32_t sim_ntasks(const Sim *s);     /* tasks created so far */
+TaskNow sim_task_now(const Sim *s, uint32_t task);
+uint32_t sim_current_task(const Sim *s); /* running task or SIM_NONE */
+
+/* ---- words -------------------------------------------------------------- */
+
+const char *step_kind_name(StepKind k);
+const char *wait_kind_name(WaitKind k);
+const char *handle_kind_name(HandleKind k);
+
+/* Describes a ready-queue entry in plain words ("step Task fetch-ann",
+ * "timer: sleep(1) done -> resolve future"). Writes at most n bytes. */
+void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char *buf, size_t n);
+/* Narrates step i in one line for --stages and the app. */
+void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n);
+/* Formats a virtual time as seconds with `decimals` places ("2.000"). */
+void vtime_format(VTime t, int decimals, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,27 @@
+/* mem.h -- the one allocation path of the core and the scenario loader.
+ *
+ * Every allocation in src/core and src/scenario goes through these
+ * functions, so a test can make the n-th allocation fail and check that the
+ * failure is reported, not a crash (Lua's lua_Alloc, SQLite's test_malloc).
+ * The failure injector is per-thread state of the test build only; the
+ * normal build has no mutable globals here.
+ *
+ * Depends on: nothing.  Used by: everything that allocates.
+ */
+#ifndef LOOPSCOPE_MEM_H
+#define LOOPSCOPE_MEM_H
+
+#include <stddef.h>
+
+void *mem_malloc(size_t n);
+void *mem_calloc(size_t count, size_t size);
+void *mem_realloc(void *p, size_t n);
+void mem_free(void *p);
+
+#ifdef LOOPSCOPE_FAILALLOC
+/* Test builds only: make allocation number `n` (counting from 1 after this
+ * call) and every later one fail; n = 0 turns the injector off. */
+void mem_fail_after(long n);
+#endif
+
+#endif
