@@ -17,8 +17,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_BASE := $(EXTRA_LDFLAGS)
 
-SDL_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf 2>/dev/null)
-SDL_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf 2>/dev/null) -lpng
+SDL_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
+SDL_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 CJSON_LIBS := -lcjson
 
 CORE_SRC     := $(wildcard src/core/*.c)

@@ -1,0 +1,375 @@
+/* core_int.h -- declarations shared by the files of src/core, and nothing else.
+ *
+ * The simulation state (SimState) is a value made of flat tables that refer
+ * to each other by index, never by pointer (SameBoy's save states): copying
+ * the tables is a snapshot. Tables fall in two groups:
+ *   - mutable tables (tasks, futures, frames, slots, timers, the ready ring,
+ *     objects, callback and waiter nodes, gathers, groups) are copied whole
+ *     into a keyframe;
+ *   - append-only arenas (runtime strings, lists, exceptions) only grow and
+ *     are never changed in place, so a keyframe keeps their lengths and a
+ *     restore truncates them (a replay recreates the same entries).
+ *
+ * Only files in src/core include this header.
+ */
+#ifndef LOOPSCOPE_CORE_INT_H
+#define LOOPSCOPE_CORE_INT_H
+
+#include "core.h"
+#include "mem.h"
+
+/* ---- values ---------------------------------------------------------------- */
+
+typedef enum VType {
+    V_UNBOUND = 0, /* a local that was never assigned */
+    V_NONE, V_BOOL, V_INT, V_FLOAT,
+    V_PSTR,        /* a Program string (id into the Program) */
+    V_STR,         /* a runtime string (id into SimState.str_off) */
+    V_LIST,        /* id into SimState.lists */
+    V_TASK,        /* task id */
+    V_EXC,         /* exception id */
+    V_GROUP        /* task group id */
+} VType;
+
+typedef struct Value {
+    uint32_t type;
+    uint32_t id;
+    union {
+        int64_t i;
+        double f;
+    } u;
+} Value;
+
+typedef struct ListRec {
+    uint32_t first; /* into SimState.litems */
+    uint32_t count;
+} ListRec;
+
+typedef struct ExcRec {
+    ExcType type;
+    uint32_t msg;      /* runtime string id or SIM_NONE (no argument) */
+    uint32_t children; /* list id for exception groups, else SIM_NONE */
+} ExcRec;
+
+/* ---- futures, tasks, handles ----------------------------------------------- */
+
+typedef enum FutState { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED } FutState;
+
+typedef struct Fut {
+    uint8_t state;         /* FutState */
+    bool cancel_requested; /* _GatheringFuture._cancel_requested */
+    Value result;
+    uint32_t exc;          /* exception id (FINISHED with exception) or SIM_NONE */
+    uint32_t cb_head;      /* done callbacks (CbNode list), in registration order */
+    uint32_t task;         /* the task whose own future this is, or SIM_NONE */
+    uint32_t gather;       /* the gather this future is the outer of, or SIM_NONE */
+} Fut;
+
+/* A done callback registered on a future: what call_soon will queue. */
+typedef struct CbNode {
+    uint8_t kind;  /* HandleKind */
+    uint32_t a;    /* task / gather / group / waiter future, by kind */
+    uint32_t next;
+} CbNode;
+
+typedef enum TaskKind {
+    TK_CORO,       /* runs a coroutine of the Program */
+    TK_SLEEP,      /* ensure_future(asyncio.sleep(d)) inside gather/wait_for */
+    TK_NOOP        /* asyncio's shutdown_asyncgens / shutdown_default_executor */
+} TaskKind;
+
+typedef struct Task {
+    uint32_t fut;          /* the task's own future */
+    uint32_t frame;        /* innermost frame, SIM_NONE when done */
+    uint32_t fut_waiter;   /* the future it waits on, or SIM_NONE */
+    bool must_cancel;
+    bool started;          /* its coroutine received its first send() */
+    uint8_t kind;          /* TaskKind */
+    uint32_t num_cancels;  /* cancelling() */
+    /* what the app shows */
+    uint8_t wait;          /* WaitKind */
+    uint32_t wait_obj;
+    uint32_t wait_handle;
+    VTime since;
+    uint32_t since_step;
+    uint32_t stmt;         /* last statement executed / being executed */
+    uint32_t depth;
+    uint8_t span_state;    /* the open span's SpanState, 0xff = none */
+    uint8_t span_wait;
+    uint32_t span_s0;
+    VTime span_t0;
+} Task;
+
+/* A frame of a running coroutine. */
+typedef struct Frame {
+    uint32_t code;    /* index into Sim.codes */
+    uint32_t pc;
+    uint32_t parent;  /* caller frame or SIM_NONE */
+    uint32_t slots;   /* first slot in SimState.slots */
+    uint32_t ret_slot;/* caller's slot for the result, or SIM_NONE */
+    uint8_t phase;    /* resumption phase of the op at pc (0 = not suspended in it) */
+    uint32_t r[4];    /* op scratch: futures, timers, counters */
+    Value tmp;        /* op scratch value (a saved exception, a result) */
+    uint32_t next_free;
+} Frame;
+
+typedef struct Timer {
+    VTime when;
+    uint64_t seq;     /* scheduling sequence: ties fire in scheduling order */
+    uint32_t handle;  /* the HandleInfo it will queue */
+    bool cancelled;
+    bool in_heap;
+} Timer;
+
+/* ---- synchronisation objects ---------------------------------------------- */
+
+typedef struct WNode { /* a waiter future in a deque */
+    uint32_t fut;
+    uint32_t next;
+} WNode;
+
+typedef struct Deque { uint32_t head, tail; } Deque;
+
+typedef struct ObjState {
+    uint8_t kind;        /* ObjKind */
+    bool flag;           /* Event: set; Lock: locked */
+    int64_t value;       /* Semaphore value; Queue maxsize */
+    Deque waiters;       /* Event/Lock/Semaphore waiters; Queue getters */
+    Deque putters;       /* Queue putters */
+    uint32_t items_head, items_tail; /* Queue items (INode list) */
+    int64_t nitems;
+    int64_t unfinished;  /* Queue._unfinished_tasks */
+    bool finished;       /* Queue._finished Event flag */
+    Deque fin_waiters;   /* Queue._finished waiters */
+} ObjState;
+
+typedef struct INode { Value v; uint32_t next; } INode;
+
+typedef struct Gather {
+    uint32_t outer;        /* the _GatheringFuture */
+    uint32_t children;     /* first index into SimState.gchild */
+    uint32_t nchildren;    /* one per argument (duplicates repeat) */
+    uint32_t nfuts;        /* distinct children */
+    uint32_t nfinished;
+    bool return_exceptions;
+} Gather;
+
+typedef struct Group {
+    uint32_t parent;         /* the task in `async with` */
+    uint32_t tasks;          /* first GNode of the live child list, creation order */
+    uint32_t ntasks;
+    uint32_t completed_fut;  /* _on_completed_fut or SIM_NONE */
+    uint32_t errors;         /* first GNode of the error list (exception ids) */
+    uint32_t nerrors;
+    uint32_t base_error;     /* exception id or SIM_NONE */
+    bool entered, exiting, aborting, parent_cancel_requested;
+} Group;
+
+typedef struct GNode { uint32_t v; uint32_t next; } GNode;
+
+/* ---- the compiled code ----------------------------------------------------- */
+
+typedef enum OpCode {
+    OP_NOP,
+    OP_PRINT, OP_SLEEP, OP_IO, OP_BLOCK, OP_CALL, OP_CREATE_TASK, OP_AWAIT,
+    OP_GATHER, OP_WAIT_FOR, OP_CANCEL, OP_RETURN, OP_RAISE, OP_ASSIGN,
+    OP_EVENT_WAIT, OP_EVENT_SET, OP_EVENT_CLEAR,
+    OP_ACQUIRE, OP_RELEASE, OP_PUT, OP_GET, OP_TASK_DONE, OP_JOIN,
+    OP_LOOP_INIT, OP_LOOP_NEXT, OP_JUMP,
+    OP_EXC_MATCH, OP_EXC_BIND, OP_RERAISE, OP_STASH_RET, OP_RET_STASHED,
+    OP_TG_ENTER, OP_TG_EXIT, OP_TG_EXIT_EXC,
+    OP_SLEEP_NS,      /* internal sleep tasks: sleep(a) */
+    OP_RETURN_NONE    /* end of a body */
+} OpCode;
+
+typedef struct Op {
+    uint8_t op;
+    bool vis;       /* a user-visible statement: its execution is a step */
+    uint32_t stmt;  /* statement or SIM_NONE */
+    uint32_t a, b, c;
+    VTime ns;
+} Op;
+
+typedef struct ExcEntry {
+    uint32_t start, end; /* [start, end) */
+    uint32_t handler;
+    uint32_t slot;       /* where the exception is stored */
+} ExcEntry;
+
+typedef struct Code {
+    Op *ops; uint32_t nops, ops_cap;
+    ExcEntry *exc; uint32_t nexc, exc_cap;
+    uint32_t nslots;     /* locals + hidden slots */
+    uint32_t nparams;
+    uint32_t coro;       /* Program coroutine or SIM_NONE */
+} Code;
+
+/* ---- the whole state -------------------------------------------------------- */
+
+typedef enum Phase {
+    PH_START,       /* before asyncio.run */
+    PH_ITER_BEGIN,  /* cleanup + select */
+    PH_TIMERS,      /* moving due timers to the ready queue */
+    PH_RUN,         /* running the frozen snapshot */
+    PH_HANDLE,      /* inside a task step (one statement per micro-step) */
+    PH_ITER_END,
+    PH_SHUTDOWN,    /* between run_until_complete calls */
+    PH_FINISHED
+} Phase;
+
+
+typedef struct SimState {
+    /* clock and loop */
+    VTime now;
+    uint32_t iter;
+    uint32_t nsteps;          /* steps applied */
+    uint8_t phase;            /* Phase */
+    uint8_t runner;           /* which run_until_complete: 0 main, 1 cancel, 2 asyncgens, 3 executor */
+    bool stopping;
+    uint32_t ntodo;
+    uint32_t cur_task;        /* task running in PH_HANDLE */
+    uint32_t cur_handle;
+    uint32_t main_task;
+    uint32_t runner_fut;      /* future run_until_complete waits on */
+    uint32_t task_counter;    /* asyncio's Task-N counter */
+    uint64_t timer_seq;
+    uint8_t outcome;          /* SimOutcome */
+    uint32_t last_resolve;    /* step index of the latest RESOLVE/cause (scratch) */
+    uint32_t exec_cause;      /* cause for the next EXEC step of the current task */
+    bool first_unit;          /* the next PH_HANDLE unit starts a Task.__step */
+    uint32_t main_exc;        /* exception main raised, or SIM_NONE */
+    uint32_t nhandles_rec;    /* recording counters (behind rec.* while replaying) */
+    uint32_t nlines_rec;
+    uint32_t nspans_rec;
+
+    /* narration: steps produced by one unit of work, emitted one per sim_step */
+    Step *narr;       uint32_t nnarr, narr_pos, narr_cap;
+
+    /* mutable tables */
+    Task *tasks;      uint32_t ntasks, tasks_cap;
+    Fut *futs;        uint32_t nfuts, futs_cap;
+    CbNode *cbs;      uint32_t ncbs, cbs_cap, cbs_free;
+    Frame *frames;    uint32_t nframes, frames_cap, frames_free;
+    Value *slots;     uint32_t nslots, slots_cap;
+    uint32_t *slots_free;     /* per code: free list of slot blocks */
+    Timer *timers;    uint32_t ntimers, timers_cap, timers_free;
+    uint32_t *heap;   uint32_t nheap, heap_cap;      /* timer ids */
+    uint32_t *ready;  uint32_t ready_cap, ready_head, ready_len; /* ring of handle ids */
+    ObjState *objs;   uint32_t nobjs;
+    WNode *wnodes;    uint32_t nwnodes, wnodes_cap, wnodes_free;
+    INode *inodes;    uint32_t ninodes, inodes_cap, inodes_free;
+    Gather *gathers;  uint32_t ngathers, gathers_cap;
+    uint32_t *gchild; uint32_t ngchild, gchild_cap;
+    Group *groups;    uint32_t ngroups, groups_cap;
+    GNode *gnodes;    uint32_t ngnodes, gnodes_cap, gnodes_free;
+
+    /* append-only arenas */
+    char *sbuf;       uint32_t sbuf_len, sbuf_cap;
+    uint32_t *str_off;uint32_t nstr, str_cap;
+    Value *litems;    uint32_t nlitems, litems_cap;
+    ListRec *lists;   uint32_t nlists, lists_cap;
+    ExcRec *excs;     uint32_t nexcs, excs_cap;
+} SimState;
+
+typedef struct Keyframe {
+    uint32_t step;
+    SimState st;      /* mutable tables copied; arenas shared (lengths only) */
+    uint32_t rec_nhandles, rec_ntasks, rec_nspans, rec_nlines;
+    size_t rec_ntext;
+} Keyframe;
+
+struct Sim {
+    const Program *prog;
+    SimLimits limits;
+    Code *codes;      uint32_t ncodes;
+    uint32_t code_sleep, code_noop;  /* internal codes */
+    SimState st;
+    Recording rec;
+    uint32_t rec_len;         /* steps in rec that are "final" (the full run) */
+    bool replaying;           /* re-stepping over an already recorded part */
+    Keyframe *keys;   uint32_t nkeys, keys_cap;
+    uint32_t key_interval;
+    uint64_t mem_used;        /* approximate bytes of state */
+    bool oom;
+};
+
+/* ---- internal API ---------------------------------------------------------- */
+
+/* alloc.c: growth with sticky OOM */
+bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem);
+#define GROW(s, arr, cap, need) core__grow((s), (void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* value.c */
+uint32_t val__new_str(Sim *s, const char *text, size_t len);
+const char *val__str(const Sim *s, uint32_t id);
+uint32_t val__new_list(Sim *s, const Value *items, uint32_t n);
+uint32_t val__new_exc(Sim *s, ExcType t, uint32_t msg, uint32_t children);
+/* Appends str(v) (repr when `repr`) to the growing buffer. */
+typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
+void sbuf_putc(SBuf *b, char c);
+void sbuf_puts(SBuf *b, const char *z);
+void sbuf_putn(SBuf *b, const char *z, size_t n);
+void val__format(const Sim *s, SBuf *b, Value v, bool repr);
+void val__format_float(SBuf *b, double f);
+/* Interpolates a template with the frame's locals; returns a runtime string id. */
+uint32_t val__template(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, bool *unbound, uint32_t *bad_var);
+const char *val__type_name(Value v);
+bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBuf *b,
+                      uint32_t *bad_slot);
+
+/* record.c */
+uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
+                   uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2);
+uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint32_t other,
+                     uint32_t stmt, bool timer, VTime when);
+uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal, uint32_t fut);
+uint32_t rec__text(Sim *s, const char *z, size_t n);
+void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
+void rec__task_span(Sim *s, uint32_t task, SpanState state, WaitKind wait);
+void rec__task_span_close(Sim *s, uint32_t task);
+void rec__block_span(Sim *s, uint32_t task, VTime t0, VTime t1);
+/* The index the next narrated step will get. */
+uint32_t rec__next_index(const Sim *s);
+
+/* task.c: futures, tasks and the ready queue */
+uint32_t fut__new(Sim *s);
+void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a);
+void fut__remove_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a);
+void fut__set_result(Sim *s, uint32_t fut, Value v, uint32_t cause);
+void fut__set_exception(Sim *s, uint32_t fut, uint32_t exc, uint32_t cause);
+bool fut__cancel(Sim *s, uint32_t fut, uint32_t cause);
+bool fut__cancel_plain(Sim *s, uint32_t fut, uint32_t cause);
+uint32_t loop__heap_pop(Sim *s, bool *cancelled);
+bool fut__done(const Sim *s, uint32_t fut);
+/* Python's future.result(): returns true with *out, or false with *exc set. */
+bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc);
+void loop__call_soon(Sim *s, uint32_t handle);
+uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
+void loop__timer_cancel(Sim *s, uint32_t timer);
+uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
+                   uint32_t name_str, VTime sleep_ns, uint32_t stmt);
+bool task__cancel(Sim *s, uint32_t task, uint32_t cause);
+void task__set_wait(Sim *s, uint32_t task, WaitKind w, uint32_t obj, uint32_t handle);
+uint32_t exc__cancelled(Sim *s);
+/* Runs a non-task callback handle (timer callbacks, gather, group, runner). */
+void cb__run(Sim *s, uint32_t handle, uint32_t pick_step);
+
+/* interp.c */
+bool interp__compile(Sim *s);
+void interp__free_codes(Sim *s);
+/* Runs the current task (s->st.cur_task) for one unit: until a visible
+ * statement ran, or the task suspended or finished. `exc` is thrown in
+ * (SIM_NONE for a normal send). Returns true when the task is still in the
+ * middle of its step (more units to run). */
+bool interp__run(Sim *s, uint32_t exc, bool first_unit);
+uint32_t frame__new(Sim *s, uint32_t code, uint32_t parent);
+void frame__free(Sim *s, uint32_t f);
+
+/* group callbacks (interp.c) */
+void group__on_task_done(Sim *s, uint32_t group, uint32_t task, uint32_t cause);
+void gather__on_child_done(Sim *s, uint32_t gather, uint32_t child_fut, uint32_t cause);
+
+/* sim.c */
+void sim__fail_nomem(Sim *s);
+
+#endif

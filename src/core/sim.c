@@ -1,0 +1,763 @@
+/* sim.c -- the event loop, one micro-step at a time, and the Sim's life cycle.
+ *
+ * The scheduler mirrors base_events.BaseEventLoop._run_once and
+ * run_forever, and runners.Runner (asyncio.run). One iteration:
+ *
+ *   ITER_BEGIN  pop cancelled timers off the top of the heap; if nothing is
+ *               ready: no timer -> deadlock, else select() lets the virtual
+ *               clock jump to the earliest deadline (at most 86,400 s ahead,
+ *               MAXIMUM_SELECT_TIMEOUT)                            [stage 7]
+ *   TIMERS      move every due timer (deadline <= now) to the ready queue,
+ *               one per micro-step, in (deadline, sequence) order  [stage 6]
+ *   RUN         freeze ntodo = len(ready); pop and run exactly ntodo
+ *               handles; what they queue runs next iteration      [stage 2]
+ *   HANDLE      a task's step runs statement by statement (interp.c)
+ *                                                            [stages 3, 4, 5]
+ *   ITER_END    if stop() was called (run_until_complete's callback), leave
+ *               run_forever; else iterate again                   [stage 7]
+ *
+ * asyncio.run (runners.py): main becomes Task-1 [stage 1]; run until it is
+ * done; then Runner.close: cancel every pending task and run until they are
+ * all done (gather(..., return_exceptions=True)); then run
+ * shutdown_asyncgens() and shutdown_default_executor() as tasks; close.
+ *
+ * Seeking: a keyframe (a copy of the mutable state) is taken every
+ * key_interval steps while recording; sim_seek restores the nearest one at
+ * or before the target and replays. The replay appends nothing to the
+ * Recording: the counters in the state say what is already recorded.
+ *
+ * Depends on: core_int.h and every other core file.  Used by: everyone.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_int.h"
+
+#define MAX_SELECT_TIMEOUT (86400 * VTIME_SEC)
+
+SimLimits sim_default_limits(void)
+{
+    SimLimits l;
+    l.max_steps = 50000000ull;
+    l.max_time = (VTime)1000000 * VTIME_SEC;
+    l.max_tasks = 1000000u;
+    l.max_depth = 900u;
+    l.max_memory = 2ull << 30;
+    return l;
+}
+
+/* ---- allocation --------------------------------------------------------------- */
+
+void sim__fail_nomem(Sim *s)
+{
+    s->oom = true;
+    if (s->st.outcome == SIM_RUNNING)
+        s->st.outcome = SIM_NOMEM;
+}
+
+bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    if (s->oom)
+        return false;
+    uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX)
+        ncap = UINT32_MAX;
+    uint64_t delta = (ncap - *cap) * elem;
+    if (s->mem_used + delta > s->limits.max_memory) {
+        s->rec.limit = LIMIT_MEMORY;
+        if (s->st.outcome == SIM_RUNNING)
+            s->st.outcome = SIM_LIMIT;
+        s->oom = true;
+        return false;
+    }
+    void *nb = mem_realloc(*buf, (size_t)ncap * elem);
+    if (!nb) {
+        sim__fail_nomem(s);
+        return false;
+    }
+    s->mem_used += delta;
+    *buf = nb;
+    *cap = (uint32_t)ncap;
+    return true;
+}
+
+/* ---- state copies (keyframes) ------------------------------------------------ */
+
+#define COPY_TABLE(dst, src, field, n, cap)                                           \
+    do {                                                                          \
+        (dst)->field = NULL;                                                      \
+        (dst)->cap = 0;                                                           \
+        if ((src)->n) {                                                           \
+            (dst)->field = mem_malloc((size_t)(src)->n * sizeof *(src)->field);  \
+            if (!(dst)->field)                                                    \
+                ok = false;                                                       \
+            else                                                                  \
+                memcpy((dst)->field, (src)->field, (size_t)(src)->n * sizeof *(src)->field); \
+            (dst)->cap = (src)->n;                                                \
+        }                                                                         \
+    } while (0)
+
+static void free_mutable(SimState *st)
+{
+    mem_free(st->narr);
+    mem_free(st->tasks);
+    mem_free(st->futs);
+    mem_free(st->cbs);
+    mem_free(st->frames);
+    mem_free(st->slots);
+    mem_free(st->slots_free);
+    mem_free(st->timers);
+    mem_free(st->heap);
+    mem_free(st->ready);
+    mem_free(st->objs);
+    mem_free(st->wnodes);
+    mem_free(st->inodes);
+    mem_free(st->gathers);
+    mem_free(st->gchild);
+    mem_free(st->groups);
+    mem_free(st->gnodes);
+}
+
+static void free_arenas(SimState *st)
+{
+    mem_free(st->sbuf);
+    mem_free(st->str_off);
+    mem_free(st->litems);
+    mem_free(st->lists);
+    mem_free(st->excs);
+}
+
+/* Copies the mutable tables of src into dst (fresh allocations); the arena
+ * pointers are left to the caller. Returns false when out of memory. */
+static bool copy_mutable(SimState *dst, const SimState *src, uint32_t ncodes)
+{
+    bool ok = true;
+    SimState tmp = *src;
+    COPY_TABLE(&tmp, src, narr, nnarr, narr_cap);
+    COPY_TABLE(&tmp, src, tasks, ntasks, tasks_cap);
+    COPY_TABLE(&tmp, src, futs, nfuts, futs_cap);
+    COPY_TABLE(&tmp, src, cbs, ncbs, cbs_cap);
+    COPY_TABLE(&tmp, src, frames, nframes, frames_cap);
+    COPY_TABLE(&tmp, src, slots, nslots, slots_cap);
+    COPY_TABLE(&tmp, src, timers, ntimers, timers_cap);
+    COPY_TABLE(&tmp, src, heap, nheap, heap_cap);
+    COPY_TABLE(&tmp, src, wnodes, nwnodes, wnodes_cap);
+    COPY_TABLE(&tmp, src, inodes, ninodes, inodes_cap);
+    COPY_TABLE(&tmp, src, gathers, ngathers, gathers_cap);
+    COPY_TABLE(&tmp, src, gchild, ngchild, gchild_cap);
+    COPY_TABLE(&tmp, src, groups, ngroups, groups_cap);
+    COPY_TABLE(&tmp, src, gnodes, ngnodes, gnodes_cap);
+    tmp.slots_free = mem_malloc((ncodes ? ncodes : 1) * sizeof *tmp.slots_free);
+    if (tmp.slots_free)
+        memcpy(tmp.slots_free, src->slots_free, ncodes * sizeof *tmp.slots_free);
+    else
+        ok = false;
+    tmp.objs = NULL;
+    if (src->nobjs) {
+        tmp.objs = mem_malloc(src->nobjs * sizeof *tmp.objs);
+        if (tmp.objs)
+            memcpy(tmp.objs, src->objs, src->nobjs * sizeof *tmp.objs);
+        else
+            ok = false;
+    }
+    /* the ready ring, linearised */
+    tmp.ready = NULL;
+    tmp.ready_cap = 0;
+    tmp.ready_head = 0;
+    if (src->ready_len) {
+        tmp.ready = mem_malloc(src->ready_len * sizeof *tmp.ready);
+        if (tmp.ready) {
+            for (uint32_t i = 0; i < src->ready_len; i++)
+                tmp.ready[i] = src->ready[(src->ready_head + i) % src->ready_cap];
+            tmp.ready_cap = src->ready_len;
+        } else {
+            ok = false;
+        }
+    }
+    tmp.sbuf = NULL;
+    tmp.str_off = NULL;
+    tmp.litems = NULL;
+    tmp.lists = NULL;
+    tmp.excs = NULL;
+    if (!ok) {
+        free_mutable(&tmp);
+        return false;
+    }
+    *dst = tmp;
+    return true;
+}
+
+static void save_keyframe(Sim *s)
+{
+    if (s->nkeys && s->keys[s->nkeys - 1].step >= s->st.nsteps)
+        return;
+    if (s->nkeys == s->keys_cap) {
+        uint32_t ncap = s->keys_cap ? s->keys_cap * 2 : 64;
+        Keyframe *nk = mem_realloc(s->keys, ncap * sizeof *nk);
+        if (!nk)
+            return; /* seeking just replays further */
+        s->keys = nk;
+        s->keys_cap = ncap;
+    }
+    Keyframe *k = &s->keys[s->nkeys];
+    if (!copy_mutable(&k->st, &s->st, s->ncodes))
+        return;
+    k->step = s->st.nsteps;
+    s->nkeys++;
+}
+
+static void restore_keyframe(Sim *s, const Keyframe *k)
+{
+    SimState fresh;
+    if (!copy_mutable(&fresh, &k->st, s->ncodes)) {
+        sim__fail_nomem(s);
+        return;
+    }
+    SimState *st = &s->st;
+    /* keep the live arenas, truncated to the keyframe's lengths */
+    fresh.sbuf = st->sbuf;
+    fresh.sbuf_cap = st->sbuf_cap;
+    fresh.str_off = st->str_off;
+    fresh.str_cap = st->str_cap;
+    fresh.litems = st->litems;
+    fresh.litems_cap = st->litems_cap;
+    fresh.lists = st->lists;
+    fresh.lists_cap = st->lists_cap;
+    fresh.excs = st->excs;
+    fresh.excs_cap = st->excs_cap;
+    free_mutable(st);
+    *st = fresh;
+}
+
+/* ---- life cycle ---------------------------------------------------------------- */
+
+Sim *sim_new(const Program *prog, const SimLimits *limits)
+{
+    Sim *s = mem_calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->prog = prog;
+    s->limits = limits ? *limits : sim_default_limits();
+    SimState *st = &s->st;
+    st->phase = PH_START;
+    st->cur_task = SIM_NONE;
+    st->cur_handle = SIM_NONE;
+    st->main_task = SIM_NONE;
+    st->runner_fut = SIM_NONE;
+    st->main_exc = SIM_NONE;
+    st->exec_cause = SIM_NONE;
+    st->cbs_free = SIM_NONE;
+    st->frames_free = SIM_NONE;
+    st->timers_free = SIM_NONE;
+    st->wnodes_free = SIM_NONE;
+    st->inodes_free = SIM_NONE;
+    st->gnodes_free = SIM_NONE;
+    s->rec.error_text = SIM_NONE;
+    if (!interp__compile(s))
+        goto fail;
+    st->slots_free = mem_malloc(s->ncodes * sizeof *st->slots_free);
+    if (!st->slots_free)
+        goto fail;
+    for (uint32_t i = 0; i < s->ncodes; i++)
+        st->slots_free[i] = SIM_NONE;
+    st->nobjs = prog->nobjects;
+    if (st->nobjs) {
+        st->objs = mem_calloc(st->nobjs, sizeof *st->objs);
+        if (!st->objs)
+            goto fail;
+    }
+    for (uint32_t i = 0; i < st->nobjs; i++) {
+        ObjState *o = &st->objs[i];
+        o->kind = (uint8_t)prog->objects[i].kind;
+        o->value = prog->objects[i].value;
+        o->waiters = (Deque){SIM_NONE, SIM_NONE};
+        o->putters = (Deque){SIM_NONE, SIM_NONE};
+        o->fin_waiters = (Deque){SIM_NONE, SIM_NONE};
+        o->items_head = o->items_tail = SIM_NONE;
+        o->finished = true; /* Queue._finished starts set */
+    }
+    s->key_interval = 256;
+    save_keyframe(s);
+    if (s->nkeys == 0)
+        goto fail;
+    return s;
+fail:
+    sim_free(s);
+    return NULL;
+}
+
+void sim_free(Sim *s)
+{
+    if (!s)
+        return;
+    free_mutable(&s->st);
+    free_arenas(&s->st);
+    for (uint32_t i = 0; i < s->nkeys; i++)
+        free_mutable(&s->keys[i].st);
+    mem_free(s->keys);
+    interp__free_codes(s);
+    Recording *r = &s->rec;
+    mem_free(r->steps);
+    mem_free(r->handles);
+    mem_free(r->tasks);
+    mem_free(r->spans);
+    mem_free(r->lines);
+    mem_free(r->text);
+    mem_free(s);
+}
+
+/* ---- the scheduler's units of work ------------------------------------------------ */
+
+static void finish(Sim *s, SimOutcome o)
+{
+    SimState *st = &s->st;
+    if (st->outcome == SIM_RUNNING || st->outcome != o)
+        st->outcome = (uint8_t)o;
+    rec__step(s, STAGE_REPEAT, STEP_FINISH, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE,
+              (uint8_t)o, 0);
+    st->phase = PH_FINISHED;
+}
+
+static void describe_exc(Sim *s, uint32_t exc, SBuf *b)
+{
+    const ExcRec *e = &s->st.excs[exc];
+    if (e->type == EXC_CANCELLED)
+        sbuf_puts(b, "asyncio.exceptions.CancelledError");
+    else
+        sbuf_puts(b, exc_name(e->type));
+    SBuf m = {0};
+    Value v = {0};
+    v.type = V_EXC;
+    v.id = exc;
+    val__format(s, &m, v, false);
+    if (m.n) {
+        sbuf_puts(b, ": ");
+        sbuf_puts(b, m.p);
+    }
+    mem_free(m.p);
+}
+
+static void set_error_text(Sim *s, SBuf *b)
+{
+    if (s->rec.error_text == SIM_NONE && !b->oom)
+        s->rec.error_text = rec__text(s, b->p ? b->p : "", b->n);
+    mem_free(b->p);
+}
+
+/* Names every waiting task and what it waits for (deadlock report). */
+static void deadlock_text(Sim *s)
+{
+    SBuf b = {0};
+    const Program *p = s->prog;
+    bool any = false;
+    for (uint32_t i = 0; i < s->st.ntasks; i++) {
+        const Task *t = &s->st.tasks[i];
+        if (fut__done(s, t->fut))
+            continue;
+        if (any)
+            sbuf_puts(&b, "; ");
+        any = true;
+        sbuf_puts(&b, rec_text(&s->rec, s->rec.tasks[i].name));
+        sbuf_puts(&b, " waits for ");
+        uint32_t o = t->wait_obj;
+        switch ((WaitKind)t->wait) {
+        case WAIT_EVENT:
+            sbuf_puts(&b, "Event ");
+            sbuf_puts(&b, prog_s(p, p->objects[o].name));
+            sbuf_puts(&b, ", which nothing sets");
+            break;
+        case WAIT_LOCK:
+            sbuf_puts(&b, p->objects[o].kind == OBJ_LOCK ? "Lock " : "Semaphore ");
+            sbuf_puts(&b, prog_s(p, p->objects[o].name));
+            sbuf_puts(&b, ", which nothing releases");
+            break;
+        case WAIT_QUEUE_GET:
+            sbuf_puts(&b, "an item from Queue ");
+            sbuf_puts(&b, prog_s(p, p->objects[o].name));
+            sbuf_puts(&b, ", which nothing puts");
+            break;
+        case WAIT_QUEUE_PUT:
+            sbuf_puts(&b, "room in Queue ");
+            sbuf_puts(&b, prog_s(p, p->objects[o].name));
+            sbuf_puts(&b, ", which nothing gets from");
+            break;
+        case WAIT_QUEUE_JOIN:
+            sbuf_puts(&b, "Queue ");
+            sbuf_puts(&b, prog_s(p, p->objects[o].name));
+            sbuf_puts(&b, " to be joined (task_done missing)");
+            break;
+        case WAIT_TASK:
+        case WAIT_WAIT_FOR:
+            sbuf_puts(&b, "task ");
+            sbuf_puts(&b, o != SIM_NONE && o < s->rec.ntasks ? rec_text(&s->rec, s->rec.tasks[o].name) : "?");
+            break;
+        case WAIT_GATHER:
+            sbuf_puts(&b, "gather()");
+            break;
+        case WAIT_GROUP:
+            sbuf_puts(&b, "its TaskGroup's tasks");
+            break;
+        default:
+            sbuf_puts(&b, wait_kind_name((WaitKind)t->wait));
+            break;
+        }
+    }
+    if (!any)
+        sbuf_puts(&b, "nothing is ready and no timer is pending");
+    set_error_text(s, &b);
+}
+
+static void limit_text(Sim *s)
+{
+    static const char *const msgs[] = {
+        [LIMIT_NONE] = "limit",
+        [LIMIT_STEPS] = "the step limit was reached (raise it with --max-steps N)",
+        [LIMIT_TIME] = "the virtual-time limit was reached (raise it with --max-time SECONDS)",
+        [LIMIT_TASKS] = "the task limit was reached (raise it with --max-tasks N)",
+        [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? (raise it with --max-depth N)",
+        [LIMIT_MEMORY] = "the memory limit was reached (raise it with --max-memory BYTES)",
+    };
+    SBuf b = {0};
+    sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_MEMORY ? s->rec.limit : 0]);
+    set_error_text(s, &b);
+}
+
+/* Starts run_until_complete(fut) for the shutdown phases. */
+static void run_until(Sim *s, uint32_t fut, uint8_t runner)
+{
+    fut__add_cb(s, fut, H_RUN_UNTIL_DONE, 0);
+    s->st.runner_fut = fut;
+    s->st.runner = runner;
+    s->st.phase = PH_ITER_BEGIN;
+}
+
+static void unit_shutdown(Sim *s)
+{
+    SimState *st = &s->st;
+    uint8_t next = (uint8_t)(st->runner + 1);
+    if (next == 1) {
+        /* runners._cancel_all_tasks: cancel in creation order (R51) */
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < st->ntasks; i++)
+            if (!fut__done(s, st->tasks[i].fut))
+                n++;
+        if (n) {
+            uint32_t step = rec__step(s, STAGE_REPEAT, STEP_SHUTDOWN, SIM_NONE, SIM_NONE,
+                                      SIM_NONE, n, SIM_NONE, 1, 0);
+            uint32_t outer = fut__new(s);
+            if (outer == SIM_NONE || !GROW(s, st->gathers, st->gathers_cap, st->ngathers + 1) ||
+                !GROW(s, st->gchild, st->gchild_cap, st->ngchild + n))
+                return;
+            uint32_t g = st->ngathers++;
+            Gather *gr = &st->gathers[g];
+            memset(gr, 0, sizeof *gr);
+            gr->outer = outer;
+            gr->children = st->ngchild;
+            gr->return_exceptions = true;
+            st->ngchild += n;
+            st->futs[outer].gather = g;
+            uint32_t ntasks = st->ntasks;
+            uint32_t k = 0;
+            uint32_t *list = mem_malloc(n * sizeof *list);
+            if (!list) {
+                sim__fail_nomem(s);
+                return;
+            }
+            for (uint32_t i = 0; i < ntasks; i++)
+                if (!fut__done(s, st->tasks[i].fut))
+                    list[k++] = i;
+            for (uint32_t i = 0; i < k; i++)
+                task__cancel(s, list[i], step);
+            for (uint32_t i = 0; i < k; i++) {
+                uint32_t fut = st->tasks[list[i]].fut;
+                st->gchild[st->gathers[g].children + st->gathers[g].nchildren++] = fut;
+                st->gathers[g].nfuts++;
+                fut__add_cb(s, fut, H_GATHER_DONE, g);
+            }
+            mem_free(list);
+            run_until(s, outer, 1);
+            return;
+        }
+        next = 2;
+    }
+    if (next == 2 || next == 3) {
+        /* loop.shutdown_asyncgens(), loop.shutdown_default_executor() */
+        rec__step(s, STAGE_REPEAT, STEP_SHUTDOWN, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE,
+                  SIM_NONE, next, 0);
+        st->cur_task = SIM_NONE;
+        uint32_t t = task__new(s, TK_NOOP, s->code_noop, NULL, 0, SIM_NONE, 0, SIM_NONE);
+        if (t == SIM_NONE)
+            return;
+        run_until(s, st->tasks[t].fut, next);
+        return;
+    }
+    /* loop.close(); asyncio.run returns main's result or re-raises */
+    if (st->main_exc != SIM_NONE) {
+        SBuf b = {0};
+        describe_exc(s, st->main_exc, &b);
+        set_error_text(s, &b);
+        finish(s, SIM_RAISED);
+    } else {
+        finish(s, SIM_DONE);
+    }
+}
+
+static void unit_start(Sim *s)
+{
+    SimState *st = &s->st;
+    rec__step(s, STAGE_INIT, STEP_START, 0, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, 0, 0);
+    uint32_t t = task__new(s, TK_CORO, s->prog->main, NULL, 0, SIM_NONE, 0, SIM_NONE);
+    if (t == SIM_NONE)
+        return;
+    st->main_task = t;
+    run_until(s, st->tasks[t].fut, 0);
+}
+
+/* Returns true when it narrated something. */
+static bool unit_iter_begin(Sim *s)
+{
+    SimState *st = &s->st;
+    st->iter++;
+    /* heap cleanup: cancelled timers at the top are popped (lazy removal) */
+    while (st->nheap && st->timers[st->heap[0]].cancelled) {
+        bool c;
+        loop__heap_pop(s, &c);
+    }
+    st->phase = PH_TIMERS;
+    if (st->ready_len)
+        return false;
+    if (st->nheap == 0) {
+        deadlock_text(s);
+        finish(s, SIM_DEADLOCK);
+        return true;
+    }
+    VTime when = st->timers[st->heap[0]].when;
+    VTime target = when > st->now ? when : st->now;
+    if (target - st->now > MAX_SELECT_TIMEOUT)
+        target = st->now + MAX_SELECT_TIMEOUT;
+    if (target > s->limits.max_time) {
+        s->rec.limit = LIMIT_TIME;
+        limit_text(s);
+        finish(s, SIM_LIMIT);
+        return true;
+    }
+    VTime before = st->now;
+    st->now = target;
+    Step *sp = NULL;
+    uint32_t idx = rec__step(s, STAGE_REPEAT, STEP_POLL, SIM_NONE, SIM_NONE, SIM_NONE,
+                             SIM_NONE, SIM_NONE, 0, target);
+    (void)idx;
+    sp = &st->narr[st->nnarr - 1];
+    sp->t = before;
+    return true;
+}
+
+static bool unit_timers(Sim *s)
+{
+    SimState *st = &s->st;
+    while (st->nheap && st->timers[st->heap[0]].when <= st->now) {
+        bool cancelled = false;
+        uint32_t h = loop__heap_pop(s, &cancelled);
+        if (cancelled)
+            continue; /* CPython appends it to _ready and skips it; same order */
+        HandleInfo *hi = &s->rec.handles[h];
+        rec__step(s, STAGE_RESUME, STEP_TIMER_DUE, hi->task, h, hi->stmt, hi->fut, hi->created,
+                  0, hi->when);
+        loop__call_soon(s, h);
+        return true;
+    }
+    st->ntodo = st->ready_len;
+    st->phase = PH_RUN;
+    return false;
+}
+
+static bool unit_run(Sim *s)
+{
+    SimState *st = &s->st;
+    if (st->ntodo == 0) {
+        st->phase = PH_ITER_END;
+        return false;
+    }
+    uint32_t h = st->ready[st->ready_head];
+    st->ready_head = (st->ready_head + 1) % st->ready_cap;
+    st->ready_len--;
+    st->ntodo--;
+    HandleInfo *hi = &s->rec.handles[h];
+    uint32_t pick = rec__step(s, STAGE_PICK, STEP_PICK, hi->task, h, SIM_NONE, hi->fut,
+                              hi->queued, 0, 0);
+    hi->picked = pick;
+    if (hi->kind == H_TASK_STEP || hi->kind == H_TASK_WAKEUP) {
+        st->cur_task = hi->task;
+        st->cur_handle = h;
+        st->exec_cause = pick;
+        st->first_unit = true;
+        st->phase = PH_HANDLE;
+        if (hi->task < st->ntasks && fut__done(s, st->tasks[hi->task].fut)) {
+            st->phase = PH_RUN; /* stale handle (cannot happen in 3.11; defensive) */
+            st->cur_task = SIM_NONE;
+        }
+        return true;
+    }
+    st->cur_task = SIM_NONE;
+    cb__run(s, h, pick);
+    return true;
+}
+
+static bool unit_handle(Sim *s)
+{
+    SimState *st = &s->st;
+    uint32_t exc = SIM_NONE;
+    bool first = st->first_unit;
+    if (first) {
+        const HandleInfo *hi = &s->rec.handles[st->cur_handle];
+        if (hi->kind == H_TASK_WAKEUP) { /* Task.__wakeup: future.result() */
+            Value v;
+            fut__result(s, hi->fut, &v, &exc);
+        }
+    }
+    st->first_unit = false;
+    uint32_t before = rec__next_index(s);
+    bool more = interp__run(s, exc, first);
+    if (!more) {
+        st->cur_task = SIM_NONE;
+        st->cur_handle = SIM_NONE;
+        if (st->phase == PH_HANDLE)
+            st->phase = PH_RUN;
+    }
+    return rec__next_index(s) > before;
+}
+
+static bool unit_iter_end(Sim *s)
+{
+    SimState *st = &s->st;
+    rec__step(s, STAGE_REPEAT, STEP_ITER_END, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE,
+              SIM_NONE, st->stopping ? 1 : 0, 0);
+    if (st->stopping) {
+        st->stopping = false;
+        st->phase = PH_SHUTDOWN;
+    } else {
+        st->phase = PH_ITER_BEGIN;
+    }
+    return true;
+}
+
+/* Does units of work until at least one step is narrated. */
+static void work(Sim *s)
+{
+    SimState *st = &s->st;
+    for (int guard = 0; guard < 1000000 && st->narr_pos == st->nnarr; guard++) {
+        if (st->outcome != SIM_RUNNING && st->phase != PH_FINISHED) {
+            if (st->outcome == SIM_LIMIT)
+                limit_text(s);
+            else if (st->outcome == SIM_NOMEM) {
+                SBuf b = {0};
+                sbuf_puts(&b, "out of memory: the simulation was stopped");
+                set_error_text(s, &b);
+            }
+            finish(s, (SimOutcome)st->outcome);
+            return;
+        }
+        switch ((Phase)st->phase) {
+        case PH_START: unit_start(s); break;
+        case PH_ITER_BEGIN: unit_iter_begin(s); break;
+        case PH_TIMERS: unit_timers(s); break;
+        case PH_RUN: unit_run(s); break;
+        case PH_HANDLE: unit_handle(s); break;
+        case PH_ITER_END: unit_iter_end(s); break;
+        case PH_SHUTDOWN: unit_shutdown(s); break;
+        case PH_FINISHED: return;
+        }
+    }
+}
+
+bool sim_step(Sim *s)
+{
+    SimState *st = &s->st;
+    if (st->narr_pos == st->nnarr) {
+        if (st->phase == PH_FINISHED)
+            return false;
+        if (st->nsteps >= s->limits.max_steps && st->outcome == SIM_RUNNING) {
+            s->rec.limit = LIMIT_STEPS;
+            st->outcome = SIM_LIMIT;
+        }
+        work(s);
+        if (st->narr_pos == st->nnarr)
+            return false;
+    }
+    Step step = st->narr[st->narr_pos++];
+    Recording *r = &s->rec;
+    uint32_t idx = st->nsteps;
+    if (idx >= r->nsteps) {
+        if (!GROW(s, r->steps, r->steps_cap, r->nsteps + 1)) {
+            st->narr_pos--;
+            return false;
+        }
+        r->steps[r->nsteps++] = step;
+        r->niters = st->iter;
+        r->end_time = st->now;
+        r->outcome = (SimOutcome)st->outcome;
+    }
+    st->nsteps++;
+    if (st->narr_pos == st->nnarr) {
+        st->narr_pos = 0;
+        st->nnarr = 0;
+    }
+    if (!s->replaying && st->nsteps % s->key_interval == 0) {
+        save_keyframe(s);
+        /* keep keyframe memory proportional to the run: widen the interval
+         * when the state is large */
+        uint64_t bytes = (uint64_t)st->ntasks * sizeof(Task) + (uint64_t)st->nfuts * sizeof(Fut) +
+                         (uint64_t)st->nslots * sizeof(Value) + (uint64_t)st->nframes * sizeof(Frame);
+        uint32_t want = (uint32_t)(bytes / 32);
+        if (want > s->key_interval) {
+            uint32_t k = s->key_interval;
+            while (k < want && k < (1u << 24))
+                k *= 2;
+            s->key_interval = k;
+        }
+    }
+    return true;
+}
+
+SimOutcome sim_run_to_end(Sim *s)
+{
+    while (sim_step(s)) {
+    }
+    return (SimOutcome)s->st.outcome;
+}
+
+void sim_seek(Sim *s, uint32_t n)
+{
+    if (n > s->rec.nsteps)
+        n = s->rec.nsteps;
+    if (n == s->st.nsteps)
+        return;
+    if (n < s->st.nsteps || n - s->st.nsteps > s->key_interval) {
+        uint32_t lo = 0, hi = s->nkeys;
+        while (hi - lo > 1) {
+            uint32_t mid = (lo + hi) / 2;
+            if (s->keys[mid].step <= n)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        if (s->keys[lo].step > s->st.nsteps || n < s->st.nsteps)
+            restore_keyframe(s, &s->keys[lo]);
+    }
+    bool was = s->replaying;
+    s->replaying = true;
+    while (s->st.nsteps < n && sim_step(s)) {
+    }
+    s->replaying = was;
+}
+
+SimOutcome sim_outcome(const Sim *s) { return (SimOutcome)s->st.outcome; }
+const Recording *sim_recording(const Sim *s) { return &s->rec; }
+const Program *sim_program(const Sim *s) { return s->prog; }
+uint32_t sim_pos(const Sim *s) { return s->st.nsteps; }
+VTime sim_now(const Sim *s) { return s->st.now; }
+uint32_t sim_iter(const Sim *s) { return s->st.iter; }

@@ -1,0 +1,432 @@
+/* task.c -- futures, tasks, the ready queue and the timer heap.
+ *
+ * Mirrors CPython 3.11: futures.Future (set_result / set_exception / cancel
+ * schedule every done callback with call_soon, in registration order;
+ * add_done_callback on a done future also goes through call_soon),
+ * tasks.Task.cancel (cancel the awaited future, else set _must_cancel),
+ * base_events.call_soon (append to the FIFO ready queue) and call_later (a
+ * timer in a heap). Our one deliberate difference, shared with the
+ * conformance harness: timers are ordered by (deadline ns, scheduling
+ * sequence), so equal deadlines fire in the order they were scheduled.
+ *
+ * Each completion that queues callbacks is narrated as a RESOLVE step
+ * (stage 6), and every queued handle remembers that step as its cause.
+ *
+ * Depends on: core_int.h.  Used by: sched (sim.c), interp.c, combi.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_int.h"
+
+/* ---- futures ----------------------------------------------------------------- */
+
+uint32_t fut__new(Sim *s)
+{
+    SimState *st = &s->st;
+    if (!GROW(s, st->futs, st->futs_cap, st->nfuts + 1))
+        return SIM_NONE;
+    Fut *f = &st->futs[st->nfuts];
+    memset(f, 0, sizeof *f);
+    f->state = FUT_PENDING;
+    f->exc = SIM_NONE;
+    f->cb_head = SIM_NONE;
+    f->task = SIM_NONE;
+    f->gather = SIM_NONE;
+    f->result.type = V_NONE;
+    return st->nfuts++;
+}
+
+bool fut__done(const Sim *s, uint32_t fut)
+{
+    return s->st.futs[fut].state != FUT_PENDING;
+}
+
+uint32_t exc__cancelled(Sim *s)
+{
+    return val__new_exc(s, EXC_CANCELLED, SIM_NONE, SIM_NONE);
+}
+
+bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc)
+{
+    Fut *f = &s->st.futs[fut];
+    if (f->state == FUT_CANCELLED) {
+        *exc = exc__cancelled(s);
+        return false;
+    }
+    if (f->exc != SIM_NONE) {
+        *exc = f->exc;
+        return false;
+    }
+    *out = f->result;
+    return true;
+}
+
+/* Makes the handle a done callback of kind `kind` queues for future `fut`. */
+static uint32_t cb_handle(Sim *s, uint32_t fut, uint8_t kind, uint32_t a)
+{
+    const Fut *f = &s->st.futs[fut];
+    switch (kind) {
+    case H_TASK_WAKEUP:
+        return rec__handle(s, H_TASK_WAKEUP, a, fut, SIM_NONE, SIM_NONE, false, 0);
+    case H_GATHER_DONE:
+    case H_GROUP_DONE:
+        return rec__handle(s, (HandleKind)kind, f->task, fut, a, SIM_NONE, false, 0);
+    case H_RELEASE_WAITER:
+        return rec__handle(s, H_RELEASE_WAITER, s->st.cur_task, a, fut, SIM_NONE, false, 0);
+    default:
+        return rec__handle(s, (HandleKind)kind, f->task, fut, a, SIM_NONE, false, 0);
+    }
+}
+
+static uint32_t cbnode_new(Sim *s)
+{
+    SimState *st = &s->st;
+    if (st->cbs_free != SIM_NONE) {
+        uint32_t id = st->cbs_free;
+        st->cbs_free = st->cbs[id].next;
+        return id;
+    }
+    if (!GROW(s, st->cbs, st->cbs_cap, st->ncbs + 1))
+        return SIM_NONE;
+    return st->ncbs++;
+}
+
+/* Queues every done callback of `fut` (futures.Future.__schedule_callbacks)
+ * and narrates the completion. */
+static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
+{
+    SimState *st = &s->st;
+    uint32_t n = st->futs[fut].cb_head;
+    if (n == SIM_NONE)
+        return;
+    uint32_t task = st->futs[fut].task;
+    uint32_t step = rec__step(s, STAGE_RESUME, STEP_RESOLVE, task, SIM_NONE, SIM_NONE, fut,
+                              cause, 0, 0);
+    uint32_t narr_idx = st->nnarr - 1;
+    bool first = true;
+    st->futs[fut].cb_head = SIM_NONE;
+    while (n != SIM_NONE) {
+        CbNode c = st->cbs[n];
+        uint32_t h = cb_handle(s, fut, c.kind, c.a);
+        if (h != SIM_NONE && first && narr_idx < st->nnarr) {
+            st->narr[narr_idx].handle = h; /* the first callback it queued */
+            first = false;
+        }
+        if (h != SIM_NONE) {
+            if (h < s->rec.nhandles)
+                s->rec.handles[h].created = step;
+            loop__call_soon(s, h);
+        }
+        st->cbs[n].next = st->cbs_free;
+        st->cbs_free = n;
+        n = c.next;
+    }
+}
+
+void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
+{
+    SimState *st = &s->st;
+    if (st->futs[fut].state != FUT_PENDING) {
+        uint32_t h = cb_handle(s, fut, (uint8_t)kind, a);
+        if (h != SIM_NONE)
+            loop__call_soon(s, h);
+        return;
+    }
+    uint32_t id = cbnode_new(s);
+    if (id == SIM_NONE)
+        return;
+    st->cbs[id].kind = (uint8_t)kind;
+    st->cbs[id].a = a;
+    st->cbs[id].next = SIM_NONE;
+    uint32_t *pp = &st->futs[fut].cb_head;
+    while (*pp != SIM_NONE)
+        pp = &st->cbs[*pp].next;
+    *pp = id;
+}
+
+void fut__remove_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
+{
+    SimState *st = &s->st;
+    uint32_t *pp = &st->futs[fut].cb_head;
+    while (*pp != SIM_NONE) {
+        uint32_t id = *pp;
+        if (st->cbs[id].kind == kind && st->cbs[id].a == a) {
+            *pp = st->cbs[id].next;
+            st->cbs[id].next = st->cbs_free;
+            st->cbs_free = id;
+        } else {
+            pp = &st->cbs[id].next;
+        }
+    }
+}
+
+void fut__set_result(Sim *s, uint32_t fut, Value v, uint32_t cause)
+{
+    Fut *f = &s->st.futs[fut];
+    if (f->state != FUT_PENDING)
+        return;
+    f->state = FUT_FINISHED;
+    f->result = v;
+    schedule_callbacks(s, fut, cause);
+}
+
+void fut__set_exception(Sim *s, uint32_t fut, uint32_t exc, uint32_t cause)
+{
+    Fut *f = &s->st.futs[fut];
+    if (f->state != FUT_PENDING)
+        return;
+    f->state = FUT_FINISHED;
+    f->exc = exc;
+    schedule_callbacks(s, fut, cause);
+}
+
+/* futures.Future.cancel */
+bool fut__cancel_plain(Sim *s, uint32_t fut, uint32_t cause)
+{
+    Fut *f = &s->st.futs[fut];
+    if (f->state != FUT_PENDING)
+        return false;
+    f->state = FUT_CANCELLED;
+    schedule_callbacks(s, fut, cause);
+    return true;
+}
+
+/* tasks._GatheringFuture.cancel */
+static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
+{
+    if (fut__done(s, fut))
+        return false;
+    uint32_t g = s->st.futs[fut].gather;
+    bool ret = false;
+    for (uint32_t i = 0; i < s->st.gathers[g].nchildren; i++) {
+        uint32_t child = s->st.gchild[s->st.gathers[g].children + i];
+        if (fut__cancel(s, child, cause))
+            ret = true;
+    }
+    if (ret)
+        s->st.futs[fut].cancel_requested = true;
+    return ret;
+}
+
+bool fut__cancel(Sim *s, uint32_t fut, uint32_t cause)
+{
+    const Fut *f = &s->st.futs[fut];
+    if (f->task != SIM_NONE)
+        return task__cancel(s, f->task, cause);
+    if (f->gather != SIM_NONE)
+        return gather_cancel(s, fut, cause);
+    return fut__cancel_plain(s, fut, cause);
+}
+
+/* ---- the ready queue ------------------------------------------------------------ */
+
+void loop__call_soon(Sim *s, uint32_t h)
+{
+    SimState *st = &s->st;
+    if (st->ready_len + 1 > st->ready_cap) {
+        uint32_t ncap = st->ready_cap ? st->ready_cap * 2 : 64;
+        uint32_t *nr = mem_malloc((size_t)ncap * sizeof *nr);
+        if (!nr) {
+            sim__fail_nomem(s);
+            return;
+        }
+        for (uint32_t i = 0; i < st->ready_len; i++)
+            nr[i] = st->ready[(st->ready_head + i) % st->ready_cap];
+        mem_free(st->ready);
+        st->ready = nr;
+        st->ready_cap = ncap;
+        st->ready_head = 0;
+    }
+    st->ready[(st->ready_head + st->ready_len) % st->ready_cap] = h;
+    st->ready_len++;
+    HandleInfo *hi = &s->rec.handles[h];
+    uint32_t next = rec__next_index(s);
+    hi->queued = next ? next - 1 : 0; /* the step that queued it was narrated just before */
+    if ((hi->kind == H_TASK_STEP || hi->kind == H_TASK_WAKEUP) && hi->task != SIM_NONE &&
+        hi->task < st->ntasks) {
+        rec__task_span(s, hi->task, SPAN_READY, WAIT_NONE);
+        if (st->tasks[hi->task].wait != WAIT_NONE)
+            st->tasks[hi->task].wait = WAIT_READY;
+    }
+}
+
+/* ---- the timer heap: (when, seq) ordered ---------------------------------------- */
+
+static bool timer_less(const SimState *st, uint32_t a, uint32_t b)
+{
+    const Timer *x = &st->timers[a], *y = &st->timers[b];
+    return x->when < y->when || (x->when == y->when && x->seq < y->seq);
+}
+
+static void heap_up(SimState *st, uint32_t i)
+{
+    uint32_t v = st->heap[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (!timer_less(st, v, st->heap[p]))
+            break;
+        st->heap[i] = st->heap[p];
+        i = p;
+    }
+    st->heap[i] = v;
+}
+
+static void heap_down(SimState *st, uint32_t i)
+{
+    uint32_t n = st->nheap, v = st->heap[i];
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l >= n)
+            break;
+        m = l;
+        if (l + 1 < n && timer_less(st, st->heap[l + 1], st->heap[l]))
+            m = l + 1;
+        if (!timer_less(st, st->heap[m], v))
+            break;
+        st->heap[i] = st->heap[m];
+        i = m;
+    }
+    st->heap[i] = v;
+}
+
+uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
+{
+    SimState *st = &s->st;
+    uint32_t id;
+    if (st->timers_free != SIM_NONE) {
+        id = st->timers_free;
+        st->timers_free = (uint32_t)st->timers[id].seq;
+    } else {
+        if (!GROW(s, st->timers, st->timers_cap, st->ntimers + 1))
+            return SIM_NONE;
+        id = st->ntimers++;
+    }
+    if (!GROW(s, st->heap, st->heap_cap, st->nheap + 1))
+        return SIM_NONE;
+    Timer *t = &st->timers[id];
+    t->when = st->now + (delay > 0 ? delay : 0);
+    if (delay < 0)
+        t->when = st->now;
+    t->seq = st->timer_seq++;
+    t->handle = h;
+    t->cancelled = false;
+    t->in_heap = true;
+    st->heap[st->nheap++] = id;
+    heap_up(st, st->nheap - 1);
+    return id;
+}
+
+void loop__timer_cancel(Sim *s, uint32_t timer)
+{
+    if (timer == SIM_NONE || timer >= s->st.ntimers)
+        return;
+    Timer *t = &s->st.timers[timer];
+    if (t->in_heap)
+        t->cancelled = true;
+}
+
+/* Pops the heap's top timer and frees it; returns its handle. */
+uint32_t loop__heap_pop(Sim *s, bool *cancelled)
+{
+    SimState *st = &s->st;
+    uint32_t id = st->heap[0];
+    st->heap[0] = st->heap[--st->nheap];
+    if (st->nheap)
+        heap_down(st, 0);
+    Timer *t = &st->timers[id];
+    *cancelled = t->cancelled;
+    uint32_t h = t->handle;
+    t->in_heap = false;
+    t->seq = st->timers_free;
+    st->timers_free = id;
+    return h;
+}
+
+/* ---- tasks ---------------------------------------------------------------------- */
+
+uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
+                   uint32_t name_str, VTime sleep_ns, uint32_t stmt)
+{
+    SimState *st = &s->st;
+    if (st->ntasks >= s->limits.max_tasks) {
+        s->rec.limit = LIMIT_TASKS;
+        st->outcome = SIM_LIMIT;
+        return SIM_NONE;
+    }
+    if (!GROW(s, st->tasks, st->tasks_cap, st->ntasks + 1))
+        return SIM_NONE;
+    uint32_t fut = fut__new(s);
+    if (fut == SIM_NONE)
+        return SIM_NONE;
+    uint32_t id = st->ntasks;
+    /* the name: asyncio's Task-N counter counts only unnamed tasks */
+    uint32_t name_text = SIM_NONE;
+    char buf[48];
+    const char *name = NULL;
+    if (name_str != SIM_NONE) {
+        name = val__str(s, name_str);
+    } else {
+        st->task_counter++;
+        snprintf(buf, sizeof buf, "Task-%u", st->task_counter);
+        name = buf;
+    }
+    if (id >= s->rec.ntasks)
+        name_text = rec__text(s, name, strlen(name));
+    uint32_t coro = code < s->ncodes ? s->codes[code].coro : SIM_NONE;
+    rec__task(s, name_text, coro, st->cur_task, kind != TK_CORO, fut);
+    Task *t = &st->tasks[id];
+    memset(t, 0, sizeof *t);
+    t->fut = fut;
+    t->frame = SIM_NONE;
+    t->fut_waiter = SIM_NONE;
+    t->kind = (uint8_t)kind;
+    t->wait = WAIT_READY;
+    t->wait_obj = SIM_NONE;
+    t->wait_handle = SIM_NONE;
+    t->since = st->now;
+    t->since_step = rec__next_index(s);
+    t->stmt = SIM_NONE;
+    t->span_state = 0xff;
+    st->ntasks++;
+    st->futs[fut].task = id;
+    uint32_t f = frame__new(s, code, SIM_NONE);
+    if (f == SIM_NONE)
+        return SIM_NONE;
+    st->tasks[id].frame = f;
+    st->tasks[id].depth = 1;
+    Frame *fr = &st->frames[f];
+    for (uint32_t i = 0; i < nargs && i < s->codes[code].nslots; i++)
+        st->slots[fr->slots + i] = args[i];
+    (void)sleep_ns; /* sleep tasks get their duration as argument 0 */
+    uint32_t h = rec__handle(s, H_TASK_STEP, id, fut, SIM_NONE, stmt, false, 0);
+    if (h != SIM_NONE)
+        loop__call_soon(s, h);
+    return id;
+}
+
+void task__set_wait(Sim *s, uint32_t task, WaitKind w, uint32_t obj, uint32_t handle)
+{
+    Task *t = &s->st.tasks[task];
+    t->wait = (uint8_t)w;
+    t->wait_obj = obj;
+    t->wait_handle = handle;
+    t->since = s->st.now;
+    t->since_step = rec__next_index(s);
+}
+
+/* tasks.Task.cancel */
+bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
+{
+    Task *t = &s->st.tasks[task];
+    if (fut__done(s, t->fut))
+        return false;
+    t->num_cancels++;
+    if (t->fut_waiter != SIM_NONE) {
+        if (fut__cancel(s, t->fut_waiter, cause))
+            return true;
+        t = &s->st.tasks[task];
+    }
+    t->must_cancel = true;
+    return true;
+}

@@ -1,0 +1,308 @@
+/* view.c -- read-only queries on the simulation, and the words for them.
+ *
+ * The UI and the exporters see the simulation only through these functions
+ * and the Recording. Descriptions are plain English built from the Program's
+ * names and the stage table, so the app, --stages and the exporters say the
+ * same thing the same way. Formatting is pure (snprintf into the caller's
+ * buffer); nothing here changes the state.
+ *
+ * Depends on: core_int.h.  Used by: ui/, export/, main.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_int.h"
+
+uint32_t sim_ready_len(const Sim *s) { return s->st.ready_len; }
+
+uint32_t sim_ready_at(const Sim *s, uint32_t i)
+{
+    if (i >= s->st.ready_len)
+        return SIM_NONE;
+    return s->st.ready[(s->st.ready_head + i) % s->st.ready_cap];
+}
+
+uint32_t sim_ntasks(const Sim *s) { return s->st.ntasks; }
+
+uint32_t sim_current_task(const Sim *s)
+{
+    return s->st.phase == PH_HANDLE ? s->st.cur_task : SIM_NONE;
+}
+
+TaskNow sim_task_now(const Sim *s, uint32_t task)
+{
+    TaskNow n;
+    memset(&n, 0, sizeof n);
+    n.wait_obj = SIM_NONE;
+    n.wait_handle = SIM_NONE;
+    n.stmt = SIM_NONE;
+    if (task >= s->st.ntasks)
+        return n;
+    const Task *t = &s->st.tasks[task];
+    n.exists = true;
+    n.done = fut__done(s, t->fut);
+    n.running = sim_current_task(s) == task;
+    n.wait = n.done || n.running ? WAIT_NONE : (WaitKind)t->wait;
+    n.wait_obj = t->wait_obj;
+    n.wait_handle = t->wait_handle;
+    n.since = t->since;
+    n.since_step = t->since_step;
+    n.stmt = t->stmt;
+    n.depth = t->depth;
+    return n;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+const char *step_kind_name(StepKind k)
+{
+    static const char *const names[STEP__COUNT] = {
+        [STEP_START] = "start", [STEP_POLL] = "poll", [STEP_TIMER_DUE] = "timer-due",
+        [STEP_PICK] = "pick", [STEP_SKIP] = "skip", [STEP_EXEC] = "exec",
+        [STEP_CALLBACK] = "callback", [STEP_REGISTER] = "register", [STEP_SUSPEND] = "suspend",
+        [STEP_RESOLVE] = "resolve", [STEP_TASK_END] = "task-end", [STEP_ITER_END] = "iter-end",
+        [STEP_SHUTDOWN] = "shutdown", [STEP_FINISH] = "finish",
+    };
+    return k < STEP__COUNT ? names[k] : "?";
+}
+
+const char *wait_kind_name(WaitKind k)
+{
+    static const char *const names[WAIT__COUNT] = {
+        [WAIT_NONE] = "nothing", [WAIT_TIMER] = "timer", [WAIT_IO] = "I/O",
+        [WAIT_TASK] = "task", [WAIT_GATHER] = "gather", [WAIT_WAIT_FOR] = "wait_for",
+        [WAIT_EVENT] = "Event", [WAIT_LOCK] = "Lock", [WAIT_QUEUE_GET] = "Queue.get",
+        [WAIT_QUEUE_PUT] = "Queue.put", [WAIT_QUEUE_JOIN] = "Queue.join",
+        [WAIT_GROUP] = "TaskGroup", [WAIT_READY] = "ready queue",
+    };
+    return k < WAIT__COUNT ? names[k] : "?";
+}
+
+const char *handle_kind_name(HandleKind k)
+{
+    static const char *const names[H__COUNT] = {
+        [H_TASK_STEP] = "step", [H_TASK_WAKEUP] = "wakeup", [H_SLEEP_DONE] = "sleep_done",
+        [H_IO_DONE] = "sleep_done", [H_RELEASE_WAITER] = "release_waiter",
+        [H_GATHER_DONE] = "gather_done", [H_GROUP_DONE] = "group_done",
+        [H_RUN_UNTIL_DONE] = "run_until_complete",
+    };
+    return k < H__COUNT ? names[k] : "?";
+}
+
+void vtime_format(VTime t, int decimals, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.*f", decimals, (double)t / 1e9);
+}
+
+static const char *task_name(const Recording *r, uint32_t t)
+{
+    if (t == SIM_NONE || t >= r->ntasks)
+        return "?";
+    return rec_text(r, r->tasks[t].name);
+}
+
+/* Shortest seconds text for a duration: 1, 1.5, 0.25. */
+static void secs(VTime ns, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.9g", (double)ns / 1e9);
+}
+
+/* A statement in a few words: "sleep(1)", "print", "await t". */
+static void stmt_words(const Program *p, uint32_t sid, char *buf, size_t n)
+{
+    if (sid == SIM_NONE || sid >= p->nstmts) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    const Stmt *st = &p->stmts[sid];
+    char d[32];
+    const char *obj = st->obj != PROG_NONE && st->obj < p->nobjects
+                          ? prog_s(p, p->objects[st->obj].name) : "?";
+    uint32_t co = st->coro_owner;
+    switch (st->kind) {
+    case STMT_PRINT: snprintf(buf, n, "print(f\"%s\")", prog_s(p, st->text)); break;
+    case STMT_SLEEP: secs(st->ns, d, sizeof d); snprintf(buf, n, "await asyncio.sleep(%s)", d); break;
+    case STMT_IO: secs(st->ns, d, sizeof d); snprintf(buf, n, "await I/O \"%s\" (%s s)", prog_s(p, st->text), d); break;
+    case STMT_BLOCK: secs(st->ns, d, sizeof d); snprintf(buf, n, "time.sleep(%s) (blocks the loop)", d); break;
+    case STMT_CALL: snprintf(buf, n, "await %s(...)", prog_s(p, p->coros[st->coro].name)); break;
+    case STMT_CREATE_TASK: snprintf(buf, n, "create_task(%s(...))", prog_s(p, p->coros[st->coro].name)); break;
+    case STMT_AWAIT: snprintf(buf, n, "await %s", co != PROG_NONE ? prog_local_name(p, co, st->var) : "?"); break;
+    case STMT_GATHER: snprintf(buf, n, "await asyncio.gather(...)"); break;
+    case STMT_WAIT_FOR: secs(st->ns, d, sizeof d); snprintf(buf, n, "await asyncio.wait_for(..., timeout=%s)", st->flag ? "None" : d); break;
+    case STMT_CANCEL: snprintf(buf, n, "%s.cancel()", co != PROG_NONE ? prog_local_name(p, co, st->var) : "?"); break;
+    case STMT_RETURN: snprintf(buf, n, "return"); break;
+    case STMT_RAISE: snprintf(buf, n, "raise %s", exc_name(st->exc)); break;
+    case STMT_TRY: snprintf(buf, n, "except"); break;
+    case STMT_WAIT: snprintf(buf, n, "await %s.wait()", obj); break;
+    case STMT_SET: snprintf(buf, n, "%s.set()", obj); break;
+    case STMT_CLEAR: snprintf(buf, n, "%s.clear()", obj); break;
+    case STMT_WITH: snprintf(buf, n, "async with %s", obj); break;
+    case STMT_PUT: snprintf(buf, n, "await %s.put(...)", obj); break;
+    case STMT_GET: snprintf(buf, n, "await %s.get()", obj); break;
+    case STMT_TASK_DONE: snprintf(buf, n, "%s.task_done()", obj); break;
+    case STMT_JOIN: snprintf(buf, n, "await %s.join()", obj); break;
+    case STMT_REPEAT: snprintf(buf, n, "for ... in range(%lld)", (long long)st->count); break;
+    case STMT_TASK_GROUP: snprintf(buf, n, "async with asyncio.TaskGroup()"); break;
+    case STMT_ASSIGN: snprintf(buf, n, "%s = ...", co != PROG_NONE ? prog_local_name(p, co, st->as_var) : "?"); break;
+    default: snprintf(buf, n, "statement"); break;
+    }
+}
+
+void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char *buf, size_t n)
+{
+    if (h == SIM_NONE || h >= r->nhandles) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    const HandleInfo *hi = &r->handles[h];
+    char w[160], d[32];
+    switch ((HandleKind)hi->kind) {
+    case H_TASK_STEP:
+        if (hi->stmt != SIM_NONE && p->stmts[hi->stmt].kind == STMT_SLEEP)
+            snprintf(buf, n, "step Task %s (after sleep(0))", task_name(r, hi->task));
+        else
+            snprintf(buf, n, "step Task %s", task_name(r, hi->task));
+        break;
+    case H_TASK_WAKEUP:
+        snprintf(buf, n, "wake %s (awaited future done)", task_name(r, hi->task));
+        break;
+    case H_SLEEP_DONE:
+        if (hi->stmt != SIM_NONE && p->stmts[hi->stmt].kind == STMT_SLEEP) {
+            secs(p->stmts[hi->stmt].ns, d, sizeof d);
+            snprintf(buf, n, "timer: sleep(%s) done -> resolve future of %s", d, task_name(r, hi->task));
+        } else {
+            snprintf(buf, n, "timer: sleep done -> resolve future of %s", task_name(r, hi->task));
+        }
+        break;
+    case H_IO_DONE:
+        stmt_words(p, hi->stmt, w, sizeof w);
+        snprintf(buf, n, "I/O ready: %s -> resolve future of %s", w, task_name(r, hi->task));
+        break;
+    case H_RELEASE_WAITER:
+        snprintf(buf, n, "%s: release wait_for's waiter of %s",
+                 hi->timer ? "timer: wait_for timeout" : "inner task done", task_name(r, hi->task));
+        break;
+    case H_GATHER_DONE:
+        snprintf(buf, n, "gather: child %s done", task_name(r, hi->task));
+        break;
+    case H_GROUP_DONE:
+        snprintf(buf, n, "TaskGroup: child %s done", task_name(r, hi->task));
+        break;
+    case H_RUN_UNTIL_DONE:
+        snprintf(buf, n, "run_until_complete: %s done -> stop the loop", task_name(r, hi->task));
+        break;
+    default:
+        snprintf(buf, n, "callback");
+        break;
+    }
+}
+
+void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n)
+{
+    if (i >= r->nsteps) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    const Step *sp = &r->steps[i];
+    char w[200], t2[32];
+    switch ((StepKind)sp->kind) {
+    case STEP_START:
+        snprintf(buf, n, "asyncio.run(%s()): new event loop; main is wrapped in a Task and its first step queued",
+                 prog_s(p, p->coros[p->main].name));
+        break;
+    case STEP_POLL:
+        vtime_format(sp->t2, 3, t2, sizeof t2);
+        if (sp->t2 > sp->t)
+            snprintf(buf, n, "nothing ready: select() waits for the next timer; clock jumps to %s", t2);
+        else
+            snprintf(buf, n, "nothing ready: select() polls; a timer is already due");
+        break;
+    case STEP_TIMER_DUE:
+        sim_describe_handle(r, p, sp->handle, w, sizeof w);
+        snprintf(buf, n, "timer due -> ready queue: %s", w);
+        break;
+    case STEP_PICK:
+        sim_describe_handle(r, p, sp->handle, w, sizeof w);
+        snprintf(buf, n, "pick: %s", w);
+        break;
+    case STEP_SKIP:
+        snprintf(buf, n, "pick: cancelled handle skipped");
+        break;
+    case STEP_EXEC:
+        stmt_words(p, sp->stmt, w, sizeof w);
+        snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
+        break;
+    case STEP_CALLBACK:
+        sim_describe_handle(r, p, sp->handle, w, sizeof w);
+        snprintf(buf, n, "callback runs: %s", w);
+        break;
+    case STEP_REGISTER:
+        switch ((WaitKind)sp->aux) {
+        case WAIT_TIMER:
+            vtime_format(sp->t2, 3, t2, sizeof t2);
+            snprintf(buf, n, "%s registers a timer (call_later) due at t=%s", task_name(r, sp->task), t2);
+            break;
+        case WAIT_IO:
+            vtime_format(sp->t2, 3, t2, sizeof t2);
+            snprintf(buf, n, "%s registers an I/O wait with the selector (ready at t=%s)", task_name(r, sp->task), t2);
+            break;
+        case WAIT_TASK:
+            snprintf(buf, n, "%s adds a done callback to task %s", task_name(r, sp->task), task_name(r, sp->obj));
+            break;
+        case WAIT_EVENT:
+        case WAIT_LOCK:
+        case WAIT_QUEUE_GET:
+        case WAIT_QUEUE_PUT:
+        case WAIT_QUEUE_JOIN:
+            snprintf(buf, n, "%s appends a waiter future to %s %s", task_name(r, sp->task),
+                     wait_kind_name((WaitKind)sp->aux),
+                     sp->obj < p->nobjects ? prog_s(p, p->objects[sp->obj].name) : "?");
+            break;
+        default:
+            snprintf(buf, n, "%s registers a wait on %s", task_name(r, sp->task), wait_kind_name((WaitKind)sp->aux));
+            break;
+        }
+        break;
+    case STEP_SUSPEND:
+        if (sp->aux == WAIT_READY)
+            snprintf(buf, n, "%s yields (bare yield): its next step goes to the back of the ready queue", task_name(r, sp->task));
+        else
+            snprintf(buf, n, "%s suspends (waits for %s); the loop moves on", task_name(r, sp->task),
+                     wait_kind_name((WaitKind)sp->aux));
+        break;
+    case STEP_RESOLVE:
+        if (sp->handle != SIM_NONE && sp->task == SIM_NONE) {
+            sim_describe_handle(r, p, sp->handle, w, sizeof w);
+            snprintf(buf, n, "the awaited future is done: call_soon queues \"%s\"", w);
+        } else if (sp->task != SIM_NONE)
+            snprintf(buf, n, "task %s's future is done: its callbacks are queued with call_soon", task_name(r, sp->task));
+        else
+            snprintf(buf, n, "a future is done: its callbacks are queued with call_soon");
+        break;
+    case STEP_TASK_END:
+        snprintf(buf, n, "%s %s", task_name(r, sp->task),
+                 sp->aux == TASK_END_RESULT ? "returns: task done"
+                 : sp->aux == TASK_END_CANCELLED ? "ends cancelled"
+                 : "raises: task failed");
+        break;
+    case STEP_ITER_END:
+        snprintf(buf, n, "iteration %u ends%s", sp->iter, sp->aux ? "; stop() was called: run_forever returns" : "");
+        break;
+    case STEP_SHUTDOWN:
+        if (sp->aux == 1)
+            snprintf(buf, n, "asyncio.run shutdown: cancel %u pending task(s) and wait for them", sp->obj);
+        else if (sp->aux == 2)
+            snprintf(buf, n, "asyncio.run shutdown: loop.shutdown_asyncgens()");
+        else
+            snprintf(buf, n, "asyncio.run shutdown: loop.shutdown_default_executor()");
+        break;
+    case STEP_FINISH:
+        snprintf(buf, n, "the run is over (%s)",
+                 sp->aux == SIM_DONE ? "asyncio.run returned" : sp->aux == SIM_RAISED ? "main raised"
+                 : sp->aux == SIM_DEADLOCK ? "deadlock" : sp->aux == SIM_LIMIT ? "limit reached" : "out of memory");
+        break;
+    default:
+        snprintf(buf, n, "?");
+        break;
+    }
+}

@@ -1,0 +1,110 @@
+/* exp_text.c -- the stage-by-stage log: every micro-step, one line each.
+ *
+ * Format (stable, for diffing):
+ *   # Title
+ *   # about text
+ *   #  step        t  iter  stage                         what happens
+ *       12    1.000     4  3 Execute until await         Task-3 runs print(...)
+ *                                                         | B: Finished after 1s
+ * The words come from core's sim_describe_step and the stage table; this
+ * file only lays them out. Reads the Recording, never the live state.
+ *
+ * Depends on: core.h, out.h.  Used by: main.c (run --stages, export --text), the app.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp_text.h"
+#include "out.h"
+
+typedef struct Buf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} Buf;
+
+static void put(Buf *b, const char *z, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        while (ncap < b->n + n + 1)
+            ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->n, z, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void putf(Buf *b, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return;
+    put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
+
+char *exp_text_string(const Sim *s)
+{
+    const Recording *r = sim_recording(s);
+    const Program *p = sim_program(s);
+    Buf b = {0};
+    if (p->title != PROG_NONE)
+        putf(&b, "# %s\n", prog_s(p, p->title));
+    if (p->about != PROG_NONE)
+        putf(&b, "# %s\n", prog_s(p, p->about));
+    putf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
+    uint32_t line = 0;
+    char what[512];
+    for (uint32_t i = 0; i < r->nsteps; i++) {
+        const Step *sp = &r->steps[i];
+        sim_describe_step(r, p, i, what, sizeof what);
+        putf(&b, "%7u %9.3f %5u  %u %-29s %s\n", i, (double)sp->t / 1e9, sp->iter, sp->stage,
+             stage_name(sp->stage), what);
+        while (line < r->nlines && r->lines[line].step == i) {
+            putf(&b, "%56s| %s\n", "", rec_text(r, r->lines[line].text));
+            line++;
+        }
+    }
+    if (r->error_text != SIM_NONE)
+        putf(&b, "# %s\n", rec_text(r, r->error_text));
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p ? b.p : calloc(1, 1);
+}
+
+int exp_text_write(const Sim *s, const char *path, const char *scenario_path, char *err, size_t errn)
+{
+    char *text = exp_text_string(s);
+    if (!text) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    Out o;
+    int rc = out_open_file(&o, path, scenario_path);
+    if (rc == 0) {
+        out_write(&o, text, strlen(text));
+        rc = out_close(&o);
+    }
+    if (rc != 0)
+        snprintf(err, errn, "%s", out_error(&o));
+    free(text);
+    return rc == 0 ? 0 : -1;
+}

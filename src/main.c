@@ -1,0 +1,514 @@
+/* main.c -- the command line: parse argv, dispatch, map outcomes to exit codes.
+ *
+ *   loopscope [FILE.json]                 open the app (built-in default scenario if none)
+ *   loopscope run [OPTIONS] FILE          print what the program prints
+ *       --timestamps            prefix each line with "[%7.3f] " (virtual seconds)
+ *       --stages                narrate every micro-step with its stage (1-7)
+ *       --trace-callbacks OUT   write the callbacks the loop ran (conformance log)
+ *       --max-steps N --max-time S --max-tasks N --max-depth N --max-memory BYTES
+ *   loopscope check FILE...               validate; diagnostics as file:line:col
+ *   loopscope export --python OUT FILE    the scenario as a runnable asyncio program
+ *   loopscope export --text OUT FILE      the stage-by-stage log (what run --stages prints)
+ *   loopscope verify FILE                 run the export under python3 on a virtual clock, compare
+ *   loopscope shot FILE --step N --size WxH -o OUT.png
+ *
+ * Exit status: 0 ok; 1 main raised; 2 invalid input or usage; 3 deadlock;
+ * 4 a safety limit; 5 verify found a difference. Only the scenario's prints
+ * go to stdout for `run`; everything else goes to stderr.
+ *
+ * This file is thin: loading is scenario/, running is core/, writing is
+ * export/, drawing is ui/.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "export.h"
+#include "exp_text.h"
+#include "scenario.h"
+#include "ui.h"
+
+extern char **environ;
+
+enum { EXIT_OK = 0, EXIT_RAISED = 1, EXIT_USAGE = 2, EXIT_DEADLOCK = 3, EXIT_LIMIT = 4 };
+
+static void usage(FILE *f)
+{
+    fputs("usage: loopscope [FILE.json]                      open the app\n"
+          "       loopscope run [--timestamps] [--stages] [--trace-callbacks OUT]\n"
+          "                     [--max-steps N] [--max-time SECONDS] [--max-tasks N]\n"
+          "                     [--max-depth N] [--max-memory BYTES] FILE.json\n"
+          "       loopscope check FILE.json...\n"
+          "       loopscope export (--python OUT.py | --text OUT.txt) FILE.json\n"
+          "       loopscope verify FILE.json\n"
+          "       loopscope shot FILE.json [--step N] [--size WxH] -o OUT.png\n",
+          f);
+}
+
+/* Loads a scenario, printing its diagnostics. NULL when invalid. */
+static Program *load(const char *path)
+{
+    Diags d;
+    diags_init(&d);
+    Program *p = scn_load_file(path, &d);
+    char buf[2048];
+    for (size_t i = 0; i < d.n; i++) {
+        diag_format(&d.items[i], buf, sizeof buf);
+        fprintf(stderr, "%s\n", buf);
+    }
+    if (d.dropped)
+        fprintf(stderr, "%s: and %zu more errors\n", path, d.dropped);
+    diags_free(&d);
+    return p;
+}
+
+static bool parse_u64(const char *z, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(z, &end, 10);
+    if (errno || !end || *end || z[0] == '-' || z[0] == '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Parses a limits flag at argv[*i]; returns 1 if consumed, 0 if not a limit
+ * flag, -1 on a bad value. */
+static int parse_limit(int argc, char **argv, int *i, SimLimits *lim)
+{
+    const char *a = argv[*i];
+    if (strncmp(a, "--max-", 6) != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "loopscope: %s needs a value\n", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    uint64_t n = 0;
+    if (strcmp(a, "--max-time") == 0) {
+        char *end = NULL;
+        double d = strtod(v, &end);
+        if (!end || *end || !isfinite(d) || d <= 0 || d > 9e9) {
+            fprintf(stderr, "loopscope: --max-time: expected seconds > 0, got \"%s\"\n", v);
+            return -1;
+        }
+        lim->max_time = (VTime)llround(d * 1e9);
+        return 1;
+    }
+    if (!parse_u64(v, &n) || n == 0) {
+        fprintf(stderr, "loopscope: %s: expected a positive integer, got \"%s\"\n", a, v);
+        return -1;
+    }
+    if (strcmp(a, "--max-steps") == 0)
+        lim->max_steps = n;
+    else if (strcmp(a, "--max-tasks") == 0)
+        lim->max_tasks = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    else if (strcmp(a, "--max-depth") == 0)
+        lim->max_depth = n > 100000 ? 100000 : (uint32_t)n;
+    else if (strcmp(a, "--max-memory") == 0)
+        lim->max_memory = n;
+    else {
+        fprintf(stderr, "loopscope: unknown option %s\n", a);
+        return -1;
+    }
+    return 1;
+}
+
+static int outcome_status(const Sim *s)
+{
+    const Recording *r = sim_recording(s);
+    const char *why = rec_text(r, r->error_text);
+    switch (r->outcome) {
+    case SIM_DONE: return EXIT_OK;
+    case SIM_RAISED:
+        fprintf(stderr, "%s\n", why);
+        return EXIT_RAISED;
+    case SIM_DEADLOCK:
+        fprintf(stderr, "deadlock: the loop would wait forever: %s\n", why);
+        return EXIT_DEADLOCK;
+    case SIM_LIMIT:
+        fprintf(stderr, "stopped: %s\n", why);
+        return EXIT_LIMIT;
+    default:
+        fprintf(stderr, "stopped: %s\n", why[0] ? why : "out of memory");
+        return EXIT_LIMIT;
+    }
+}
+
+/* One line per callback the loop ran, in the conformance harness's format. */
+static bool write_callbacks(const Sim *s, const char *path)
+{
+    const Recording *r = sim_recording(s);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "loopscope: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    for (uint32_t i = 0; i < r->nsteps; i++) {
+        const Step *sp = &r->steps[i];
+        if (sp->kind != STEP_PICK)
+            continue;
+        const HandleInfo *h = &r->handles[sp->handle];
+        const char *name = "-";
+        switch ((HandleKind)h->kind) {
+        case H_TASK_STEP:
+        case H_TASK_WAKEUP:
+        case H_GATHER_DONE:
+        case H_GROUP_DONE:
+            name = rec_text(r, r->tasks[h->task].name);
+            break;
+        default:
+            break;
+        }
+        fprintf(f, "%.9f %s %s\n", (double)sp->t / 1e9, handle_kind_name((HandleKind)h->kind), name);
+    }
+    bool ok = fflush(f) == 0 && !ferror(f);
+    ok = fclose(f) == 0 && ok;
+    return ok;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    bool stamps = false, stages = false;
+    const char *cb_path = NULL, *path = NULL;
+    SimLimits lim = sim_default_limits();
+    for (int i = 0; i < argc; i++) {
+        int l = parse_limit(argc, argv, &i, &lim);
+        if (l < 0)
+            return EXIT_USAGE;
+        if (l > 0)
+            continue;
+        if (strcmp(argv[i], "--timestamps") == 0)
+            stamps = true;
+        else if (strcmp(argv[i], "--stages") == 0)
+            stages = true;
+        else if (strcmp(argv[i], "--trace-callbacks") == 0 && i + 1 < argc)
+            cb_path = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "loopscope run: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (!path)
+            path = argv[i];
+        else {
+            fprintf(stderr, "loopscope run: one scenario at a time (got %s and %s)\n", path, argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!path) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    Program *p = load(path);
+    if (!p)
+        return EXIT_USAGE;
+    Sim *s = sim_new(p, &lim);
+    if (!s) {
+        fprintf(stderr, "loopscope: out of memory\n");
+        prog_free(p);
+        return EXIT_LIMIT;
+    }
+    sim_run_to_end(s);
+    const Recording *r = sim_recording(s);
+    if (stages) {
+        char *text = exp_text_string(s);
+        if (text)
+            fputs(text, stdout);
+        free(text);
+    } else {
+        for (uint32_t i = 0; i < r->nlines; i++) {
+            if (stamps)
+                printf("[%7.3f] ", (double)r->lines[i].t / 1e9);
+            fputs(rec_text(r, r->lines[i].text), stdout);
+            putchar('\n');
+        }
+    }
+    fflush(stdout);
+    int status = outcome_status(s);
+    if (cb_path && !write_callbacks(s, cb_path))
+        status = EXIT_USAGE;
+    sim_free(s);
+    prog_free(p);
+    return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc == 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        Program *p = load(argv[i]);
+        if (!p) {
+            status = EXIT_USAGE;
+            continue;
+        }
+        printf("%s: ok\n", argv[i]);
+        prog_free(p);
+    }
+    return status;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    const char *py = NULL, *txt = NULL, *path = NULL;
+    SimLimits lim = sim_default_limits();
+    for (int i = 0; i < argc; i++) {
+        int l = parse_limit(argc, argv, &i, &lim);
+        if (l < 0)
+            return EXIT_USAGE;
+        if (l > 0)
+            continue;
+        if (strcmp(argv[i], "--python") == 0 && i + 1 < argc)
+            py = argv[++i];
+        else if (strcmp(argv[i], "--text") == 0 && i + 1 < argc)
+            txt = argv[++i];
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "loopscope export: unknown or incomplete option %s\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else
+            path = argv[i];
+    }
+    if (!path || (!py && !txt)) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    Program *p = load(path);
+    if (!p)
+        return EXIT_USAGE;
+    char err[512] = "";
+    int status = EXIT_OK;
+    if (py && exp_python_write(p, py, path, err, sizeof err) != 0) {
+        fprintf(stderr, "loopscope export: %s\n", err);
+        status = EXIT_USAGE;
+    }
+    if (txt && status == EXIT_OK) {
+        Sim *s = sim_new(p, &lim);
+        if (!s) {
+            fprintf(stderr, "loopscope: out of memory\n");
+            status = EXIT_LIMIT;
+        } else {
+            sim_run_to_end(s);
+            if (exp_text_write(s, txt, path, err, sizeof err) != 0) {
+                fprintf(stderr, "loopscope export: %s\n", err);
+                status = EXIT_USAGE;
+            }
+            sim_free(s);
+        }
+    }
+    prog_free(p);
+    return status;
+}
+
+/* The directory this executable lives in (for the harness beside it). */
+static void exe_dir(char *buf, size_t n)
+{
+    ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+    if (k <= 0) {
+        snprintf(buf, n, ".");
+        return;
+    }
+    buf[k] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+static bool find_harness(char *out, size_t n)
+{
+    const char *env = getenv("LOOPSCOPE_HARNESS");
+    if (env && access(env, R_OK) == 0) {
+        snprintf(out, n, "%s", env);
+        return true;
+    }
+    char dir[PATH_MAX];
+    exe_dir(dir, sizeof dir);
+    static const char *const rel[] = {"share/vt_asyncio.py", "../share/loopscope/vt_asyncio.py",
+                                      "../tests/conformance/vt_asyncio.py"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(out, n, "%s/%s", dir, rel[i]);
+        if (access(out, R_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool have_python(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = strdup(path);
+    bool found = false;
+    for (char *tok = strtok(copy, ":"); tok && !found; tok = strtok(NULL, ":")) {
+        char cand[PATH_MAX];
+        snprintf(cand, sizeof cand, "%s/python3", tok);
+        found = access(cand, X_OK) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    if (argc != 1) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *path = argv[0];
+    if (!have_python()) {
+        fprintf(stderr, "loopscope verify: python3 was not found on PATH; install Python 3.11+ "
+                        "to compare with CPython (everything else works without it)\n");
+        return EXIT_USAGE;
+    }
+    char harness[PATH_MAX];
+    if (!find_harness(harness, sizeof harness)) {
+        fprintf(stderr, "loopscope verify: the harness vt_asyncio.py was not found beside the "
+                        "program (set LOOPSCOPE_HARNESS to its path)\n");
+        return EXIT_USAGE;
+    }
+    Program *p = load(path);
+    if (!p)
+        return EXIT_USAGE;
+    char dir[] = "/tmp/loopscope-verify-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "loopscope verify: cannot make a temporary directory: %s\n", strerror(errno));
+        prog_free(p);
+        return EXIT_USAGE;
+    }
+    char py[PATH_MAX], out[PATH_MAX], cbs[PATH_MAX], err[512];
+    snprintf(py, sizeof py, "%s/scenario.py", dir);
+    snprintf(out, sizeof out, "%s/loopscope.out", dir);
+    snprintf(cbs, sizeof cbs, "%s/loopscope.callbacks", dir);
+    int status = EXIT_USAGE;
+    Sim *s = NULL;
+    if (exp_python_write(p, py, path, err, sizeof err) != 0) {
+        fprintf(stderr, "loopscope verify: %s\n", err);
+        goto done;
+    }
+    s = sim_new(p, NULL);
+    if (!s)
+        goto done;
+    sim_run_to_end(s);
+    {
+        const Recording *r = sim_recording(s);
+        FILE *f = fopen(out, "w");
+        if (!f)
+            goto done;
+        for (uint32_t i = 0; i < r->nlines; i++)
+            fprintf(f, "[%7.3f] %s\n", (double)r->lines[i].t / 1e9, rec_text(r, r->lines[i].text));
+        fclose(f);
+        if (!write_callbacks(s, cbs))
+            goto done;
+        int own = 0;
+        switch (r->outcome) {
+        case SIM_DONE: own = 0; break;
+        case SIM_RAISED: own = 1; break;
+        case SIM_DEADLOCK: own = 3; break;
+        default: own = 4; break;
+        }
+        char st_arg[16];
+        snprintf(st_arg, sizeof st_arg, "%d", own);
+        char *args[] = {(char *)"python3", harness, (char *)"--compare", (char *)"--expect-output",
+                        out, (char *)"--expect-callbacks", cbs, (char *)"--expect-status", st_arg,
+                        py, NULL};
+        pid_t pid;
+        if (posix_spawnp(&pid, "python3", NULL, NULL, args, environ) != 0) {
+            fprintf(stderr, "loopscope verify: cannot start python3\n");
+            goto done;
+        }
+        int ws = 0;
+        waitpid(pid, &ws, 0);
+        status = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_USAGE;
+    }
+done:
+    sim_free(s);
+    prog_free(p);
+    unlink(py);
+    unlink(out);
+    unlink(cbs);
+    rmdir(dir);
+    return status;
+}
+
+static int cmd_shot(int argc, char **argv)
+{
+    const char *path = NULL, *out = NULL;
+    uint32_t step = UINT32_MAX;
+    int w = 1600, h = 1000;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--step") == 0 && i + 1 < argc) {
+            uint64_t n = 0;
+            if (!parse_u64(argv[++i], &n)) {
+                fprintf(stderr, "loopscope shot: --step: expected a step number, got \"%s\"\n", argv[i]);
+                return EXIT_USAGE;
+            }
+            step = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 200 || w > 8192 || h > 8192) {
+                fprintf(stderr, "loopscope shot: --size: expected WxH between 320x200 and 8192x8192, got \"%s\"\n", argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "loopscope shot: unknown or incomplete option %s\n", argv[i]);
+            return EXIT_USAGE;
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path || !out) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    char err[512] = "";
+    int rc = ui_shot(path, step, w, h, out, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "loopscope shot: %s\n", err);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2) {
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "run") == 0)
+            return cmd_run(argc - 2, argv + 2);
+        if (strcmp(cmd, "check") == 0)
+            return cmd_check(argc - 2, argv + 2);
+        if (strcmp(cmd, "export") == 0)
+            return cmd_export(argc - 2, argv + 2);
+        if (strcmp(cmd, "verify") == 0)
+            return cmd_verify(argc - 2, argv + 2);
+        if (strcmp(cmd, "shot") == 0)
+            return cmd_shot(argc - 2, argv + 2);
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        if (cmd[0] == '-') {
+            fprintf(stderr, "loopscope: unknown option %s\n", cmd);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        if (argc > 2) {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        return ui_app_main(cmd);
+    }
+    return ui_app_main(NULL);
+}
