@@ -64,8 +64,6 @@ static Program *load(const char *path)
         diag_format(&d.items[i], buf, sizeof buf);
         fprintf(stderr, "%s\n", buf);
     }
-    if (d.dropped)
-        fprintf(stderr, "%s: and %zu more errors\n", path, d.dropped);
     diags_free(&d);
     return p;
 }

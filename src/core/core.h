@@ -254,5 +254,8 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
 void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n);
 /* Formats a virtual time as seconds with `decimals` places ("2.000"). */
 void vtime_format(VTime t, int decimals, char *buf, size_t n);
+/* Python's repr() of a float (the shortest digits that round-trip: "0.1",
+ * "2.0", "1e-05"), NUL-terminated in buf (64 bytes are always enough). */
+void float_repr(double f, char *buf, size_t n);
 
 #endif

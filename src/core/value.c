@@ -163,6 +163,17 @@ void val__format_float(SBuf *b, double f)
     }
 }
 
+void float_repr(double f, char *buf, size_t n)
+{
+    SBuf b = {0};
+    val__format_float(&b, f);
+    if (b.p && !b.oom)
+        snprintf(buf, n, "%s", b.p);
+    else
+        snprintf(buf, n, "%.17g", f); /* out of memory: exact, if not shortest */
+    mem_free(b.p);
+}
+
 /* Python's repr() of a str. */
 static void repr_str(SBuf *b, const char *z)
 {

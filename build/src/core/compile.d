@@ -1,9 +1,0 @@
-build/src/core/compile.o: src/core/compile.c src/core/core_int.h \
- src/core/core.h src/core/program.h src/core/exc.h src/core/stage.h \
- src/core/mem.h
-src/core/core_int.h:
-src/core/core.h:
-src/core/program.h:
-src/core/exc.h:
-src/core/stage.h:
-src/core/mem.h:

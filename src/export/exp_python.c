@@ -1,0 +1,543 @@
+/* exp_python.c -- a Program as the Python asyncio program it stands for.
+ *
+ * The one place that knows how each scenario verb is spelled in Python:
+ *
+ *   print        print(f"...")              sleep   await asyncio.sleep(d)
+ *   block        time.sleep(d)              io      await io_read(d, f"label")
+ *   call         x = await c(args)          await   x = await t
+ *   create_task  t = asyncio.create_task(c(args), name=f"n")  (tg.create_task in a group)
+ *   gather       xs = await asyncio.gather(a, b, return_exceptions=True)
+ *   wait_for     x = await asyncio.wait_for(aw, timeout=d)
+ *   cancel       x = t.cancel()             return / raise E(f"msg")
+ *   try          try: / except E as e: / finally:
+ *   wait/set/clear  await ev.wait() / ev.set() / ev.clear()
+ *   with         async with lock:           put/get  await q.put(v) / x = await q.get()
+ *   task_done / join   q.task_done() / await q.join()
+ *   repeat       for i in range(n):         task_group  async with asyncio.TaskGroup() as tg:
+ *   set_var      x = value
+ *
+ * `io_read` is a coroutine that awaits asyncio.sleep: awaiting a coroutine
+ * runs it inline, so its scheduling is exactly a sleep's (one timer, one
+ * future), which is what the core does for {"io": ...}. Objects (Event,
+ * Lock, Semaphore, Queue) are module globals, created before asyncio.run;
+ * since 3.10 they bind to the running loop on first use. Durations print
+ * as the shortest float that rounds back to the same nanosecond count.
+ *
+ * Names need no mangling: the loader only accepts identifiers that are not
+ * Python keywords nor the names this file uses (asyncio, time, print,
+ * io_read, range).
+ *
+ * Depends on: program.h, core.h (float_repr), out.h.  Used by: main.c, ui.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "export.h"
+#include "out.h"
+
+typedef struct Py {
+    const Program *p;
+    char *buf;
+    size_t n, cap;
+    bool oom;
+    uint32_t line;      /* the line being written, 1-based */
+    uint32_t *stmt_line;
+    uint32_t *coro_line;
+} Py;
+
+static void put(Py *y, const char *z, size_t n)
+{
+    if (y->oom)
+        return;
+    if (y->n + n + 1 > y->cap) {
+        size_t cap = y->cap ? y->cap : 1024;
+        while (cap < y->n + n + 1)
+            cap *= 2;
+        char *nb = realloc(y->buf, cap);
+        if (!nb) {
+            y->oom = true;
+            return;
+        }
+        y->buf = nb;
+        y->cap = cap;
+    }
+    memcpy(y->buf + y->n, z, n);
+    y->n += n;
+    y->buf[y->n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (z[i] == '\n')
+            y->line++;
+}
+
+static void puts_(Py *y, const char *z) { put(y, z, strlen(z)); }
+
+static void indent(Py *y, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        puts_(y, "    ");
+}
+
+/* A Python string literal for text; an f-string when it has braces (the
+ * template syntax is Python's own: {name}, {{ and }}). */
+static void str_lit(Py *y, uint32_t id)
+{
+    const char *z = prog_s(y->p, id);
+    if (strchr(z, '{') || strchr(z, '}'))
+        puts_(y, "f");
+    puts_(y, "\"");
+    for (const unsigned char *c = (const unsigned char *)z; *c; c++) {
+        char esc[8];
+        switch (*c) {
+        case '\\': puts_(y, "\\\\"); break;
+        case '"': puts_(y, "\\\""); break;
+        case '\n': puts_(y, "\\n"); break;
+        case '\r': puts_(y, "\\r"); break;
+        case '\t': puts_(y, "\\t"); break;
+        default:
+            if (*c < 0x20 || *c == 0x7f) {
+                snprintf(esc, sizeof esc, "\\x%02x", *c);
+                puts_(y, esc);
+            } else {
+                put(y, (const char *)c, 1);
+            }
+        }
+    }
+    puts_(y, "\"");
+}
+
+static void seconds(Py *y, VTime ns)
+{
+    char b[64];
+    if (ns % VTIME_SEC == 0) {
+        snprintf(b, sizeof b, "%" PRId64, ns / VTIME_SEC);
+    } else {
+        float_repr((double)ns / 1e9, b, sizeof b);
+    }
+    puts_(y, b);
+}
+
+static const char *local(Py *y, uint32_t coro, uint32_t slot)
+{
+    return prog_local_name(y->p, coro, slot);
+}
+
+static void expr(Py *y, uint32_t coro, uint32_t e)
+{
+    if (e == PROG_NONE) {
+        puts_(y, "None");
+        return;
+    }
+    const Expr *x = &y->p->exprs[e];
+    char b[64];
+    switch (x->kind) {
+    case EXPR_NONE: puts_(y, "None"); break;
+    case EXPR_BOOL: puts_(y, x->b ? "True" : "False"); break;
+    case EXPR_INT:
+        snprintf(b, sizeof b, "%" PRId64, x->i);
+        puts_(y, b);
+        break;
+    case EXPR_FLOAT:
+        float_repr(x->f, b, sizeof b);
+        puts_(y, b);
+        break;
+    case EXPR_STR: str_lit(y, x->str); break;
+    case EXPR_VAR: puts_(y, local(y, coro, x->var)); break;
+    case EXPR_LIST:
+        puts_(y, "[");
+        for (uint32_t i = 0; i < x->count; i++) {
+            if (i)
+                puts_(y, ", ");
+            expr(y, coro, y->p->expr_refs[x->first + i]);
+        }
+        puts_(y, "]");
+        break;
+    }
+}
+
+static void call(Py *y, uint32_t owner, uint32_t target, uint32_t first, uint32_t n)
+{
+    puts_(y, prog_s(y->p, y->p->coros[target].name));
+    puts_(y, "(");
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            puts_(y, ", ");
+        expr(y, owner, y->p->expr_refs[first + i]);
+    }
+    puts_(y, ")");
+}
+
+static void awaitable(Py *y, uint32_t owner, uint32_t a)
+{
+    const Awaitable *w = &y->p->aws[a];
+    switch (w->kind) {
+    case AW_TASK: puts_(y, local(y, owner, w->var)); break;
+    case AW_CALL: call(y, owner, w->coro, w->args_first, w->nargs); break;
+    case AW_SLEEP:
+        puts_(y, "asyncio.sleep(");
+        seconds(y, w->ns);
+        puts_(y, ")");
+        break;
+    }
+}
+
+static const char *exc_py(ExcType t)
+{
+    return t == EXC_CANCELLED ? "asyncio.CancelledError" : exc_name(t);
+}
+
+static void target(Py *y, const Stmt *s)
+{
+    if (s->as_var != PROG_NONE) {
+        puts_(y, local(y, s->coro_owner, s->as_var));
+        puts_(y, " = ");
+    }
+}
+
+static const char *obj(Py *y, const Stmt *s)
+{
+    return prog_s(y->p, y->p->objects[s->obj].name);
+}
+
+static void block(Py *y, Block b, int depth);
+
+static void stmt(Py *y, uint32_t id, int depth)
+{
+    const Stmt *s = &y->p->stmts[id];
+    uint32_t co = s->coro_owner;
+    if (y->stmt_line)
+        y->stmt_line[id] = y->line;
+    indent(y, depth);
+    switch (s->kind) {
+    case STMT_PRINT:
+        puts_(y, "print(");
+        str_lit(y, s->text);
+        puts_(y, ")\n");
+        break;
+    case STMT_SLEEP:
+        puts_(y, "await asyncio.sleep(");
+        seconds(y, s->ns);
+        puts_(y, ")\n");
+        break;
+    case STMT_BLOCK:
+        puts_(y, "time.sleep(");
+        seconds(y, s->ns);
+        puts_(y, ")  # blocks the whole loop\n");
+        break;
+    case STMT_IO:
+        puts_(y, "await io_read(");
+        seconds(y, s->ns);
+        if (s->text != PROG_NONE) {
+            puts_(y, ", ");
+            str_lit(y, s->text);
+        }
+        puts_(y, ")\n");
+        break;
+    case STMT_CALL:
+        target(y, s);
+        puts_(y, "await ");
+        call(y, co, s->coro, s->args_first, s->nargs);
+        puts_(y, "\n");
+        break;
+    case STMT_CREATE_TASK:
+        target(y, s);
+        if (s->group != PROG_NONE) {
+            puts_(y, local(y, co, s->group));
+            puts_(y, ".create_task(");
+        } else {
+            puts_(y, "asyncio.create_task(");
+        }
+        call(y, co, s->coro, s->args_first, s->nargs);
+        if (s->name != PROG_NONE) {
+            puts_(y, ", name=");
+            str_lit(y, s->name);
+        }
+        puts_(y, ")\n");
+        break;
+    case STMT_AWAIT:
+        target(y, s);
+        puts_(y, "await ");
+        puts_(y, local(y, co, s->var));
+        puts_(y, "\n");
+        break;
+    case STMT_GATHER:
+        target(y, s);
+        puts_(y, "await asyncio.gather(");
+        for (uint32_t i = 0; i < s->aw_count; i++) {
+            if (i)
+                puts_(y, ", ");
+            awaitable(y, co, s->aw_first + i);
+        }
+        if (s->flag)
+            puts_(y, s->aw_count ? ", return_exceptions=True" : "return_exceptions=True");
+        puts_(y, ")\n");
+        break;
+    case STMT_WAIT_FOR:
+        target(y, s);
+        puts_(y, "await asyncio.wait_for(");
+        awaitable(y, co, s->aw_first);
+        puts_(y, ", timeout=");
+        if (s->flag)
+            puts_(y, "None");
+        else
+            seconds(y, s->ns);
+        puts_(y, ")\n");
+        break;
+    case STMT_CANCEL:
+        target(y, s);
+        puts_(y, local(y, co, s->var));
+        puts_(y, ".cancel()\n");
+        break;
+    case STMT_RETURN:
+        puts_(y, "return");
+        if (s->expr != PROG_NONE) {
+            puts_(y, " ");
+            expr(y, co, s->expr);
+        }
+        puts_(y, "\n");
+        break;
+    case STMT_RAISE:
+        puts_(y, "raise ");
+        puts_(y, exc_py(s->exc));
+        puts_(y, "(");
+        if (s->text != PROG_NONE)
+            str_lit(y, s->text);
+        puts_(y, ")\n");
+        break;
+    case STMT_TRY:
+        puts_(y, "try:\n");
+        block(y, s->body, depth + 1);
+        for (uint32_t i = 0; i < s->handlers_count; i++) {
+            const Handler *h = &y->p->handlers[s->handlers_first + i];
+            indent(y, depth);
+            puts_(y, "except");
+            if (h->exc != EXC__NONE) {
+                puts_(y, " ");
+                puts_(y, exc_py(h->exc));
+                if (h->as_var != PROG_NONE) {
+                    puts_(y, " as ");
+                    puts_(y, local(y, co, h->as_var));
+                }
+            }
+            puts_(y, ":\n");
+            block(y, h->body, depth + 1);
+        }
+        if (s->has_finally) {
+            indent(y, depth);
+            puts_(y, "finally:\n");
+            block(y, s->fin, depth + 1);
+        }
+        break;
+    case STMT_WAIT:
+        puts_(y, "await ");
+        puts_(y, obj(y, s));
+        puts_(y, ".wait()\n");
+        break;
+    case STMT_SET:
+        puts_(y, obj(y, s));
+        puts_(y, ".set()\n");
+        break;
+    case STMT_CLEAR:
+        puts_(y, obj(y, s));
+        puts_(y, ".clear()\n");
+        break;
+    case STMT_WITH:
+        puts_(y, "async with ");
+        puts_(y, obj(y, s));
+        puts_(y, ":\n");
+        block(y, s->body, depth + 1);
+        break;
+    case STMT_PUT:
+        puts_(y, "await ");
+        puts_(y, obj(y, s));
+        puts_(y, ".put(");
+        expr(y, co, s->expr);
+        puts_(y, ")\n");
+        break;
+    case STMT_GET:
+        target(y, s);
+        puts_(y, "await ");
+        puts_(y, obj(y, s));
+        puts_(y, ".get()\n");
+        break;
+    case STMT_TASK_DONE:
+        puts_(y, obj(y, s));
+        puts_(y, ".task_done()\n");
+        break;
+    case STMT_JOIN:
+        puts_(y, "await ");
+        puts_(y, obj(y, s));
+        puts_(y, ".join()\n");
+        break;
+    case STMT_REPEAT: {
+        char b[32];
+        snprintf(b, sizeof b, "%" PRId64, s->count);
+        puts_(y, "for ");
+        puts_(y, s->as_var != PROG_NONE ? local(y, co, s->as_var) : "_");
+        puts_(y, " in range(");
+        puts_(y, b);
+        puts_(y, "):\n");
+        block(y, s->body, depth + 1);
+        break;
+    }
+    case STMT_TASK_GROUP:
+        puts_(y, "async with asyncio.TaskGroup() as ");
+        puts_(y, local(y, co, s->var));
+        puts_(y, ":\n");
+        block(y, s->body, depth + 1);
+        break;
+    case STMT_ASSIGN:
+        puts_(y, local(y, co, s->as_var));
+        puts_(y, " = ");
+        expr(y, co, s->expr);
+        puts_(y, "\n");
+        break;
+    case STMT__COUNT:
+        puts_(y, "pass\n");
+        break;
+    }
+}
+
+static void block(Py *y, Block b, int depth)
+{
+    if (b.count == 0) {
+        indent(y, depth);
+        puts_(y, "pass\n");
+        return;
+    }
+    for (uint32_t i = 0; i < b.count; i++)
+        stmt(y, y->p->block_items[b.first + i], depth);
+}
+
+/* Text as comment lines, wrapped near 78 columns at spaces. */
+static void comment(Py *y, const char *z)
+{
+    while (*z) {
+        const char *nl = strchr(z, '\n');
+        size_t len = nl ? (size_t)(nl - z) : strlen(z);
+        size_t take = len;
+        if (take > 76) {
+            take = 76;
+            while (take > 20 && z[take] != ' ')
+                take--;
+            if (z[take] != ' ')
+                take = 76;
+        }
+        puts_(y, take ? "# " : "#");
+        put(y, z, take);
+        puts_(y, "\n");
+        z += take;
+        while (*z == ' ')
+            z++;
+        if (take == len && *z == '\n')
+            z++;
+    }
+}
+
+char *exp_python_source(const Program *p, uint32_t **stmt_line, uint32_t **coro_line)
+{
+    Py y = {.p = p, .line = 1};
+    if (stmt_line)
+        *stmt_line = NULL;
+    if (coro_line)
+        *coro_line = NULL;
+    y.stmt_line = calloc(p->nstmts ? p->nstmts : 1, sizeof *y.stmt_line);
+    y.coro_line = calloc(p->ncoros ? p->ncoros : 1, sizeof *y.coro_line);
+    if (!y.stmt_line || !y.coro_line)
+        goto oom;
+
+    if (p->title != PROG_NONE) {
+        comment(&y, prog_s(p, p->title));
+        puts_(&y, "#\n");
+    }
+    if (p->about != PROG_NONE) {
+        comment(&y, prog_s(p, p->about));
+        puts_(&y, "#\n");
+    }
+    puts_(&y, "# Exported by loopscope: the scenario as a real asyncio program.\n"
+              "import asyncio\n"
+              "import time\n\n\n"
+              "async def io_read(seconds, label=\"\"):\n"
+              "    # A network read that completes after `seconds`: awaiting it is\n"
+              "    # awaiting one timer, exactly as loopscope's {\"io\": ...} does.\n"
+              "    await asyncio.sleep(seconds)\n");
+    if (p->nobjects)
+        puts_(&y, "\n\n");
+    for (uint32_t i = 0; i < p->nobjects; i++) {
+        const Object *o = &p->objects[i];
+        char b[64];
+        puts_(&y, prog_s(p, o->name));
+        switch (o->kind) {
+        case OBJ_EVENT: puts_(&y, " = asyncio.Event()\n"); break;
+        case OBJ_LOCK: puts_(&y, " = asyncio.Lock()\n"); break;
+        case OBJ_SEMAPHORE:
+            snprintf(b, sizeof b, " = asyncio.Semaphore(%" PRId64 ")\n", o->value);
+            puts_(&y, b);
+            break;
+        case OBJ_QUEUE:
+            if (o->value)
+                snprintf(b, sizeof b, " = asyncio.Queue(maxsize=%" PRId64 ")\n", o->value);
+            else
+                snprintf(b, sizeof b, " = asyncio.Queue()\n");
+            puts_(&y, b);
+            break;
+        }
+    }
+    for (uint32_t c = 0; c < p->ncoros; c++) {
+        const Coro *k = &p->coros[c];
+        puts_(&y, "\n\n");
+        y.coro_line[c] = y.line;
+        puts_(&y, "async def ");
+        puts_(&y, prog_s(p, k->name));
+        puts_(&y, "(");
+        for (uint32_t i = 0; i < k->nparams; i++) {
+            if (i)
+                puts_(&y, ", ");
+            puts_(&y, prog_local_name(p, c, i));
+        }
+        puts_(&y, "):\n");
+        block(&y, k->body, 1);
+    }
+    puts_(&y, "\n\nif __name__ == \"__main__\":\n    asyncio.run(");
+    puts_(&y, prog_s(p, p->coros[p->main].name));
+    puts_(&y, "())\n");
+    if (y.oom)
+        goto oom;
+    if (stmt_line)
+        *stmt_line = y.stmt_line;
+    else
+        free(y.stmt_line);
+    if (coro_line)
+        *coro_line = y.coro_line;
+    else
+        free(y.coro_line);
+    return y.buf;
+oom:
+    free(y.buf);
+    free(y.stmt_line);
+    free(y.coro_line);
+    return NULL;
+}
+
+int exp_python_write(const Program *p, const char *path, const char *scenario_path,
+                     char *err, size_t errn)
+{
+    char *src = exp_python_source(p, NULL, NULL);
+    if (!src) {
+        snprintf(err, errn, "cannot write %s: out of memory", path);
+        return -1;
+    }
+    Out o;
+    int rc = out_open_file(&o, path, scenario_path);
+    if (rc == 0) {
+        out_puts(&o, src);
+        rc = out_close(&o);
+    }
+    if (rc != 0)
+        snprintf(err, errn, "%s", out_error(&o));
+    free(src);
+    return rc;
+}

@@ -1,0 +1,406 @@
+/* model.c -- regrouping a finished Recording for drawing: lanes, totals, axis.
+ *
+ * Built once per loaded scenario (O(steps + spans log spans)); every query
+ * afterwards is a binary search or an array read, so a frame's cost depends
+ * on what is on screen, not on the length of the run.
+ *
+ * Per-task totals: each lane span adds its duration to its state; the part
+ * of a READY or WAITING span that overlaps a loop-blocked span counts as
+ * BLOCKED instead. Iterations are counted once per state: a task that stays
+ * waiting across iterations 3..7 counts 5 waiting iterations.
+ *
+ * Depends on: model.h.  Used by: app.c, panels, tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+void model_free(UiModel *m)
+{
+    free(m->lane_first);
+    free(m->lane_spans);
+    free(m->blocked);
+    free(m->line_first);
+    free(m->line_idx);
+    free(m->totals);
+    free(m->iter_step);
+    free(m->src);
+    free(m->src_line);
+    free(m->stmt_line);
+    memset(m, 0, sizeof *m);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    if (x->task != y->task)
+        return x->task < y->task ? -1 : 1;
+    if (x->s0 != y->s0)
+        return x->s0 < y->s0 ? -1 : 1;
+    if (x->s1 != y->s1)
+        return x->s1 < y->s1 ? -1 : 1;
+    return 0;
+}
+
+static int cmp_span_s0(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    if (x->s0 != y->s0)
+        return x->s0 < y->s0 ? -1 : 1;
+    return 0;
+}
+
+VTime model_time_at(const UiModel *m, uint32_t k)
+{
+    const Recording *r = m->rec;
+    if (!r || r->nsteps == 0)
+        return 0;
+    if (k < r->nsteps)
+        return r->steps[k].t;
+    return m->t_end;
+}
+
+uint32_t model_iter_start(const UiModel *m, uint32_t iter)
+{
+    if (!m->iter_step)
+        return 0;
+    if (iter > m->niters + 1)
+        iter = m->niters + 1;
+    return m->iter_step[iter];
+}
+
+/* Blocked time overlapping [t0, t1). */
+static VTime blocked_overlap(const UiModel *m, VTime t0, VTime t1)
+{
+    VTime sum = 0;
+    for (uint32_t i = 0; i < m->nblocked; i++) {
+        const Span *b = &m->blocked[i];
+        VTime a0 = b->t0 > t0 ? b->t0 : t0;
+        VTime a1 = b->t1 < t1 ? b->t1 : t1;
+        if (a1 > a0)
+            sum += a1 - a0;
+    }
+    return sum;
+}
+
+static void build_totals(UiModel *m)
+{
+    const Recording *r = m->rec;
+    for (uint32_t t = 0; t < m->ntasks; t++) {
+        TaskTotals *tt = &m->totals[t];
+        int64_t last[4] = {-1, -1, -1, -1};
+        uint32_t n = 0;
+        const Span *sp = model_lane(m, t, &n);
+        for (uint32_t i = 0; i < n; i++) {
+            const Span *s = &sp[i];
+            int st = s->state < 3 ? s->state : SPAN_WAITING;
+            VTime d = s->t1 - s->t0;
+            if (d < 0)
+                d = 0;
+            if (st != SPAN_RUNNING && m->nblocked) {
+                VTime b = blocked_overlap(m, s->t0, s->t1);
+                tt->t[SPAN_BLOCKED] += b;
+                d -= b;
+            }
+            tt->t[st] += d;
+            if (r->nsteps == 0 || s->s1 <= s->s0)
+                continue;
+            uint32_t a = s->s0 < r->nsteps ? s->s0 : r->nsteps - 1;
+            uint32_t z = s->s1 - 1 < r->nsteps ? s->s1 - 1 : r->nsteps - 1;
+            int64_t lo = r->steps[a].iter, hi = r->steps[z].iter;
+            if (lo <= last[st])
+                lo = last[st] + 1;
+            if (hi >= lo)
+                tt->iters[st] += (uint32_t)(hi - lo + 1);
+            if (hi > last[st])
+                last[st] = hi;
+        }
+        /* loop-blocked iterations: blocked spans inside the task's life
+         * caused by another task */
+        const TaskInfo *ti = &r->tasks[t];
+        uint32_t end = ti->ended == SIM_NONE ? r->nsteps : ti->ended;
+        for (uint32_t i = 0; i < m->nblocked; i++) {
+            const Span *b = &m->blocked[i];
+            if (b->task != t && b->s0 >= ti->created && b->s0 < end)
+                tt->iters[SPAN_BLOCKED]++;
+        }
+    }
+}
+
+static bool build_source(UiModel *m, const char *src, const uint32_t *stmt_line)
+{
+    if (src) {
+        size_t n = strlen(src);
+        m->src = malloc(n + 1);
+        if (!m->src)
+            return false;
+        memcpy(m->src, src, n + 1);
+        uint32_t lines = 1;
+        for (size_t i = 0; i < n; i++)
+            if (src[i] == '\n' && i + 1 < n)
+                lines++;
+        m->src_line = malloc(sizeof *m->src_line * lines);
+        if (!m->src_line)
+            return false;
+        uint32_t k = 0;
+        m->src_line[k++] = 0;
+        for (size_t i = 0; i < n; i++)
+            if (m->src[i] == '\n') {
+                m->src[i] = '\0'; /* each line becomes its own string */
+                if (i + 1 < n && k < lines)
+                    m->src_line[k++] = (uint32_t)(i + 1);
+            }
+        m->nsrc_lines = k;
+    }
+    if (stmt_line && m->prog && m->prog->nstmts) {
+        m->nstmt = m->prog->nstmts;
+        m->stmt_line = malloc(sizeof *m->stmt_line * m->nstmt);
+        if (!m->stmt_line)
+            return false;
+        memcpy(m->stmt_line, stmt_line, sizeof *m->stmt_line * m->nstmt);
+    }
+    return true;
+}
+
+bool model_build(UiModel *m, const Recording *r, const Program *p, const char *src,
+                 const uint32_t *stmt_line, const Sim *at_end)
+{
+    memset(m, 0, sizeof *m);
+    m->rec = r;
+    m->prog = p;
+    m->ntasks = r->ntasks;
+    m->t_end = r->nsteps ? r->steps[r->nsteps - 1].t : 0;
+    if (r->end_time > m->t_end)
+        m->t_end = r->end_time;
+
+    /* spans: lanes and loop-blocked */
+    uint32_t nlane = 0;
+    for (uint32_t i = 0; i < r->nspans; i++) {
+        if (r->spans[i].state == SPAN_BLOCKED)
+            m->nblocked++;
+        else if (r->spans[i].task < r->ntasks)
+            nlane++;
+    }
+    m->lane_first = calloc((size_t)m->ntasks + 1, sizeof *m->lane_first);
+    m->lane_spans = malloc(sizeof *m->lane_spans * ((size_t)nlane + m->ntasks + 1));
+    m->blocked = malloc(sizeof *m->blocked * (m->nblocked ? m->nblocked : 1));
+    m->line_first = calloc((size_t)m->ntasks + 1, sizeof *m->line_first);
+    m->line_idx = malloc(sizeof *m->line_idx * (r->nlines ? r->nlines : 1));
+    m->totals = calloc(m->ntasks ? m->ntasks : 1, sizeof *m->totals);
+    if (!m->lane_first || !m->lane_spans || !m->blocked || !m->line_first || !m->line_idx ||
+        !m->totals)
+        goto fail;
+    uint32_t a = 0, b = 0;
+    for (uint32_t i = 0; i < r->nspans; i++) {
+        if (r->spans[i].state == SPAN_BLOCKED)
+            m->blocked[b++] = r->spans[i];
+        else if (r->spans[i].task < r->ntasks)
+            m->lane_spans[a++] = r->spans[i];
+    }
+    /* A run that stops with tasks still pending (deadlock, limit) leaves
+     * their last span open: close it at the end with the state the Sim
+     * reports there. */
+    if (at_end && r->nsteps) {
+        uint32_t *last_s1 = calloc(m->ntasks ? m->ntasks : 1, sizeof *last_s1);
+        if (!last_s1)
+            goto fail;
+        for (uint32_t t = 0; t < m->ntasks; t++)
+            last_s1[t] = r->tasks[t].created;
+        for (uint32_t i = 0; i < nlane; i++)
+            if (m->lane_spans[i].s1 > last_s1[m->lane_spans[i].task])
+                last_s1[m->lane_spans[i].task] = m->lane_spans[i].s1;
+        for (uint32_t t = 0; t < m->ntasks; t++) {
+            uint32_t s0 = last_s1[t];
+            if (r->tasks[t].ended != SIM_NONE || s0 >= r->nsteps)
+                continue;
+            TaskNow tn = sim_task_now(at_end, t);
+            if (tn.done)
+                continue;
+            Span sp;
+            memset(&sp, 0, sizeof sp);
+            sp.task = t;
+            sp.state = tn.running ? SPAN_RUNNING
+                       : tn.wait == WAIT_READY || tn.wait == WAIT_NONE ? SPAN_READY : SPAN_WAITING;
+            sp.wait = (uint8_t)(sp.state == SPAN_WAITING ? tn.wait : WAIT_NONE);
+            sp.s0 = s0;
+            sp.s1 = r->nsteps + 1; /* covers the final boundary too */
+            sp.t0 = r->steps[s0].t;
+            sp.t1 = m->t_end;
+            m->lane_spans[nlane++] = sp;
+        }
+        free(last_s1);
+    }
+    qsort(m->lane_spans, nlane, sizeof *m->lane_spans, cmp_span);
+    qsort(m->blocked, m->nblocked, sizeof *m->blocked, cmp_span_s0);
+    for (uint32_t i = 0; i < nlane; i++)
+        m->lane_first[m->lane_spans[i].task + 1]++;
+    for (uint32_t t = 0; t < m->ntasks; t++)
+        m->lane_first[t + 1] += m->lane_first[t];
+
+    /* console lines per task (lines are in step order already) */
+    for (uint32_t i = 0; i < r->nlines; i++)
+        if (r->lines[i].task < r->ntasks)
+            m->line_first[r->lines[i].task + 1]++;
+    for (uint32_t t = 0; t < m->ntasks; t++)
+        m->line_first[t + 1] += m->line_first[t];
+    {
+        uint32_t *fill = calloc(m->ntasks ? m->ntasks : 1, sizeof *fill);
+        if (!fill)
+            goto fail;
+        for (uint32_t i = 0; i < r->nlines; i++) {
+            uint32_t t = r->lines[i].task;
+            if (t < r->ntasks)
+                m->line_idx[m->line_first[t] + fill[t]++] = i;
+        }
+        free(fill);
+    }
+
+    /* iterations */
+    m->niters = r->niters;
+    for (uint32_t i = 0; i < r->nsteps; i++)
+        if (r->steps[i].iter > m->niters)
+            m->niters = r->steps[i].iter;
+    m->iter_step = malloc(sizeof *m->iter_step * ((size_t)m->niters + 2));
+    if (!m->iter_step)
+        goto fail;
+    for (uint32_t i = 0; i <= m->niters + 1; i++)
+        m->iter_step[i] = r->nsteps;
+    for (uint32_t i = r->nsteps; i-- > 0;)
+        m->iter_step[r->steps[i].iter] = i;
+    for (uint32_t i = m->niters + 1; i-- > 0;)
+        if (m->iter_step[i] > m->iter_step[i + 1])
+            m->iter_step[i] = m->iter_step[i + 1];
+
+    build_totals(m);
+    if (!build_source(m, src, stmt_line))
+        goto fail;
+    return true;
+fail:
+    model_free(m);
+    return false;
+}
+
+const Span *model_lane(const UiModel *m, uint32_t t, uint32_t *n)
+{
+    if (!m->lane_first || t >= m->ntasks) {
+        *n = 0;
+        return NULL;
+    }
+    *n = m->lane_first[t + 1] - m->lane_first[t];
+    return m->lane_spans + m->lane_first[t];
+}
+
+const Span *model_span_at(const UiModel *m, uint32_t t, uint32_t k)
+{
+    uint32_t n = 0;
+    const Span *sp = model_lane(m, t, &n);
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) { /* first span with s1 > k */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sp[mid].s1 <= k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && sp[lo].s0 <= k)
+        return &sp[lo];
+    return NULL;
+}
+
+uint32_t model_line_step(const UiModel *m, uint32_t i)
+{
+    const Recording *r = m->rec;
+    if (!r || i >= r->nlines)
+        return 0;
+    /* ConsoleLine.step is the index just after the printing step (the
+     * core records it while narrating); the print itself is the EXEC of a
+     * print statement by the same task */
+    uint32_t s = r->lines[i].step;
+    if (s > 0 && s - 1 < r->nsteps) {
+        const Step *sp = &r->steps[s - 1];
+        bool is_print = sp->kind == STEP_EXEC && (!m->prog || sp->stmt >= m->prog->nstmts ||
+                                                  m->prog->stmts[sp->stmt].kind == STMT_PRINT);
+        if (is_print && sp->task == r->lines[i].task)
+            return s - 1;
+    }
+    return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
+}
+
+uint32_t model_lines_before(const UiModel *m, uint32_t pos)
+{
+    const Recording *r = m->rec;
+    if (!r)
+        return 0;
+    uint32_t lo = 0, hi = r->nlines;
+    while (lo < hi) { /* first line printed by a step >= pos */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (model_line_step(m, mid) < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- axis ------------------------------------------------------------- */
+
+Axis model_axis(const UiModel *m, AxisMode mode)
+{
+    Axis a;
+    memset(&a, 0, sizeof a);
+    const Recording *r = m->rec;
+    double n = r ? (double)r->nsteps : 0;
+    double tt = (double)m->t_end;
+    if (n < 1)
+        n = 1;
+    a.mode = mode;
+    switch (mode) {
+    case AXIS_STEPS:
+        a.w_step = 1;
+        a.w_time = 0;
+        break;
+    case AXIS_TIME:
+        if (tt > 0) {
+            a.w_time = 1.0 / tt * n;
+            a.w_step = 0.0005; /* keeps u strictly increasing */
+        } else {
+            a.w_step = 1;
+        }
+        break;
+    default:
+        a.w_step = 1;
+        a.w_time = tt > 0 ? n / tt : 0;
+        break;
+    }
+    a.u_total = model_axis_u(&a, m, r ? r->nsteps : 0);
+    if (a.u_total <= 0)
+        a.u_total = 1;
+    return a;
+}
+
+double model_axis_u_at(const Axis *a, uint32_t k, VTime t)
+{
+    return a->w_step * (double)k + a->w_time * (double)t;
+}
+
+double model_axis_u(const Axis *a, const UiModel *m, uint32_t k)
+{
+    return model_axis_u_at(a, k, model_time_at(m, k));
+}
+
+uint32_t model_axis_boundary_at(const Axis *a, const UiModel *m, double u)
+{
+    uint32_t n = m->rec ? m->rec->nsteps : 0;
+    uint32_t lo = 0, hi = n; /* last k with u(k) <= u */
+    if (u <= 0)
+        return 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (model_axis_u(a, m, mid) <= u)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}

@@ -1,0 +1,73 @@
+/* nav.c -- where the navigation keys go: iteration and stage jumps.
+ *
+ * The Recording is complete when the app shows it, so every target can be
+ * computed from it: the UI turns "next iteration" into a seek to a step
+ * number and app.c only ever seeks. A position is a step boundary ("after
+ * n steps"); the step just applied is n - 1, and its stage is the one lit.
+ *
+ * Depends on: ui_int.h.  Used by: ui.c, tests.
+ */
+#include "ui_int.h"
+
+int nav__stage_at(const Recording *r, uint32_t pos)
+{
+    if (!r || pos == 0 || pos > r->nsteps)
+        return 0;
+    return r->steps[pos - 1].stage;
+}
+
+/* The boundary after the first step of iteration i. */
+static uint32_t iter_target(const UiModel *m, uint32_t i)
+{
+    uint32_t s = model_iter_start(m, i);
+    uint32_t n = m->rec ? m->rec->nsteps : 0;
+    return s < n ? s + 1 : n;
+}
+
+uint32_t nav__next_iter(const UiModel *m, uint32_t pos)
+{
+    if (!m->rec)
+        return pos;
+    for (uint32_t i = 0; i <= m->niters + 1; i++) {
+        uint32_t t = iter_target(m, i);
+        if (t > pos)
+            return t;
+    }
+    return m->rec->nsteps;
+}
+
+uint32_t nav__prev_iter(const UiModel *m, uint32_t pos)
+{
+    if (!m->rec)
+        return pos;
+    uint32_t best = 0;
+    for (uint32_t i = 0; i <= m->niters + 1; i++) {
+        uint32_t t = iter_target(m, i);
+        if (t < pos && t > best)
+            best = t;
+    }
+    return best;
+}
+
+uint32_t nav__next_stage(const UiModel *m, uint32_t pos, int stage)
+{
+    const Recording *r = m->rec;
+    if (!r)
+        return pos;
+    for (uint32_t j = pos; j < r->nsteps; j++)
+        if (r->steps[j].stage == stage)
+            return j + 1;
+    return pos;
+}
+
+uint32_t nav__prev_stage(const UiModel *m, uint32_t pos, int stage)
+{
+    const Recording *r = m->rec;
+    if (!r || pos < 2)
+        return pos;
+    uint32_t top = pos - 1 < r->nsteps ? pos - 1 : r->nsteps;
+    for (uint32_t j = top; j-- > 0;)
+        if (r->steps[j].stage == stage)
+            return j + 1;
+    return pos;
+}

@@ -1,0 +1,797 @@
+/* panel_timeline.c -- one lane per task over the run, zoomable, seekable.
+ *
+ * x is the model's axis u (model.h): by default time and steps together, so
+ * a 1 s sleep is long and a zero-duration step still has width; T cycles to
+ * time-only and steps-only. The whole recorded run is drawn, the part after
+ * the cursor veiled. Each lane shows the task's four states: running (full
+ * height, green), ready but not picked (amber, 3/4 height), waiting (by kind,
+ * half height, labelled when wide enough); a blocking call freezes the loop,
+ * drawn as a red striped band across every lane. Marks: created, done,
+ * cancelled, failed, prints.
+ *
+ * Speed: only the lanes on screen are drawn (virtualized), and within a
+ * lane the spans are walked pixel column by pixel column: a column that
+ * holds many spans is drawn once with its most telling state (running >
+ * ready > waiting), and the walk jumps to the first span past that column
+ * by binary search. A frame costs O(visible lanes x width x log spans), so
+ * 1,000+ tasks and long runs stay fast.
+ *
+ * Mouse: wheel zooms around the pointer; Shift+wheel or the wheel over the
+ * names scrolls the lanes; drag pans; a click seeks to the nearest step
+ * boundary, and a click on a running stretch also selects the pick that
+ * resumed it ("Why is this here?"), whose chain is drawn here as arrows.
+ *
+ * Depends on: ui_int.h, model.h.  Used by: ui.c, tests.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+static const char *const axis_names[AXIS__COUNT] = {"time + steps", "time", "steps"};
+
+void panel_timeline_geom(const UiCtx *c, TlGeom *g)
+{
+    const Theme *th = c->th;
+    Rect r = c->L->r[P_TIMELINE];
+    Rect body = {r.x + th->border, r.y + th->header_h, r.w - 2 * th->border, r.h - th->header_h - th->border};
+    memset(g, 0, sizeof *g);
+    g->label_w = r.w / 7;
+    int lmin = theme_px(th, 96), lmax = theme_px(th, 200);
+    if (g->label_w < lmin)
+        g->label_w = lmin;
+    if (g->label_w > lmax)
+        g->label_w = lmax;
+    int axis_h = th->small_row_h * 2 + theme_px(th, 2);
+    g->axis = (Rect){body.x + g->label_w, body.y, body.w - g->label_w - theme_px(th, 6), axis_h};
+    g->lanes = (Rect){body.x + g->label_w, body.y + axis_h, g->axis.w, body.h - axis_h};
+    if (g->lanes.h < 0)
+        g->lanes.h = 0;
+    if (g->lanes.w < 1)
+        g->lanes.w = 1;
+    g->lane_h = th->lane_h;
+    /* few tasks: taller lanes, up to half as tall again */
+    uint32_t nt = c->v->rec ? c->v->rec->ntasks : 0;
+    if (nt > 0 && g->lanes.h / (int)(nt < 1000 ? nt : 1000) > g->lane_h) {
+        int fit = g->lanes.h / (int)nt;
+        g->lane_h = fit < th->lane_h * 3 / 2 ? fit : th->lane_h * 3 / 2;
+    }
+    g->ax = model_axis(c->v->model, (AxisMode)c->st->axis);
+    double v0 = c->st->view0, v1 = c->st->view1;
+    g->u0 = v0 * g->ax.u_total;
+    g->u1 = v1 * g->ax.u_total;
+    if (g->u1 <= g->u0)
+        g->u1 = g->u0 + 1e-9;
+    float ls = c->st->lane_scroll;
+    g->first_lane = (uint32_t)ls;
+    g->lane_off = (ls - (float)g->first_lane) * (float)g->lane_h;
+}
+
+static double xf(const TlGeom *g, double u)
+{
+    return (double)g->lanes.x + (u - g->u0) / (g->u1 - g->u0) * (double)g->lanes.w;
+}
+
+int panel_timeline__x(const TlGeom *g, double u)
+{
+    double x = xf(g, u);
+    if (x < -1e6)
+        x = -1e6;
+    if (x > 1e6)
+        x = 1e6;
+    return (int)floor(x);
+}
+
+int panel_timeline__lane_y(const TlGeom *g, uint32_t task)
+{
+    if (task < g->first_lane)
+        return -1;
+    double y = (double)g->lanes.y + (double)(task - g->first_lane) * g->lane_h - g->lane_off + g->lane_h / 2.0;
+    if (y > g->lanes.y + g->lanes.h)
+        return -1;
+    return (int)y;
+}
+
+static double u_of_x(const TlGeom *g, double x)
+{
+    return g->u0 + (x - (double)g->lanes.x) / (double)g->lanes.w * (g->u1 - g->u0);
+}
+
+/* ---- one lane ------------------------------------------------------------ */
+
+static int prio(int state) { return state == SPAN_RUNNING ? 3 : state == SPAN_READY ? 2 : 1; }
+
+static void span_rect(UiCtx *c, int x0, int x1, int y, int h, int state, int wait, bool label)
+{
+    const Theme *th = c->th;
+    int hh = state == SPAN_RUNNING ? h : state == SPAN_READY ? h * 3 / 4 : h / 2;
+    if (hh < 2)
+        hh = 2;
+    Rect rr = {x0, y + (h - hh) / 2, x1 - x0, hh};
+    if (rr.w < 1)
+        rr.w = 1;
+    draw_rect(c->dl, rr, theme_span_color(th, state, wait));
+    if (label && state == SPAN_WAITING) {
+        const char *name = wait_kind_name((WaitKind)wait);
+        int tw = draw_text_width(c->dl, FONT_SANS, th->fs_small, name);
+        int fh = draw_text_height(c->dl, FONT_SANS, th->fs_small);
+        if (tw + th->pad * 2 < rr.w && fh <= h + 2)
+            draw_text(c->dl, FONT_SANS, th->fs_small, rr.x + th->pad, y + (h - fh) / 2, th->text, name);
+    }
+}
+
+static void draw_lane(UiCtx *c, const TlGeom *g, uint32_t t, int y, int h)
+{
+    const UiModel *m = c->v->model;
+    uint32_t n = 0;
+    const Span *sp = model_lane(m, t, &n);
+    if (!n)
+        return;
+    const Axis *ax = &g->ax;
+    int left = g->lanes.x, right = g->lanes.x + g->lanes.w;
+    /* first span ending after the left edge */
+    uint32_t k0 = model_axis_boundary_at(ax, m, g->u0);
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sp[mid].s1 <= k0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int min_run = theme_px(c->th, 2);
+    int pend_px = -1000000, pend_state = -1, pend_wait = 0;
+    int drawn_to = -1000000;
+    uint32_t i = lo;
+    while (i < n) {
+        double x0 = xf(g, model_axis_u_at(ax, sp[i].s0, sp[i].t0));
+        double x1 = xf(g, model_axis_u_at(ax, sp[i].s1, sp[i].t1));
+        if (x0 >= right)
+            break;
+        if (x1 - x0 >= 1.0) {
+            if (pend_state >= 0) {
+                int w = pend_state == SPAN_RUNNING ? min_run : 1;
+                span_rect(c, pend_px, pend_px + w, y, h, pend_state, pend_wait, false);
+                drawn_to = pend_px + w;
+                pend_state = -1;
+            }
+            int a = (int)floor(x0), b = (int)ceil(x1);
+            if (a < drawn_to && sp[i].state != SPAN_RUNNING)
+                a = drawn_to;
+            if (a < left - 1)
+                a = left - 1;
+            if (b > right + 1)
+                b = right + 1;
+            if (b > a)
+                span_rect(c, a, b, y, h, sp[i].state, sp[i].wait, true);
+            if (b > drawn_to)
+                drawn_to = b;
+            i++;
+            continue;
+        }
+        /* sub-pixel: everything in this pixel column at once */
+        int p = (int)floor(x0);
+        if (p != pend_px && pend_state >= 0) {
+            int w = pend_state == SPAN_RUNNING ? min_run : 1;
+            span_rect(c, pend_px, pend_px + w, y, h, pend_state, pend_wait, false);
+            drawn_to = pend_px + w;
+            pend_state = -1;
+        }
+        pend_px = p;
+        /* spans i..j-1 end inside this column: j is the first span that
+         * reaches past the column's right edge (spans tile, so s1 grows) */
+        uint32_t kr = model_axis_boundary_at(ax, m, u_of_x(g, (double)p + 1.0));
+        uint32_t a = i + 1, b = n;
+        while (a < b) {
+            uint32_t mid = a + (b - a) / 2;
+            if (sp[mid].s1 <= kr)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        uint32_t j = a > i + 1 ? a : i + 1;
+        if (j - i > 16) {
+            pend_state = SPAN_RUNNING;
+        } else {
+            for (uint32_t q = i; q < j; q++)
+                if (pend_state < 0 || prio(sp[q].state) > prio(pend_state)) {
+                    pend_state = sp[q].state;
+                    pend_wait = sp[q].wait;
+                }
+        }
+        if (j - i > 2 && pend_state != SPAN_RUNNING)
+            pend_state = SPAN_RUNNING; /* leaving waiting means it ran */
+        i = j;
+    }
+    if (pend_state >= 0) {
+        int w = pend_state == SPAN_RUNNING ? min_run : 1;
+        span_rect(c, pend_px, pend_px + w, y, h, pend_state, pend_wait, false);
+    }
+}
+
+static void draw_marks(UiCtx *c, const TlGeom *g, uint32_t t, int y, int h)
+{
+    const Theme *th = c->th;
+    const UiModel *m = c->v->model;
+    const Recording *r = c->v->rec;
+    const TaskInfo *ti = &r->tasks[t];
+    int a = h / 4 + 1;
+    if (a > theme_px(th, 5))
+        a = theme_px(th, 5);
+    /* created: a small flag */
+    int xc = panel_timeline__x(g, model_axis_u(&g->ax, m, ti->created));
+    if (xc >= g->lanes.x - a && xc <= g->lanes.x + g->lanes.w) {
+        draw_line(c->dl, xc, y + 1, xc, y + h - 1, 1, th->created);
+        draw_tri(c->dl, xc, y + 1, xc, y + 1 + a, xc + a, y + 1 + a / 2, th->created);
+    }
+    if (ti->ended != SIM_NONE && ti->ended < r->nsteps) {
+        int xe = panel_timeline__x(g, model_axis_u(&g->ax, m, ti->ended + 1));
+        int cy = y + h / 2;
+        if (xe >= g->lanes.x - a && xe <= g->lanes.x + g->lanes.w + a) {
+            if (ti->end == TASK_END_CANCELLED) {
+                draw_line(c->dl, xe - a, cy - a, xe + a, cy + a, theme_px(th, 2), th->cancelled);
+                draw_line(c->dl, xe - a, cy + a, xe + a, cy - a, theme_px(th, 2), th->cancelled);
+            } else if (ti->end == TASK_END_RAISED) {
+                draw_tri(c->dl, xe - a, cy + a, xe + a, cy + a, xe, cy - a - 1, th->failed);
+            } else {
+                draw_rect(c->dl, (Rect){xe - a + 1, cy - a + 1, 2 * a - 2, 2 * a - 2}, th->done);
+            }
+        }
+    }
+    /* prints: a small diamond on the lane's top edge */
+    uint32_t l0 = m->line_first[t], l1 = m->line_first[t + 1];
+    int last_x = -1000000;
+    for (uint32_t i = l0; i < l1; i++) {
+        uint32_t ps = model_line_step(m, m->line_idx[i]);
+        int xp = panel_timeline__x(g, (model_axis_u(&g->ax, m, ps) + model_axis_u(&g->ax, m, ps + 1)) / 2);
+        if (xp < g->lanes.x - a || xp == last_x)
+            continue;
+        if (xp > g->lanes.x + g->lanes.w + a)
+            break;
+        last_x = xp;
+        int d = a;
+        draw_tri(c->dl, xp - d, y + d, xp + d, y + d, xp, y, th->print);
+        draw_tri(c->dl, xp - d, y + d, xp + d, y + d, xp, y + 2 * d, th->print);
+    }
+}
+
+/* ---- axis -------------------------------------------------------------- */
+
+static double nice_step(double raw)
+{
+    double p = pow(10, floor(log10(raw)));
+    double f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+}
+
+/* Where on the axis the clock reads t: the first boundary at time t, or a
+ * point inside the step during which the clock jumped past t. */
+static double u_at_time(const Axis *ax, const UiModel *m, VTime t)
+{
+    uint32_t n = m->rec->nsteps;
+    uint32_t lo = 0, hi = n; /* first boundary with time >= t */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (model_time_at(m, mid) < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    VTime tk = model_time_at(m, lo);
+    if (tk == t || lo == 0)
+        return model_axis_u(ax, m, lo);
+    VTime tp = model_time_at(m, lo - 1);
+    double ua = model_axis_u(ax, m, lo - 1), ub = model_axis_u(ax, m, lo);
+    double f = tk > tp ? (double)(t - tp) / (double)(tk - tp) : 0;
+    return ua + (ub - ua) * f;
+}
+
+/* The first iteration (>= 1) whose first step is at or after u. */
+static uint32_t first_iter_at(const Axis *ax, const UiModel *m, double u)
+{
+    uint32_t lo = 1, hi = m->niters + 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (model_axis_u(ax, m, model_iter_start(m, mid)) < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void draw_axis(UiCtx *c, const TlGeom *g)
+{
+    const Theme *th = c->th;
+    DrawList *dl = c->dl;
+    const UiModel *m = c->v->model;
+    Rect a = g->axis;
+    int fh = draw_text_height(dl, FONT_SANS, th->fs_small);
+    int row1 = a.y + 1, row2 = a.y + th->small_row_h + 1;
+    draw_clip_push(dl, (Rect){a.x, a.y, a.w, a.h + g->lanes.h});
+    /* time ticks: the finest round step whose labels do not collide */
+    if (m->t_end > 0 && g->ax.w_time > 0) {
+        VTime t0 = model_time_at(m, model_axis_boundary_at(&g->ax, m, g->u0));
+        VTime t1 = model_time_at(m, model_axis_boundary_at(&g->ax, m, g->u1));
+        double secs = (double)(t1 - t0) / 1e9;
+        int want = a.w / theme_px(th, 90);
+        if (want < 2)
+            want = 2;
+        double stp = nice_step((secs > 0 ? secs : 1) / want);
+        if (stp < 1e-9)
+            stp = 1e-9;
+        int gap = theme_px(th, 58);
+        for (int attempt = 0; attempt < 8; attempt++) {
+            double first = ceil((double)t0 / 1e9 / stp - 1e-9) * stp;
+            int last_x = -1000000, clashes = 0;
+            for (int i = 0; i < 400; i++) {
+                double ts = first + i * stp;
+                if (ts * 1e9 > (double)t1 + 0.5)
+                    break;
+                int x = panel_timeline__x(g, u_at_time(&g->ax, m, (VTime)llround(ts * 1e9)));
+                if (x - last_x < gap)
+                    clashes++;
+                last_x = x;
+            }
+            if (clashes == 0 || attempt == 7)
+                break;
+            stp = nice_step(stp * 1.5);
+        }
+        double first = ceil((double)t0 / 1e9 / stp - 1e-9) * stp;
+        int last_x = -1000000;
+        for (int i = 0; i < 400; i++) {
+            double ts = first + i * stp;
+            if (ts * 1e9 > (double)t1 + 0.5)
+                break;
+            VTime tv = (VTime)llround(ts * 1e9);
+            int x = panel_timeline__x(g, u_at_time(&g->ax, m, tv));
+            if (x - last_x < gap)
+                continue;
+            last_x = x;
+            char lab[32];
+            snprintf(lab, sizeof lab, "%.*f s", stp >= 1 ? 0 : stp >= 0.1 ? 1 : stp >= 0.01 ? 2 : 3, ts);
+            draw_line(dl, x, row1 + fh, x, a.y + a.h + g->lanes.h, 1, draw_color_alpha(th->text_faint, 70));
+            draw_text(dl, FONT_SANS, th->fs_small, x + 2, row1, th->text_dim, lab);
+        }
+    } else if (g->ax.w_time == 0 && m->t_end > 0) {
+        /* steps axis: label the moments the clock moves */
+        int last_x = -1000000;
+        VTime prev = -1;
+        uint32_t k0 = model_axis_boundary_at(&g->ax, m, g->u0), k1 = model_axis_boundary_at(&g->ax, m, g->u1);
+        for (uint32_t it = 0; it <= m->niters + 1; it++) {
+            uint32_t k = model_iter_start(m, it);
+            if (k < k0 || k > k1)
+                continue;
+            VTime tv = model_time_at(m, k + 1 <= m->rec->nsteps ? k + 1 : k);
+            if (tv == prev)
+                continue;
+            prev = tv;
+            int x = panel_timeline__x(g, model_axis_u(&g->ax, m, k));
+            if (x - last_x < theme_px(th, 60))
+                continue;
+            last_x = x;
+            char lab[32], tt[24];
+            vtime_format(tv, 3, tt, sizeof tt);
+            snprintf(lab, sizeof lab, "t=%s", tt);
+            draw_text(dl, FONT_SANS, th->fs_small, x + 2, row1, th->text_dim, lab);
+        }
+    }
+    /* iteration starts: thin lines, thinned out to one per few pixels;
+     * the walk jumps by binary search, so a million iterations cost
+     * only what is drawn */
+    {
+        int last_lab = -1000000;
+        int min_gap = theme_px(th, 40), line_gap = theme_px(th, 6);
+        uint32_t it = first_iter_at(&g->ax, m, g->u0);
+        while (it <= m->niters) {
+            double u = model_axis_u(&g->ax, m, model_iter_start(m, it));
+            if (u > g->u1)
+                break;
+            int x = panel_timeline__x(g, u);
+            draw_line(dl, x, row2 + fh / 2, x, a.y + a.h + g->lanes.h, 1, draw_color_alpha(th->border_c, 150));
+            if (x - last_lab >= min_gap) {
+                char lab[24];
+                snprintf(lab, sizeof lab, last_lab == -1000000 ? "iter %u" : "%u", it);
+                draw_text(dl, FONT_SANS, th->fs_small, x + 2, row2, th->text_faint, lab);
+                last_lab = x + draw_text_width(dl, FONT_SANS, th->fs_small, lab);
+            }
+            uint32_t next = first_iter_at(&g->ax, m, u_of_x(g, (double)(x + line_gap)));
+            it = next > it ? next : it + 1;
+        }
+    }
+    draw_clip_pop(dl);
+}
+
+/* ---- blocked loop -------------------------------------------------------- */
+
+static void draw_blocked(UiCtx *c, const TlGeom *g, Rect lanes_vis)
+{
+    const Theme *th = c->th;
+    const UiModel *m = c->v->model;
+    for (uint32_t i = 0; i < m->nblocked; i++) {
+        const Span *b = &m->blocked[i];
+        double u0 = model_axis_u_at(&g->ax, b->s0, b->t0), u1 = model_axis_u_at(&g->ax, b->s1, b->t1);
+        if (u1 < g->u0 || u0 > g->u1)
+            continue;
+        int x0 = panel_timeline__x(g, u0), x1 = panel_timeline__x(g, u1);
+        if (x1 - x0 < theme_px(th, 3))
+            x1 = x0 + theme_px(th, 3);
+        Rect band = {x0, lanes_vis.y, x1 - x0, lanes_vis.h};
+        band = draw_rect_intersect(band, lanes_vis);
+        if (band.w <= 0)
+            continue;
+        draw_rect(c->dl, band, draw_color_alpha(th->blocked, 70));
+        draw_clip_push(c->dl, band);
+        int step = theme_px(th, 9);
+        for (int d = -band.h; d < band.w; d += step)
+            draw_line(c->dl, band.x + d, band.y + band.h, band.x + d + band.h, band.y, theme_px(th, 2),
+                      draw_color_alpha(th->blocked, 150));
+        draw_clip_pop(c->dl);
+        draw_line(c->dl, band.x, band.y, band.x, band.y + band.h, theme_px(th, 2), th->blocked);
+        draw_line(c->dl, band.x + band.w - 1, band.y, band.x + band.w - 1, band.y + band.h, theme_px(th, 2),
+                  th->blocked);
+        char lab[160], d[32];
+        vtime_format(b->t1 - b->t0, 3, d, sizeof d);
+        snprintf(lab, sizeof lab, "LOOP BLOCKED %s s by %s", d, ui__task_name(c, b->task));
+        int tw = draw_text_width(c->dl, FONT_SANS_BOLD, th->fs_small, lab);
+        Rect chip = {band.x + th->pad / 2, band.y + th->gap / 2, tw + th->pad, th->small_row_h};
+        if (chip.w <= band.w + theme_px(th, 200)) {
+            draw_rect(c->dl, chip, th->blocked);
+            draw_text(c->dl, FONT_SANS_BOLD, th->fs_small, chip.x + th->pad / 2,
+                      chip.y + (chip.h - draw_text_height(c->dl, FONT_SANS_BOLD, th->fs_small)) / 2, th->text, lab);
+        }
+        if (ui__hover(c, band)) {
+            char tip[400], t0[24], t1[24];
+            vtime_format(b->t0, 3, t0, sizeof t0);
+            vtime_format(b->t1, 3, t1, sizeof t1);
+            snprintf(tip, sizeof tip, "The event loop was blocked from t=%s to t=%s (%s s): %s made a blocking call "
+                     "(time.sleep), so no other task, timer or callback could run. Every lane is frozen.",
+                     t0, t1, d, ui__task_name(c, b->task));
+            ui__tooltip(c, band, tip);
+        }
+    }
+}
+
+/* ---- the causal chain, as arrows across the lanes -------------------------- */
+
+static void chain_point(const UiCtx *c, const TlGeom *g, uint32_t step, int *x, int *y)
+{
+    const Recording *r = c->v->rec;
+    const Step *sp = &r->steps[step];
+    *x = panel_timeline__x(g, (model_axis_u(&g->ax, c->v->model, step) + model_axis_u(&g->ax, c->v->model, step + 1)) / 2);
+    uint32_t t = sp->task;
+    if (t == SIM_NONE && sp->handle != SIM_NONE && sp->handle < r->nhandles)
+        t = r->handles[sp->handle].task;
+    int ly = t != SIM_NONE ? panel_timeline__lane_y(g, t) : -1;
+    if (t != SIM_NONE && ly < 0)
+        ly = t < g->first_lane ? g->lanes.y + 2 : g->lanes.y + g->lanes.h - 2;
+    if (ly < 0)
+        ly = g->axis.y + g->axis.h - 2;
+    *y = ly;
+}
+
+static void draw_chain(UiCtx *c, const TlGeom *g)
+{
+    const Theme *th = c->th;
+    DrawList *dl = c->dl;
+    if (c->nchain <= 0)
+        return;
+    int xs[UI_CHAIN_MAX], ys[UI_CHAIN_MAX];
+    for (int i = 0; i < c->nchain; i++)
+        chain_point(c, g, c->chain[i], &xs[i], &ys[i]);
+    int a = theme_px(th, 5);
+    int lw = theme_px(th, 2);
+    Color shade = draw_color_alpha(th->bg, 200);
+    /* a dark casing first, so the arrows read on top of any bar */
+    for (int i = 1; i < c->nchain; i++)
+        if (xs[i] != xs[i - 1] || ys[i] != ys[i - 1])
+            draw_line(dl, xs[i - 1], ys[i - 1], xs[i], ys[i], lw + theme_px(th, 2), shade);
+    for (int i = 1; i < c->nchain; i++) {
+        int px = xs[i - 1], py = ys[i - 1], x = xs[i], y = ys[i];
+        if (x == px && y == py)
+            continue;
+        draw_line(dl, px, py, x, y, lw, th->chain);
+        double dx = x - px, dy = y - py, len = sqrt(dx * dx + dy * dy);
+        if (len > a * 2) {
+            double ux = dx / len, uy = dy / len;
+            int bx = (int)(x - ux * a * 1.8), by = (int)(y - uy * a * 1.8);
+            draw_tri(dl, x, y, (int)(bx - uy * a), (int)(by + ux * a), (int)(bx + uy * a), (int)(by - ux * a),
+                     th->chain);
+        }
+    }
+    /* numbered nodes, matching the list in the why card */
+    int last_lx = -1000000, last_ly = -1000000;
+    int fh = draw_text_height(dl, FONT_SANS_BOLD, th->fs_small);
+    for (int i = 0; i < c->nchain; i++) {
+        int x = xs[i], y = ys[i];
+        draw_rect(dl, (Rect){x - a / 2 - 2, y - a / 2 - 2, a + 4, a + 4}, shade);
+        draw_rect(dl, (Rect){x - a / 2 - 1, y - a / 2 - 1, a + 2, a + 2}, th->chain);
+        char num[8];
+        snprintf(num, sizeof num, "%d", i + 1);
+        int tw = draw_text_width(dl, FONT_SANS_BOLD, th->fs_small, num);
+        int lx = x - tw / 2, ly = y - a / 2 - fh - 1;
+        if (abs(lx - last_lx) < tw + theme_px(th, 4) && abs(ly - last_ly) < fh)
+            continue;
+        draw_rect(dl, (Rect){lx - 2, ly, tw + 4, fh}, shade);
+        draw_text(dl, FONT_SANS_BOLD, th->fs_small, lx, ly, th->chain, num);
+        last_lx = lx;
+        last_ly = ly;
+    }
+}
+
+/* ---- tooltip for a lane ---------------------------------------------------- */
+
+static void lane_tip(UiCtx *c, const TlGeom *g, uint32_t t, Rect lane)
+{
+    const UiModel *m = c->v->model;
+    const Recording *r = c->v->rec;
+    double u = u_of_x(g, c->in->mx);
+    uint32_t k = model_axis_boundary_at(&g->ax, m, u);
+    const Span *sp = model_span_at(m, t, k);
+    char tip[700];
+    if (!sp) {
+        const TaskInfo *ti = &r->tasks[t];
+        snprintf(tip, sizeof tip, "%s: %s at step %u.", ui__task_name(c, t),
+                 k < ti->created ? "not created yet; it is created" : "finished", k < ti->created ? ti->created : (ti->ended != SIM_NONE ? ti->ended : k));
+        ui__tooltip(c, lane, tip);
+        return;
+    }
+    char a[24], b[24], d[24];
+    vtime_format(sp->t0, 3, a, sizeof a);
+    vtime_format(sp->t1, 3, b, sizeof b);
+    vtime_format(sp->t1 - sp->t0, 3, d, sizeof d);
+    const char *what = sp->state == SPAN_RUNNING ? "running (its coroutine executes)"
+                       : sp->state == SPAN_READY ? "ready but not picked yet: its step waits in the ready queue"
+                                                 : NULL;
+    char wbuf[120];
+    if (!what) {
+        snprintf(wbuf, sizeof wbuf, "waiting on %s", wait_kind_name((WaitKind)sp->wait));
+        what = wbuf;
+    }
+    uint32_t i0 = sp->s0 < r->nsteps ? r->steps[sp->s0].iter : 0;
+    uint32_t i1 = sp->s1 > 0 && sp->s1 - 1 < r->nsteps ? r->steps[sp->s1 - 1].iter : i0;
+    char iters[64];
+    if (i0 == i1)
+        snprintf(iters, sizeof iters, "iteration %u", i0);
+    else
+        snprintf(iters, sizeof iters, "iterations %u-%u", i0, i1);
+    snprintf(tip, sizeof tip, "%s: %s\nfrom t=%s to t=%s (%s s), steps %u-%u, %s.\nClick: go there%s.",
+             ui__task_name(c, t), what, a, b, d, sp->s0, sp->s1 ? sp->s1 - 1 : 0, iters,
+             sp->state == SPAN_RUNNING ? " and see why it resumed" : "");
+    ui__tooltip(c, lane, tip);
+}
+
+static void label_tip(UiCtx *c, uint32_t t, Rect row)
+{
+    const Recording *r = c->v->rec;
+    const Program *p = c->v->prog;
+    const TaskInfo *ti = &r->tasks[t];
+    const TaskTotals *tt = &c->v->model->totals[t];
+    char tip[768], s[4][24];
+    for (int i = 0; i < 4; i++)
+        vtime_format(tt->t[i], 3, s[i], sizeof s[i]);
+    const char *coro = ti->coro != SIM_NONE && p && ti->coro < p->ncoros ? prog_s(p, p->coros[ti->coro].name) : "asyncio internals";
+    const char *end = ti->ended == SIM_NONE ? "still pending at the end"
+                      : ti->end == TASK_END_RESULT ? "returned"
+                      : ti->end == TASK_END_CANCELLED ? "was cancelled" : "raised (failed)";
+    snprintf(tip, sizeof tip,
+             "%s: coroutine %s, created at step %u%s%s; %s.\nRunning %s s (%u iterations), ready %s s (%u), "
+             "waiting %s s (%u), loop-blocked %s s (%u).",
+             ui__task_name(c, t), coro, ti->created, ti->parent != SIM_NONE ? " by " : "",
+             ti->parent != SIM_NONE ? ui__task_name(c, ti->parent) : "", end, s[0], tt->iters[0], s[1], tt->iters[1],
+             s[2], tt->iters[2], s[3], tt->iters[3]);
+    ui__tooltip(c, row, tip);
+}
+
+/* ---- the panel ----------------------------------------------------------- */
+
+static void clamp_view(UiState *st)
+{
+    double w = st->view1 - st->view0;
+    if (!(w > 1e-9))
+        w = 1e-9;
+    if (w > 1)
+        w = 1;
+    if (st->view0 < 0)
+        st->view0 = 0;
+    if (st->view0 + w > 1)
+        st->view0 = 1 - w;
+    st->view1 = st->view0 + w;
+}
+
+void panel_timeline_draw(UiCtx *c)
+{
+    const Theme *th = c->th;
+    DrawList *dl = c->dl;
+    UiState *st = c->st;
+    const UiModel *m = c->v->model;
+    const Recording *r = c->v->rec;
+    char note[200];
+    double zoom = 1.0 / (st->view1 - st->view0 > 1e-12 ? st->view1 - st->view0 : 1e-12);
+    snprintf(note, sizeof note, "axis: %s (T)   zoom %.3gx (wheel, F: fit)   drag: pan   click: seek",
+             axis_names[st->axis % AXIS__COUNT], zoom);
+    Rect body = ui__panel_begin(c, P_TIMELINE, "Timeline: one lane per task", note);
+    TlGeom g0;
+    panel_timeline_geom(c, &g0);
+    uint32_t nt = r->ntasks;
+    int vis = g0.lanes.h / g0.lane_h;
+    if (vis < 1)
+        vis = 1;
+
+    /* ---- input: zoom, pan, scroll, follow ---- */
+    Rect lanes_hit = {body.x, g0.axis.y, body.w, body.h - (g0.axis.y - body.y)};
+    bool over = ui__hover(c, lanes_hit);
+    float wh = c->modal ? 0 : (draw_rect_contains(lanes_hit, c->in->mx, c->in->my) ? c->in->wheel_y : 0);
+    bool over_names = c->in->mx < g0.lanes.x;
+    if (wh != 0 && ((c->in->mods & UI_MOD_SHIFT) || over_names)) {
+        st->lane_scroll -= wh * 3;
+    } else if (wh != 0) {
+        double f = pow(0.8, wh);
+        double u = u_of_x(&g0, c->in->mx < g0.lanes.x ? g0.lanes.x : c->in->mx);
+        double fx = u / g0.ax.u_total;
+        double w0 = st->view1 - st->view0, w1 = w0 * f;
+        double min_w = 2.0 / (double)(r->nsteps + 1) / 50.0;
+        if (w1 < min_w)
+            w1 = min_w;
+        double rel = (fx - st->view0) / w0;
+        st->view0 = fx - rel * w1;
+        st->view1 = st->view0 + w1;
+    }
+    if (c->in->wheel_x != 0 && over) {
+        double w0 = st->view1 - st->view0;
+        st->view0 += c->in->wheel_x * w0 * 0.1;
+        st->view1 += c->in->wheel_x * w0 * 0.1;
+    }
+    if ((c->in->pressed & UI_MOUSE_LEFT) && over && !c->modal) {
+        st->drag_panel = P_TIMELINE;
+        st->drag_view0 = st->view0;
+        st->drag_view1 = st->view1;
+        st->drag_lane0 = st->lane_scroll;
+    }
+    if (st->drag_panel == P_TIMELINE && st->dragged && (c->in->down & UI_MOUSE_LEFT)) {
+        double w0 = st->drag_view1 - st->drag_view0;
+        double du = (double)(c->in->mx - st->drag_x0) / (double)g0.lanes.w * w0;
+        st->view0 = st->drag_view0 - du;
+        st->view1 = st->drag_view1 - du;
+        st->lane_scroll = st->drag_lane0 - (float)(c->in->my - st->drag_y0) / (float)g0.lane_h;
+    }
+    float max_scroll = (float)nt - (float)vis + 0.5f;
+    if (max_scroll < 0)
+        max_scroll = 0;
+    if (st->lane_scroll > max_scroll)
+        st->lane_scroll = max_scroll;
+    if (st->lane_scroll < 0)
+        st->lane_scroll = 0;
+    clamp_view(st);
+    /* keep the cursor in view when it moved */
+    if (st->last_pos != c->pos && st->drag_panel != P_TIMELINE) {
+        TlGeom gg;
+        panel_timeline_geom(c, &gg);
+        double u = model_axis_u(&gg.ax, m, c->pos);
+        if (u < gg.u0 || u > gg.u1) {
+            double w0 = st->view1 - st->view0;
+            st->view0 = u / gg.ax.u_total - w0 * 0.15;
+            st->view1 = st->view0 + w0;
+            clamp_view(st);
+        }
+    }
+    TlGeom g;
+    panel_timeline_geom(c, &g);
+
+    /* ---- axis, lanes ---- */
+    draw_rect(dl, (Rect){body.x, g.axis.y, body.w, g.axis.h}, th->panel_alt);
+    draw_axis(c, &g);
+    Rect lanes_vis = g.lanes;
+    uint32_t last_lane = g.first_lane + (uint32_t)vis + 2;
+    if (last_lane > nt)
+        last_lane = nt;
+    int lane_used_h = (int)((last_lane - g.first_lane) * (uint32_t)g.lane_h);
+    if (lane_used_h < lanes_vis.h)
+        lanes_vis.h = lane_used_h;
+    draw_clip_push(dl, (Rect){body.x, g.lanes.y, body.w, g.lanes.h});
+    uint32_t hover_lane = SIM_NONE;
+    for (uint32_t t = g.first_lane; t < last_lane; t++) {
+        int y = g.lanes.y + (int)((t - g.first_lane) * (uint32_t)g.lane_h) - (int)g.lane_off;
+        if (y > g.lanes.y + g.lanes.h)
+            break;
+        Rect row = {body.x, y, body.w, g.lane_h};
+        if (t % 2)
+            draw_rect(dl, row, draw_color_alpha(th->panel_alt, 160));
+        const TaskInfo *ti = &r->tasks[t];
+        bool internal = ti->internal;
+        Color tc = theme_task_color(t);
+        draw_rect(dl, (Rect){body.x + th->pad / 2, y + g.lane_h / 4, theme_px(th, 4), g.lane_h / 2}, tc);
+        int fh = draw_text_height(dl, FONT_SANS, th->fs_small);
+        draw_text_fit(dl, internal ? FONT_SANS : FONT_SANS_BOLD, th->fs_small, body.x + th->pad + theme_px(th, 4),
+                      y + (g.lane_h - fh) / 2, g.label_w - th->pad * 2 - theme_px(th, 4),
+                      internal ? th->text_faint : th->text, ui__task_name(c, t));
+        Rect lab = {body.x, y, g.label_w, g.lane_h};
+        if (ui__hover(c, lab))
+            label_tip(c, t, lab);
+        draw_clip_push(dl, (Rect){g.lanes.x, y, g.lanes.w, g.lane_h});
+        draw_lane(c, &g, t, y + theme_px(th, 2), g.lane_h - theme_px(th, 4));
+        draw_marks(c, &g, t, y + theme_px(th, 2), g.lane_h - theme_px(th, 4));
+        draw_clip_pop(dl);
+        Rect lane_r = {g.lanes.x, y, g.lanes.w, g.lane_h};
+        if (ui__hover(c, lane_r))
+            hover_lane = t;
+    }
+    draw_clip_pop(dl);
+
+    /* ---- blocked loop, the past/future split, the cursor ---- */
+    draw_clip_push(dl, (Rect){g.lanes.x, g.axis.y, g.lanes.w, g.axis.h + g.lanes.h});
+    draw_blocked(c, &g, (Rect){g.lanes.x, g.lanes.y, g.lanes.w, g.lanes.h});
+    int xc = panel_timeline__x(&g, model_axis_u(&g.ax, m, c->pos));
+    if (c->pos > 0) {
+        int xp = panel_timeline__x(&g, model_axis_u(&g.ax, m, c->pos - 1));
+        if (xc - xp >= 2)
+            draw_rect(dl, (Rect){xp, g.lanes.y, xc - xp, g.lanes.h}, draw_color_alpha(th->cursor, 22));
+    }
+    if (xc < g.lanes.x + g.lanes.w)
+        draw_rect(dl, (Rect){xc < g.lanes.x ? g.lanes.x : xc, g.lanes.y,
+                             g.lanes.x + g.lanes.w - (xc < g.lanes.x ? g.lanes.x : xc), g.lanes.h},
+                  th->future_veil);
+    if (r->outcome == SIM_DEADLOCK || r->outcome == SIM_RAISED || r->outcome == SIM_LIMIT) {
+        int xe = panel_timeline__x(&g, g.ax.u_total);
+        draw_line(dl, xe - 1, g.axis.y, xe - 1, g.lanes.y + g.lanes.h, theme_px(th, 2), th->error);
+    }
+    draw_line(dl, xc, g.axis.y, xc, g.lanes.y + g.lanes.h, theme_px(th, 2), th->cursor);
+    int ah = theme_px(th, 5);
+    draw_tri(dl, xc - ah, g.axis.y, xc + ah, g.axis.y, xc, g.axis.y + ah + 1, th->cursor);
+    draw_chain(c, &g);
+    draw_clip_pop(dl);
+
+    /* ---- hover, click ---- */
+    if (hover_lane != SIM_NONE && !c->tip[0])
+        lane_tip(c, &g, hover_lane,
+                 (Rect){g.lanes.x, panel_timeline__lane_y(&g, hover_lane) - g.lane_h / 2, g.lanes.w, g.lane_h});
+    Rect seek_r = {g.lanes.x, g.axis.y, g.lanes.w, g.axis.h + g.lanes.h};
+    if (ui__clicked(c, seek_r)) {
+        double u = u_of_x(&g, c->in->mx);
+        uint32_t k = model_axis_boundary_at(&g.ax, m, u);
+        if (k < r->nsteps && u - model_axis_u(&g.ax, m, k) > model_axis_u(&g.ax, m, k + 1) - u)
+            k++;
+        ui__seek(c, k);
+        if (hover_lane != SIM_NONE) {
+            uint32_t kk = model_axis_boundary_at(&g.ax, m, u);
+            const Span *sp = model_span_at(m, hover_lane, kk);
+            if (sp && sp->state == SPAN_RUNNING && sp->s0 > 0 && r->steps[sp->s0 - 1].kind == STEP_PICK)
+                ui__select(c, SEL_STEP, sp->s0 - 1);
+        }
+    }
+    ui__scrollbar(c, (Rect){body.x + body.w - theme_px(th, 5), g.lanes.y, theme_px(th, 4), g.lanes.h},
+                  st->lane_scroll, (float)vis, (float)nt);
+    if (nt > (uint32_t)vis) {
+        char more[64];
+        snprintf(more, sizeof more, "lanes %u-%u of %u", g.first_lane + 1,
+                 g.first_lane + (uint32_t)vis < nt ? g.first_lane + (uint32_t)vis : nt, nt);
+        draw_text_fit(dl, FONT_SANS, th->fs_small, body.x + th->pad, g.axis.y + 1, g.label_w - th->pad, th->text_faint, more);
+    } else {
+        draw_text_fit(dl, FONT_SANS, th->fs_small, body.x + th->pad, g.axis.y + 1, g.label_w - th->pad, th->text_faint, "task");
+    }
+    /* a legend in the axis strip's second row, under the names */
+    {
+        int lx = body.x + th->pad, ly = g.axis.y + th->small_row_h + 2;
+        int sq = th->small_row_h / 2;
+        const struct { Color c; const char *t; } leg[] = {{th->running, "run"}, {th->ready, "ready"}, {th->wait[WAIT_TIMER], "wait"}};
+        for (int i = 0; i < 3; i++) {
+            int tw = draw_text_width(dl, FONT_SANS, th->fs_small, leg[i].t);
+            if (lx + sq + tw + 2 > body.x + g.label_w - 2)
+                break;
+            draw_rect(dl, (Rect){lx, ly + sq / 2, sq, sq}, leg[i].c);
+            draw_text(dl, FONT_SANS, th->fs_small, lx + sq + 2, ly, th->text_faint, leg[i].t);
+            lx += sq + tw + th->pad;
+        }
+        Rect legr = {body.x, ly, g.label_w, th->small_row_h};
+        if (ui__hover(c, legr))
+            ui__tooltip(c, legr,
+                        "Lanes: green = running; amber = ready but not picked yet (in the ready queue); blue/purple "
+                        "= waiting, by kind (timer, I/O, task, Event, Lock, Queue...); red stripes across all lanes = "
+                        "the loop is blocked by a blocking call. Marks: flag = created, grey square = done, orange X "
+                        "= cancelled, red triangle = failed, white diamond = print. Orange arrows: the causal chain "
+                        "of the selection.");
+    }
+    ui__panel_end(c);
+}

@@ -1,0 +1,173 @@
+/* ui.h -- the desktop app: its two entry points, and the pure frame function.
+ *
+ * The app is immediate mode over a read-only view (style.md 3.7): every
+ * frame, ui_frame reads a UiView (the Sim at its cursor, the Recording, the
+ * Program and the indexes of model.h), the frame's UiInput and the UI's own
+ * UiState (scroll, zoom, hover, selection), and produces a DrawList and a
+ * short list of Intents. It never changes the simulation: only app.c turns
+ * intents into sim_* calls. Nothing here includes SDL, so the tests drive
+ * ui_frame headlessly and assert on the draw commands.
+ *
+ * Depends on: core.h, draw.h, model.h.  Used by: main.c, app.c, tests/ui.
+ */
+#ifndef LOOPSCOPE_UI_H
+#define LOOPSCOPE_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "draw.h"
+#include "model.h"
+
+/* ---- entry points (main.c) ------------------------------------------------ */
+
+/* Opens the window on `path` (NULL = the built-in default scenario). Returns
+ * a process exit status. With no display, prints a clear message to stderr
+ * (and how to work headless) and returns 2. */
+int ui_app_main(const char *path);
+
+/* Renders the app's frame at step `step` (clamped; UINT32_MAX = the last) of
+ * `path` offscreen with the software renderer at w x h, and saves a PNG at
+ * out_png. Returns 0, or 2 with a message in err. */
+int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, char *err,
+            size_t errn);
+
+/* The built-in default scenario (the seed tutorial's two tasks), identical
+ * to scenarios/default.json. */
+extern const char ui_default_scenario[];
+
+/* ---- input ------------------------------------------------------------------ */
+
+typedef enum UiKeyCode {
+    UK_NONE = 0,
+    UK_CHAR,       /* a printable key; see UiKey.ch (lower case ASCII or digit) */
+    UK_SPACE, UK_LEFT, UK_RIGHT, UK_UP, UK_DOWN, UK_HOME, UK_END, UK_PAGEUP, UK_PAGEDOWN,
+    UK_PLUS, UK_MINUS, UK_ESCAPE, UK_ENTER, UK_BACKSPACE, UK_TAB, UK_F1, UK_F5, UK_HELP
+} UiKeyCode;
+
+enum { UI_MOD_SHIFT = 1, UI_MOD_CTRL = 2, UI_MOD_ALT = 4 };
+enum { UI_MOUSE_LEFT = 1, UI_MOUSE_RIGHT = 2, UI_MOUSE_MIDDLE = 4 };
+
+typedef struct UiKey {
+    uint8_t code; /* UiKeyCode */
+    uint8_t mods;
+    char ch;      /* UK_CHAR */
+} UiKey;
+
+#define UI_MAX_KEYS 32
+
+typedef struct UiInput {
+    int w, h;            /* drawable size in pixels */
+    float dpr;           /* pixels per window point (HiDPI); 1 offscreen */
+    uint32_t time_ms;    /* monotonic time, for animations */
+    int mx, my;          /* mouse position in pixels */
+    bool mouse_in;       /* the mouse is over the window */
+    uint8_t down;        /* buttons held (UI_MOUSE_*) */
+    uint8_t pressed;     /* buttons pressed this frame */
+    uint8_t released;    /* buttons released this frame */
+    uint8_t mods;        /* modifiers held */
+    float wheel_x, wheel_y; /* wheel steps this frame (y > 0: away from the user) */
+    UiKey keys[UI_MAX_KEYS];
+    int nkeys;
+    char text[128];      /* text typed this frame (UTF-8), for the open prompt */
+    char drop[1024];     /* a file dropped on the window this frame, or "" */
+} UiInput;
+
+/* ---- what the app asks for ---------------------------------------------------- */
+
+typedef enum IntentKind {
+    INTENT_NONE = 0,
+    INTENT_SEEK,        /* n: go to "after n steps" */
+    INTENT_PLAY_TOGGLE,
+    INTENT_PAUSE,
+    INTENT_SPEED,       /* delta: +1 faster, -1 slower */
+    INTENT_RESTART,     /* back to step 0 */
+    INTENT_OPEN,        /* path */
+    INTENT_RELOAD,
+    INTENT_QUIT
+} IntentKind;
+
+typedef struct Intent {
+    IntentKind kind;
+    uint32_t n;
+    int delta;
+    const char *path;   /* INTENT_OPEN: valid until the next ui_frame */
+} Intent;
+
+#define UI_MAX_INTENTS 16
+
+typedef struct UiIntents {
+    Intent items[UI_MAX_INTENTS];
+    int n;
+} UiIntents;
+
+/* ---- the read-only view ----------------------------------------------------- */
+
+typedef struct UiView {
+    const Sim *sim;           /* NULL when no scenario could be loaded */
+    const Recording *rec;
+    const Program *prog;
+    const UiModel *model;
+    const char *file_label;   /* the path shown, or "built-in default scenario" */
+    /* diagnostics of the file as it is on disk, when it does not load */
+    const char *const *diags;
+    uint32_t ndiags;
+    const char *banner;       /* why the file on disk was refused, or NULL */
+    bool playing;
+    double speed;             /* steps per second */
+    bool watching;            /* the file is polled for changes */
+    const char *notice;       /* a short transient message ("reloaded"), or NULL */
+    bool still;               /* a still frame (shot): no animation, no clicks */
+} UiView;
+
+/* ---- the UI's own state ---------------------------------------------------- */
+
+#define UI_ANIM_MAX 64
+
+typedef enum SelKind { SEL_NONE, SEL_HANDLE, SEL_STEP } SelKind;
+
+typedef struct UiState {
+    /* timeline */
+    uint8_t axis;             /* AxisMode */
+    double view0, view1;      /* visible fraction of the axis [0, 1] */
+    float lane_scroll;        /* first visible lane (fractional) */
+    bool follow;              /* keep the cursor in view while playing */
+    /* scrolling panels */
+    float src_scroll, ready_scroll, wait_scroll, console_scroll, why_scroll;
+    bool src_follow, console_follow;
+    /* mouse capture */
+    int drag_panel;           /* PanelId holding the drag, or 0 */
+    int drag_x0, drag_y0;
+    double drag_view0, drag_view1;
+    float drag_lane0;
+    bool dragged;             /* moved beyond the click threshold */
+    int press_panel;
+    /* selection: "Why is this here?" */
+    uint8_t sel_kind;         /* SelKind */
+    uint32_t sel_id;          /* handle id or step index */
+    /* overlays */
+    bool help, show_diags, prompt;
+    char prompt_buf[1024];
+    uint8_t stage_pick;       /* stage chosen with 1-7, for N/P */
+    /* ready-queue animation: what was in the queue last frame */
+    uint32_t anim_ids[UI_ANIM_MAX];
+    uint32_t anim_t[UI_ANIM_MAX];   /* time it entered */
+    int16_t anim_from[UI_ANIM_MAX]; /* its row before the last move, -1 if new */
+    int anim_n;
+    uint32_t anim_move_t;           /* time of the last one-step move */
+    uint32_t anim_pos;        /* the cursor the animation state belongs to */
+    const void *anim_rec;     /* the recording it belongs to */
+    uint32_t last_pos;
+    const void *last_rec;
+} UiState;
+
+/* Sets a fresh UI state. */
+void ui_state_init(UiState *st);
+
+/* Builds one frame: reads view and input, updates st, fills dl (which it
+ * resets to the input's size) and out (which it empties first). */
+void ui_frame(UiState *st, const UiView *v, const UiInput *in, DrawList *dl, UiIntents *out);
+
+#endif

@@ -1,0 +1,783 @@
+/* test_ui.c -- the app's panels, tested headlessly on their draw commands.
+ *
+ * The UI is a pure function (ui_frame) from a view of the simulation and an
+ * input record to a DrawList and intents, so these tests need no display
+ * and no SDL: text is measured by a fake monospace metric. They load real
+ * scenarios (tests/ui/scenarios, the built-in default), run the real core,
+ * and check what the panels draw and return: layout invariants at many
+ * window sizes, that nothing is drawn outside its panel at every step, the
+ * x-extent of a known timeline bar, ready-queue and waiting-set contents,
+ * key and mouse intents, the causal chain, per-task totals, speed on 1,000
+ * tasks, and that random input never crashes.
+ *
+ * Run from the repository root: build/test_ui (tests/ui/run.sh builds it).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+#include "layout.h"
+#include "model.h"
+#include "scenario.h"
+#include "theme.h"
+#include "ui.h"
+#include "ui_int.h"
+
+
+static int fails, checks;
+
+#define CHECK(cond, ...)                                                                     \
+    do {                                                                                     \
+        checks++;                                                                            \
+        if (!(cond)) {                                                                       \
+            fails++;                                                                         \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                  \
+            fprintf(stderr, __VA_ARGS__);                                                    \
+            fputc('\n', stderr);                                                             \
+        }                                                                                    \
+    } while (0)
+
+/* ---- a fake font: every character is 0.6 em wide ------------------------------ */
+
+static int fake_width(void *ud, int font, int size, const char *s, size_t len)
+{
+    (void)ud;
+    (void)font;
+    int n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return (n * size * 6 + 9) / 10;
+}
+
+static int fake_height(void *ud, int font, int size)
+{
+    (void)ud;
+    (void)font;
+    return size * 5 / 4;
+}
+
+static TextMeasure fake_measure(void)
+{
+    TextMeasure m = {fake_width, fake_height, NULL};
+    return m;
+}
+
+/* ---- a loaded scenario ------------------------------------------------------------ */
+
+typedef struct Fix {
+    Program *prog;
+    Sim *sim;
+    UiModel model;
+    UiState st;
+    DrawList dl;
+    UiIntents out;
+} Fix;
+
+static bool fix_open_text(Fix *f, const char *name, const char *text)
+{
+    memset(f, 0, sizeof *f);
+    Diags d;
+    diags_init(&d);
+    f->prog = text ? scn_load_text(name, text, strlen(text), &d) : scn_load_file(name, &d);
+    if (!f->prog) {
+        char buf[1024];
+        for (size_t i = 0; i < d.n; i++) {
+            diag_format(&d.items[i], buf, sizeof buf);
+            fprintf(stderr, "  %s\n", buf);
+        }
+        diags_free(&d);
+        return false;
+    }
+    diags_free(&d);
+    f->sim = sim_new(f->prog, NULL);
+    sim_run_to_end(f->sim);
+    char *src = NULL;
+    uint32_t *sl = NULL;
+    source__python(f->prog, &src, &sl);
+    bool ok = model_build(&f->model, sim_recording(f->sim), f->prog, src, sl, f->sim);
+    free(src);
+    free(sl);
+    ui_state_init(&f->st);
+    draw_init(&f->dl, fake_measure());
+    return ok;
+}
+
+static bool fix_open(Fix *f, const char *path) { return fix_open_text(f, path, NULL); }
+
+static void fix_close(Fix *f)
+{
+    draw_deinit(&f->dl);
+    model_free(&f->model);
+    sim_free(f->sim);
+    prog_free(f->prog);
+}
+
+static UiView fix_view(Fix *f)
+{
+    UiView v;
+    memset(&v, 0, sizeof v);
+    v.sim = f->sim;
+    v.rec = sim_recording(f->sim);
+    v.prog = f->prog;
+    v.model = &f->model;
+    v.file_label = "test.json";
+    v.speed = 4;
+    v.still = true;
+    return v;
+}
+
+static UiInput input(int w, int h)
+{
+    UiInput in;
+    memset(&in, 0, sizeof in);
+    in.w = w;
+    in.h = h;
+    in.dpr = 1;
+    return in;
+}
+
+static void frame(Fix *f, const UiInput *in)
+{
+    UiView v = fix_view(f);
+    ui_frame(&f->st, &v, in, &f->dl, &f->out);
+}
+
+static const char *cmd_text(const DrawList *dl, const DrawCmd *c) { return dl->text + c->text; }
+
+/* Does any TEXT command of `owner` contain `needle`? Returns its y or -1. */
+static int find_text(const DrawList *dl, int owner, const char *needle)
+{
+    for (uint32_t i = 0; i < dl->n; i++) {
+        const DrawCmd *c = &dl->cmds[i];
+        if (c->kind == CMD_TEXT && (owner < 0 || c->owner == owner) && strstr(cmd_text(dl, c), needle))
+            return c->y;
+    }
+    return -1;
+}
+
+static Layout layout_for(int w, int h, bool banner, bool errors)
+{
+    Theme th = theme_make(layout_scale(w, h, 1));
+    Layout L;
+    layout_compute(&L, w, h, &th, banner, errors);
+    return L;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_layout(void)
+{
+    static const int sizes[][2] = {{1024, 640}, {1280, 800}, {1440, 900}, {1600, 1000}, {1920, 1080},
+                                   {2560, 1440}, {3840, 2160}, {800, 500}, {640, 400}, {1024, 1400}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int w = sizes[s][0], h = sizes[s][1];
+        for (int banner = 0; banner < 2; banner++) {
+            Layout L = layout_for(w, h, banner, false);
+            for (int p = P_STATUS; p < P_OVERLAY; p++) {
+                if (!L.shown[p])
+                    continue;
+                CHECK(draw_rect_inside(L.r[p], L.win), "%dx%d: %s outside the window", w, h, layout_panel_name(p));
+                for (int q = p + 1; q < P_OVERLAY; q++) {
+                    if (!L.shown[q])
+                        continue;
+                    Rect x = draw_rect_intersect(L.r[p], L.r[q]);
+                    CHECK(x.w == 0 || x.h == 0, "%dx%d: %s overlaps %s", w, h, layout_panel_name(p),
+                          layout_panel_name(q));
+                }
+            }
+            if (w >= 1024 && h >= 640) {
+                static const int must[] = {P_STATUS, P_CLOCK, P_SOURCE, P_READY, P_WAITING, P_STAGES,
+                                           P_CONSOLE, P_TIMELINE, P_SUMMARY, P_HINTS};
+                for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
+                    CHECK(L.shown[must[i]], "%dx%d: %s not shown", w, h, layout_panel_name(must[i]));
+                    Theme th = theme_make(layout_scale(w, h, 1));
+                    CHECK(L.r[must[i]].h >= th.row_h && L.r[must[i]].w >= th.row_h * 4, "%dx%d: %s too small (%dx%d)",
+                          w, h, layout_panel_name(must[i]), L.r[must[i]].w, L.r[must[i]].h);
+                }
+                CHECK(banner == 0 || L.shown[P_BANNER], "banner row missing");
+            }
+        }
+        Layout E = layout_for(w, h, false, true);
+        CHECK(E.shown[P_ERRORS] && !E.shown[P_TIMELINE], "%dx%d: error layout", w, h);
+    }
+    /* fonts grow with the window and with the pixel ratio */
+    CHECK(layout_scale(3840, 2160, 1) > 1.6f, "4K scale %.2f", layout_scale(3840, 2160, 1));
+    CHECK(fabsf(layout_scale(2560, 1600, 2) - 2.0f) < 0.01f, "HiDPI scale %.2f", layout_scale(2560, 1600, 2));
+    CHECK(layout_scale(1024, 640, 1) < 1.0f && layout_scale(1024, 640, 1) >= 0.8f, "small scale");
+}
+
+/* Every command lies inside the panel that drew it (its clip is inside the
+ * panel's rect and the command meets the clip). */
+static void check_containment(const Fix *f, const Layout *L, const char *what)
+{
+    int bad = 0;
+    for (uint32_t i = 0; i < f->dl.n && bad < 5; i++) {
+        const DrawCmd *c = &f->dl.cmds[i];
+        if (c->kind == CMD_CLIP)
+            continue;
+        Rect pr = L->r[c->owner];
+        if (c->owner == P_NONE || c->owner == P_OVERLAY)
+            pr = L->win;
+        bool ok = draw_rect_inside(c->clip, pr) && c->clip.w > 0 && c->clip.h > 0;
+        if (!ok) {
+            bad++;
+            fprintf(stderr, "  %s: cmd %u kind %d of %s clip (%d,%d %dx%d) panel (%d,%d %dx%d)\n", what, i, c->kind,
+                    layout_panel_name(c->owner), c->clip.x, c->clip.y, c->clip.w, c->clip.h, pr.x, pr.y, pr.w, pr.h);
+        }
+    }
+    CHECK(bad == 0, "%s: commands drawn outside their panel", what);
+    CHECK(!f->dl.oom, "%s: draw list out of memory", what);
+}
+
+static void test_containment_every_step(const char *path, int w, int h)
+{
+    Fix f;
+    if (!fix_open(&f, path)) {
+        CHECK(0, "cannot open %s", path);
+        return;
+    }
+    Layout L = layout_for(w, h, false, false);
+    uint32_t n = sim_recording(f.sim)->nsteps;
+    uint32_t stride = n > 400 ? n / 200 : 1;
+    for (uint32_t k = 0; k <= n; k += stride) {
+        sim_seek(f.sim, k);
+        UiInput in = input(w, h);
+        frame(&f, &in);
+        char what[256];
+        snprintf(what, sizeof what, "%s at step %u (%dx%d)", path, k, w, h);
+        check_containment(&f, &L, what);
+        if (fails > 20)
+            break;
+    }
+    fix_close(&f);
+}
+
+/* Task B (Task-3) sleeps 1 s of the seed's 3 s: on the time axis its wait
+ * bar spans a third of the lanes. */
+static void test_timeline_bar(void)
+{
+    Fix f;
+    CHECK(fix_open_text(&f, "default.json", ui_default_scenario), "default scenario loads");
+    const Recording *r = sim_recording(f.sim);
+    CHECK(r->ntasks >= 3 && strcmp(rec_text(r, r->tasks[2].name), "Task-3") == 0, "B is Task-3");
+    sim_seek(f.sim, r->nsteps);
+    f.st.axis = AXIS_TIME;
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    /* the geometry the timeline used */
+    Theme th = theme_make(layout_scale(1280, 800, 1));
+    Layout L = layout_for(1280, 800, false, false);
+    UiView v = fix_view(&f);
+    UiCtx c;
+    memset(&c, 0, sizeof c);
+    c.st = &f.st;
+    c.v = &v;
+    c.th = &th;
+    c.L = &L;
+    TlGeom g;
+    panel_timeline_geom(&c, &g);
+    int ly = panel_timeline__lane_y(&g, 2);
+    CHECK(ly > 0, "lane of Task-3 visible");
+    Color wc = th.wait[WAIT_TIMER];
+    int x0 = -1, x1 = -1;
+    for (uint32_t i = 0; i < f.dl.n; i++) {
+        const DrawCmd *k = &f.dl.cmds[i];
+        if (k->kind != CMD_RECT || k->owner != P_TIMELINE || memcmp(&k->color, &wc, sizeof wc) != 0)
+            continue;
+        if (k->y > ly || k->y + k->h < ly)
+            continue;
+        if (k->w > x1 - x0) {
+            x0 = k->x;
+            x1 = k->x + k->w;
+        }
+    }
+    double third = g.lanes.w / 3.0;
+    CHECK(x0 >= 0 && fabs((x1 - x0) - third) <= 3.0 + third * 0.01, "B's sleep bar is %d px, expected ~%.0f", x1 - x0,
+          third);
+    CHECK(abs(x0 - g.lanes.x) <= 2, "B's sleep starts at t=0 (x=%d, lanes at %d)", x0, g.lanes.x);
+    /* in the default (hybrid) axis the zero-duration running steps keep a width */
+    f.st.axis = AXIS_HYBRID;
+    frame(&f, &in);
+    int running_rects = 0;
+    for (uint32_t i = 0; i < f.dl.n; i++) {
+        const DrawCmd *k = &f.dl.cmds[i];
+        if (k->kind == CMD_RECT && k->owner == P_TIMELINE && memcmp(&k->color, &th.running, sizeof th.running) == 0 &&
+            k->w >= 3)
+            running_rects++;
+    }
+    CHECK(running_rects >= 5, "zero-duration running steps are visible (%d wide bars)", running_rects);
+    fix_close(&f);
+}
+
+static void test_ready_queue(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    /* after step 7 (Task-1 registered its timer): Task-1 runs, Task-2 and -3 queued */
+    sim_seek(f.sim, 8);
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    int y_run = find_text(&f.dl, P_READY, "step Task Task-1");
+    int y2 = find_text(&f.dl, P_READY, "step Task Task-2");
+    int y3 = find_text(&f.dl, P_READY, "step Task Task-3");
+    CHECK(y_run >= 0 && y2 > y_run && y3 > y2, "ready queue order: running %d, Task-2 %d, Task-3 %d", y_run, y2, y3);
+    CHECK(find_text(&f.dl, P_READY, "queued during") >= 0, "the frozen-snapshot divider is shown");
+    /* right after the start: the first step of Task-1 is the head, to be picked next */
+    sim_seek(f.sim, 1);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_READY, "step Task Task-1") >= 0, "head at step 1");
+    CHECK(find_text(&f.dl, P_READY, "next") >= 0, "the head is marked as picked next");
+    /* at t=1 the timer of B's sleep(1) has fired */
+    const Recording *r = sim_recording(f.sim);
+    uint32_t due = SIM_NONE;
+    for (uint32_t i = 0; i < r->nsteps; i++)
+        if (r->steps[i].kind == STEP_TIMER_DUE) {
+            due = i;
+            break;
+        }
+    CHECK(due != SIM_NONE, "a timer fires");
+    sim_seek(f.sim, due + 1);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_READY, "sleep(1) done") >= 0, "timer callback in the queue");
+    fix_close(&f);
+}
+
+static void test_waiting_set(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    const Recording *r = sim_recording(f.sim);
+    uint32_t poll = 0;
+    for (uint32_t i = 0; i < r->nsteps; i++)
+        if (r->steps[i].kind == STEP_POLL) {
+            poll = i;
+            break;
+        }
+    sim_seek(f.sim, poll); /* everyone asleep, just before the clock jumps */
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_WAITING, "Task-1") >= 0, "Task-1 waits");
+    CHECK(find_text(&f.dl, P_WAITING, "Task-2") >= 0, "Task-2 waits");
+    CHECK(find_text(&f.dl, P_WAITING, "Task-3") >= 0, "Task-3 waits");
+    CHECK(find_text(&f.dl, P_WAITING, "due t=1.000") >= 0, "B's deadline");
+    CHECK(find_text(&f.dl, P_WAITING, "due t=3.000") >= 0, "main's deadline");
+    fix_close(&f);
+
+    Fix d;
+    CHECK(fix_open(&d, "tests/ui/scenarios/deadlock.json"), "deadlock scenario loads");
+    sim_seek(d.sim, sim_recording(d.sim)->nsteps);
+    frame(&d, &in);
+    CHECK(find_text(&d.dl, P_WAITING, "Deadlock") >= 0, "deadlock is named");
+    CHECK(find_text(&d.dl, P_WAITING, "Event") >= 0, "the Events are named");
+    CHECK(find_text(&d.dl, P_CLOCK, "DEADLOCK") >= 0, "the clock says DEADLOCK");
+    fix_close(&d);
+}
+
+static void test_console_and_clicks(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    const Recording *r = sim_recording(f.sim);
+    sim_seek(f.sim, r->nsteps);
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    int ya = find_text(&f.dl, P_CONSOLE, "Main: Starting tasks...");
+    int yb = find_text(&f.dl, P_CONSOLE, "B: Finished after 1s");
+    int yc = find_text(&f.dl, P_CONSOLE, "Main: Exiting");
+    CHECK(ya >= 0 && yb > ya && yc > yb, "console in print order");
+    CHECK(find_text(&f.dl, P_CONSOLE, "1.000") >= 0, "virtual timestamps");
+    /* click the line "B: Finished after 1s" */
+    f.st.last_pos = sim_pos(f.sim);
+    UiInput press = input(1280, 800);
+    Layout L = layout_for(1280, 800, false, false);
+    press.mouse_in = true;
+    press.mx = L.r[P_CONSOLE].x + 80;
+    press.my = yb + 4;
+    press.pressed = press.down = UI_MOUSE_LEFT;
+    UiView v = fix_view(&f);
+    v.still = false;
+    ui_frame(&f.st, &v, &press, &f.dl, &f.out);
+    UiInput rel = press;
+    rel.pressed = 0;
+    rel.down = 0;
+    rel.released = UI_MOUSE_LEFT;
+    ui_frame(&f.st, &v, &rel, &f.dl, &f.out);
+    bool seek = false;
+    uint32_t line_step = 0;
+    for (uint32_t i = 0; i < r->nlines; i++)
+        if (strcmp(rec_text(r, r->lines[i].text), "B: Finished after 1s") == 0)
+            line_step = model_line_step(&f.model, i);
+    for (int i = 0; i < f.out.n; i++)
+        if (f.out.items[i].kind == INTENT_SEEK && f.out.items[i].n == line_step + 1)
+            seek = true;
+    CHECK(seek, "clicking a console line seeks to just after the step that printed it (%u)", line_step);
+    CHECK(f.st.sel_kind == SEL_STEP && f.st.sel_id == line_step, "and selects it for why");
+    fix_close(&f);
+}
+
+static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
+{
+    for (int i = 0; i < o->n; i++)
+        if (o->items[i].kind == k && (n == UINT32_MAX || o->items[i].n == n))
+            return true;
+    return false;
+}
+
+static void press_key(Fix *f, uint8_t code, char ch, uint8_t mods)
+{
+    UiInput in = input(1280, 800);
+    in.keys[0].code = code;
+    in.keys[0].ch = ch;
+    in.keys[0].mods = mods;
+    in.nkeys = 1;
+    UiView v = fix_view(f);
+    v.still = false;
+    ui_frame(&f->st, &v, &in, &f->dl, &f->out);
+}
+
+static void test_keys(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    const Recording *r = sim_recording(f.sim);
+    sim_seek(f.sim, 10);
+    press_key(&f, UK_RIGHT, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_SEEK, 11), "Right steps");
+    press_key(&f, UK_LEFT, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_SEEK, 9), "Left steps back");
+    press_key(&f, UK_HOME, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_SEEK, 0), "Home");
+    press_key(&f, UK_END, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_SEEK, r->nsteps), "End");
+    press_key(&f, UK_SPACE, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_PLAY_TOGGLE, UINT32_MAX), "Space");
+    press_key(&f, UK_PLUS, 0, 0);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SPEED && f.out.items[0].delta == 1, "+ faster");
+    press_key(&f, UK_DOWN, 0, 0);
+    uint32_t want = model_iter_start(&f.model, r->steps[9].iter + 1) + 1;
+    CHECK(has_intent(&f.out, INTENT_SEEK, want), "Down: next iteration (%u)", want);
+    press_key(&f, UK_UP, 0, 0);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK && f.out.items[0].n < 10, "Up: previous iteration");
+    /* stage keys */
+    press_key(&f, UK_CHAR, '6', 0);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK, "6: a seek");
+    if (f.out.n == 1) {
+        uint32_t t = f.out.items[0].n;
+        CHECK(t > 10 && r->steps[t - 1].stage == 6, "6 lands right after a stage-6 step (%u)", t);
+        for (uint32_t j = 10; j + 1 < t; j++)
+            CHECK(r->steps[j].stage != 6, "and it is the next one");
+    }
+    press_key(&f, UK_CHAR, '4', UI_MOD_SHIFT);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK && f.out.items[0].n <= 10 &&
+              r->steps[f.out.items[0].n - 1].stage == 4, "Shift+4: previous stage-4 step");
+    press_key(&f, UK_CHAR, 'r', 0);
+    CHECK(has_intent(&f.out, INTENT_RESTART, UINT32_MAX), "R restart");
+    press_key(&f, UK_F5, 0, 0);
+    CHECK(has_intent(&f.out, INTENT_RELOAD, UINT32_MAX), "F5 reload");
+    /* help */
+    press_key(&f, UK_F1, 0, 0);
+    CHECK(f.st.help && find_text(&f.dl, P_OVERLAY, "play / pause") >= 0, "F1 shows the help");
+    press_key(&f, UK_ESCAPE, 0, 0);
+    CHECK(!f.st.help, "Esc closes it");
+    /* open prompt */
+    press_key(&f, UK_CHAR, 'o', 0);
+    CHECK(f.st.prompt, "O opens the prompt");
+    f.st.prompt_buf[0] = '\0';
+    UiInput in = input(1280, 800);
+    snprintf(in.text, sizeof in.text, "tests/ui/x.json");
+    UiView v = fix_view(&f);
+    ui_frame(&f.st, &v, &in, &f.dl, &f.out);
+    CHECK(strcmp(f.st.prompt_buf, "tests/ui/x.json") == 0, "typing fills the prompt");
+    press_key(&f, UK_ENTER, 0, 0);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_OPEN && strcmp(f.out.items[0].path, "tests/ui/x.json") == 0,
+          "Enter opens the typed path");
+    CHECK(!f.st.prompt, "and closes the prompt");
+    /* drop */
+    UiInput dr = input(1280, 800);
+    snprintf(dr.drop, sizeof dr.drop, "/tmp/dropped.json");
+    ui_frame(&f.st, &v, &dr, &f.dl, &f.out);
+    CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_OPEN && strcmp(f.out.items[0].path, "/tmp/dropped.json") == 0,
+          "a dropped file is opened");
+    fix_close(&f);
+}
+
+static void test_why_chain(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    const Recording *r = sim_recording(f.sim);
+    /* the wakeup of Task-3 after its sleep(1) */
+    uint32_t h = SIM_NONE;
+    for (uint32_t i = 0; i < r->nhandles; i++)
+        if (r->handles[i].kind == H_TASK_WAKEUP && r->handles[i].task == 2)
+            h = i;
+    CHECK(h != SIM_NONE, "Task-3 has a wakeup");
+    sim_seek(f.sim, r->handles[h].queued + 1);
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    int y = find_text(&f.dl, P_READY, "wake Task-3");
+    CHECK(y >= 0, "the wakeup is in the queue");
+    /* click it */
+    Layout L = layout_for(1280, 800, false, false);
+    UiView v = fix_view(&f);
+    v.still = false;
+    UiInput p = input(1280, 800);
+    p.mouse_in = true;
+    p.mx = L.r[P_READY].x + 100;
+    p.my = y + 5;
+    p.pressed = p.down = UI_MOUSE_LEFT;
+    ui_frame(&f.st, &v, &p, &f.dl, &f.out);
+    p.pressed = p.down = 0;
+    p.released = UI_MOUSE_LEFT;
+    ui_frame(&f.st, &v, &p, &f.dl, &f.out);
+    CHECK(f.st.sel_kind == SEL_HANDLE && f.st.sel_id == h, "clicking selects the entry");
+    p.released = 0;
+    ui_frame(&f.st, &v, &p, &f.dl, &f.out);
+    CHECK(find_text(&f.dl, P_OVERLAY, "Why is this here?") >= 0, "the why card opens");
+    CHECK(find_text(&f.dl, P_OVERLAY, "registers") >= 0, "the chain names the registered timer");
+    CHECK(find_text(&f.dl, P_OVERLAY, "timer due") >= 0, "the chain names the expiry");
+    CHECK(find_text(&f.dl, P_OVERLAY, "pick:") >= 0, "and ends with the pick");
+    /* the chain itself */
+    UiCtx c;
+    memset(&c, 0, sizeof c);
+    c.st = &f.st;
+    c.v = &v;
+    why__build(&c);
+    CHECK(c.nchain >= 5, "chain length %d", c.nchain);
+    for (int i = 1; i < c.nchain; i++)
+        CHECK(c.chain[i] > c.chain[i - 1], "chain in step order");
+    CHECK(c.chain[c.nchain - 1] == r->handles[h].picked, "last link is the pick");
+    /* arrows across the lanes: thick orange lines in the timeline */
+    Theme th = theme_make(1);
+    int arrows = 0;
+    for (uint32_t i = 0; i < f.dl.n; i++) {
+        const DrawCmd *k = &f.dl.cmds[i];
+        if (k->owner == P_TIMELINE && (k->kind == CMD_LINE || k->kind == CMD_TRI) &&
+            memcmp(&k->color, &th.chain, sizeof th.chain) == 0)
+            arrows++;
+    }
+    CHECK(arrows >= 4, "the chain is drawn as arrows (%d)", arrows);
+    fix_close(&f);
+}
+
+static void test_totals(void)
+{
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    const TaskTotals *t = f.model.totals;
+    CHECK(t[0].t[SPAN_WAITING] == 3 * VTIME_SEC, "main waits 3 s (%lld)", (long long)t[0].t[SPAN_WAITING]);
+    CHECK(t[1].t[SPAN_WAITING] == 2 * VTIME_SEC, "A waits 2 s");
+    CHECK(t[2].t[SPAN_WAITING] == 1 * VTIME_SEC, "B waits 1 s");
+    CHECK(t[1].iters[SPAN_READY] >= 2, "A is ready in >= 2 iterations (%u)", t[1].iters[SPAN_READY]);
+    fix_close(&f);
+
+    Fix b;
+    CHECK(fix_open(&b, "tests/ui/scenarios/blocking.json"), "blocking loads");
+    CHECK(b.model.nblocked >= 1, "a blocked span");
+    uint32_t ticker = 1;
+    CHECK(b.model.totals[ticker].t[SPAN_BLOCKED] > 0, "the ticker is frozen by the blocked loop");
+    sim_seek(b.sim, sim_recording(b.sim)->nsteps);
+    UiInput in = input(1600, 1000);
+    frame(&b, &in);
+    CHECK(find_text(&b.dl, P_TIMELINE, "LOOP BLOCKED") >= 0, "the blocked loop is labelled");
+    fix_close(&b);
+}
+
+static void test_errors_view(void)
+{
+    UiState st;
+    ui_state_init(&st);
+    DrawList dl;
+    draw_init(&dl, fake_measure());
+    UiIntents out;
+    const char *diags[] = {"x.json:3:5: error: $.coroutines.main[0]: unknown verb \"slep\"",
+                           "x.json:9:1: error: something else"};
+    UiView v;
+    memset(&v, 0, sizeof v);
+    v.file_label = "x.json";
+    v.diags = diags;
+    v.ndiags = 2;
+    UiInput in = input(1024, 640);
+    ui_frame(&st, &v, &in, &dl, &out);
+    CHECK(find_text(&dl, P_ERRORS, "unknown verb") >= 0, "first diagnostic listed");
+    CHECK(find_text(&dl, P_ERRORS, "something else") >= 0, "second diagnostic listed");
+    CHECK(find_text(&dl, P_ERRORS, "2 errors") >= 0, "error count");
+    Layout L = layout_for(1024, 640, false, true);
+    Fix tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.dl = dl;
+    check_containment(&tmp, &L, "error panel");
+    /* keys that make no sense without a scenario do nothing */
+    in.keys[0].code = UK_RIGHT;
+    in.nkeys = 1;
+    ui_frame(&st, &v, &in, &dl, &out);
+    CHECK(out.n == 0, "no seek without a scenario");
+    draw_deinit(&dl);
+
+    /* a refused reload: banner */
+    Fix f;
+    fix_open_text(&f, "default.json", ui_default_scenario);
+    UiView fv = fix_view(&f);
+    fv.banner = "x.json:3:5: error: bad";
+    fv.diags = diags;
+    fv.ndiags = 2;
+    UiInput fi = input(1280, 800);
+    ui_frame(&f.st, &fv, &fi, &f.dl, &f.out);
+    CHECK(find_text(&f.dl, P_BANNER, "refused") >= 0, "the banner says the file was refused");
+    CHECK(find_text(&f.dl, P_READY, "Ready") >= 0 || find_text(&f.dl, P_READY, "callback") >= 0,
+          "the last good version stays on screen");
+    fix_close(&f);
+}
+
+/* 1,000 tasks: a frame stays fast because lanes are virtualized. */
+static void test_many_tasks(void)
+{
+    size_t cap = 1 << 20;
+    char *json = malloc(cap);
+    size_t n = (size_t)snprintf(json, cap,
+                                "{\"title\": \"1000 tasks\", \"coroutines\": {\"w\": {\"params\": [\"i\"], \"body\": "
+                                "[{\"sleep\": 0.5}, {\"sleep\": 0}, {\"print\": \"w{i}\"}]}, \"main\": [");
+    for (int i = 0; i < 999; i++)
+        n += (size_t)snprintf(json + n, cap - n, "%s{\"create_task\": \"w\", \"args\": [%d], \"as\": \"t%d\"}",
+                              i ? ", " : "", i, i);
+    n += (size_t)snprintf(json + n, cap - n, ", {\"sleep\": 2}]}}");
+    Fix f;
+    bool ok = fix_open_text(&f, "many.json", json);
+    free(json);
+    CHECK(ok, "1000-task scenario loads");
+    if (!ok)
+        return;
+    const Recording *r = sim_recording(f.sim);
+    CHECK(r->ntasks >= 1000, "%u tasks", r->ntasks);
+    UiInput in = input(1920, 1080);
+    sim_seek(f.sim, r->nsteps / 2);
+    clock_t t0 = clock();
+    int frames = 20;
+    for (int i = 0; i < frames; i++) {
+        f.st.lane_scroll = (float)(i * 40);
+        frame(&f, &in);
+    }
+    double ms = (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC / frames;
+    printf("  1000 tasks: %.2f ms per frame, %u draw commands\n", ms, f.dl.n);
+    CHECK(ms < 60, "a frame with 1000 tasks takes %.1f ms", ms);
+    CHECK(f.dl.n < 40000, "draw commands bounded (%u)", f.dl.n);
+    Layout L = layout_for(1920, 1080, false, false);
+    check_containment(&f, &L, "1000 tasks");
+    fix_close(&f);
+}
+
+/* Random input on several scenarios: nothing may crash or draw outside. */
+static void test_random_input(void)
+{
+    const char *files[] = {"tests/ui/scenarios/mixed.json", "tests/ui/scenarios/blocking.json",
+                           "tests/ui/scenarios/deadlock.json", "tests/ui/scenarios/longnames.json",
+                           "tests/ui/scenarios/fifty.json"};
+    unsigned seed = 12345;
+    for (size_t fi = 0; fi < sizeof files / sizeof files[0]; fi++) {
+        Fix f;
+        if (!fix_open(&f, files[fi])) {
+            CHECK(0, "cannot open %s", files[fi]);
+            continue;
+        }
+        uint32_t n = sim_recording(f.sim)->nsteps;
+        for (int i = 0; i < 600; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int w = 1 + (int)(seed >> 8) % 4000, h = 1 + (int)(seed >> 4) % 2500;
+            if (i % 3)
+                w = 1024 + (int)(seed % 900), h = 640 + (int)((seed >> 12) % 500);
+            UiInput in = input(w, h);
+            in.time_ms = (uint32_t)i * 16;
+            in.mouse_in = true;
+            in.mx = (int)((seed >> 3) % (unsigned)w);
+            in.my = (int)((seed >> 7) % (unsigned)h);
+            in.pressed = (seed & 16) ? UI_MOUSE_LEFT : 0;
+            in.down = (seed & 48) ? UI_MOUSE_LEFT : 0;
+            in.released = (seed & 64) ? UI_MOUSE_LEFT : 0;
+            in.wheel_y = (float)((int)(seed % 7) - 3);
+            in.wheel_x = (seed & 128) ? 1.0f : 0.0f;
+            in.mods = (uint8_t)((seed >> 9) & 3);
+            in.nkeys = 1;
+            static const uint8_t codes[] = {UK_RIGHT, UK_LEFT, UK_UP, UK_DOWN, UK_CHAR, UK_PAGEDOWN, UK_ESCAPE,
+                                            UK_CHAR, UK_HOME, UK_END, UK_CHAR, UK_TAB};
+            in.keys[0].code = codes[(seed >> 5) % (sizeof codes)];
+            in.keys[0].ch = "1234567tnpfyre"[(seed >> 11) % 14];
+            UiView v = fix_view(&f);
+            v.still = (seed & 256) != 0;
+            ui_frame(&f.st, &v, &in, &f.dl, &f.out);
+            for (int k = 0; k < f.out.n; k++)
+                if (f.out.items[k].kind == INTENT_SEEK) {
+                    CHECK(f.out.items[k].n <= n, "seek within the run");
+                    sim_seek(f.sim, f.out.items[k].n);
+                }
+            if (w >= 640 && h >= 400 && !f.st.help && !f.st.prompt && !f.st.show_diags) {
+                Layout L = layout_for(w, h, false, false);
+                char what[128];
+                snprintf(what, sizeof what, "%s random frame %d (%dx%d)", files[fi], i, w, h);
+                check_containment(&f, &L, what);
+            }
+            if (fails > 30)
+                break;
+        }
+        fix_close(&f);
+    }
+}
+
+static void test_default_matches_file(void)
+{
+    FILE *fp = fopen("scenarios/default.json", "rb");
+    if (!fp) {
+        printf("  SKIP: scenarios/default.json is not there yet (the embedded copy is tests/ui/scenarios/default.json)\n");
+        fp = fopen("tests/ui/scenarios/default.json", "rb");
+    }
+    if (!fp) {
+        CHECK(0, "no default.json to compare with");
+        return;
+    }
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    CHECK(strcmp(buf, ui_default_scenario) == 0, "the built-in scenario equals default.json");
+}
+
+int main(void)
+{
+    struct {
+        const char *name;
+        void (*fn)(void);
+    } tests[] = {
+        {"layout", test_layout},
+        {"timeline bar", test_timeline_bar},
+        {"ready queue", test_ready_queue},
+        {"waiting set", test_waiting_set},
+        {"console and clicks", test_console_and_clicks},
+        {"keys", test_keys},
+        {"why chain", test_why_chain},
+        {"totals", test_totals},
+        {"errors view", test_errors_view},
+        {"1000 tasks", test_many_tasks},
+        {"random input", test_random_input},
+        {"default scenario", test_default_matches_file},
+    };
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        int before = fails;
+        tests[i].fn();
+        printf("%s %s\n", fails == before ? "ok  " : "FAIL", tests[i].name);
+    }
+    static const char *every[] = {"tests/ui/scenarios/mixed.json", "tests/ui/scenarios/blocking.json",
+                                  "tests/ui/scenarios/deadlock.json", "tests/ui/scenarios/longnames.json",
+                                  "tests/ui/scenarios/fifty.json"};
+    static const int sizes[][2] = {{1024, 640}, {1280, 800}, {3840, 2160}};
+    int before = fails;
+    for (size_t i = 0; i < sizeof every / sizeof every[0]; i++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            test_containment_every_step(every[i], sizes[s][0], sizes[s][1]);
+    printf("%s nothing drawn outside its panel, every step\n", fails == before ? "ok  " : "FAIL");
+    printf("test_ui: %d checks, %d failed\n", checks, fails);
+    return fails ? 1 : 0;
+}
