@@ -108,7 +108,7 @@ typedef struct Frame {
     uint32_t slots;   /* first slot in SimState.slots */
     uint32_t ret_slot;/* caller's slot for the result, or SIM_NONE */
     uint8_t phase;    /* resumption phase of the op at pc (0 = not suspended in it) */
-    uint32_t r[4];    /* op scratch: futures, timers, counters */
+    uint32_t r[5];    /* op scratch: futures, timers (with their handle), counters */
     Value tmp;        /* op scratch value (a saved exception, a result) */
     uint32_t next_free;
 } Frame;
@@ -345,7 +345,7 @@ bool fut__done(const Sim *s, uint32_t fut);
 bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
-void loop__timer_cancel(Sim *s, uint32_t timer);
+void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
 uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
                    uint32_t name_str, VTime sleep_ns, uint32_t stmt);
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause);

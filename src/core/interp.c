@@ -371,13 +371,14 @@ static int start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uin
     fr->phase = 1;
     fr->r[0] = tm;
     fr->r[1] = fut;
+    fr->r[2] = h;
     return suspend_on(s, task, fut, io ? WAIT_IO : WAIT_TIMER, SIM_NONE, h, s->st.now + ns, cause);
 }
 
 static int resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc)
 {
     Frame *fr = FRM(f);
-    loop__timer_cancel(s, fr->r[0]); /* finally: h.cancel() */
+    loop__timer_cancel(s, fr->r[0], fr->r[2]); /* finally: h.cancel() */
     fr->phase = 0;
     if (exc != SIM_NONE)
         return do_raise(s, task, exc);
@@ -735,7 +736,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
                              cause, WAIT_TIMER, s->st.now + op->ns);
     uint32_t fut = ensure_future(s, task, f, aw, &r);
     if (fut == SIM_NONE) {
-        loop__timer_cancel(s, tm);
+        loop__timer_cancel(s, tm, h);
         return r == R_CONT ? R_VIS : r;
     }
     fut__add_cb(s, fut, H_RELEASE_WAITER, w);
@@ -744,6 +745,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
     fr->r[0] = w;
     fr->r[1] = tm;
     fr->r[2] = fut;
+    fr->r[4] = h;
     return suspend_on(s, task, w, WAIT_WAIT_FOR, s->st.futs[fut].task, h, s->st.now + op->ns, reg);
 }
 
@@ -753,17 +755,17 @@ static int resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint
     const Stmt *st = stmt_of(s, op);
     Frame *fr = FRM(f);
     uint8_t phase = fr->phase;
-    uint32_t w = fr->r[0], tm = fr->r[1], fut = fr->r[2], w2 = fr->r[3];
+    uint32_t w = fr->r[0], tm = fr->r[1], fut = fr->r[2], w2 = fr->r[3], th = fr->r[4];
     fr->phase = 0;
     switch (phase) {
     case 1:
         if (exc != SIM_NONE) {
             if (!is_cancel(s, exc)) {
-                loop__timer_cancel(s, tm);
+                loop__timer_cancel(s, tm, th);
                 return do_raise(s, task, exc);
             }
             if (fut__done(s, fut)) {
-                loop__timer_cancel(s, tm);
+                loop__timer_cancel(s, tm, th);
                 return take_result(s, task, f, fut, st->as_var);
             }
             fut__remove_cb(s, fut, H_RELEASE_WAITER, w);
@@ -771,20 +773,20 @@ static int resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint
             return cancel_and_wait(s, task, f, fut, 2, cause);
         }
         if (fut__done(s, fut)) {
-            loop__timer_cancel(s, tm);
+            loop__timer_cancel(s, tm, th);
             return take_result(s, task, f, fut, st->as_var);
         }
         fut__remove_cb(s, fut, H_RELEASE_WAITER, w);
         return cancel_and_wait(s, task, f, fut, 3, cause);
     case 2:
         fut__remove_cb(s, fut, H_RELEASE_WAITER, w2);
-        loop__timer_cancel(s, tm);
+        loop__timer_cancel(s, tm, th);
         return do_raise(s, task, exc != SIM_NONE ? exc : FRM(f)->tmp.id);
     case 3:
     case 5: {
         fut__remove_cb(s, fut, H_RELEASE_WAITER, w2);
         if (phase == 3)
-            loop__timer_cancel(s, tm);
+            loop__timer_cancel(s, tm, th);
         if (exc != SIM_NONE)
             return do_raise(s, task, exc);
         Value v;

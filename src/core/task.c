@@ -317,12 +317,15 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
     return id;
 }
 
-void loop__timer_cancel(Sim *s, uint32_t timer)
+/* TimerHandle.cancel(). Timer slots are reused once a timer fires, so a
+ * stale id may name someone else's timer by now: the handle (unique for the
+ * whole run) says whether the slot still holds the caller's timer. */
+void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
 {
     if (timer == SIM_NONE || timer >= s->st.ntimers)
         return;
     Timer *t = &s->st.timers[timer];
-    if (t->in_heap)
+    if (t->in_heap && t->handle == handle)
         t->cancelled = true;
 }
 
@@ -360,14 +363,17 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     if (fut == SIM_NONE)
         return SIM_NONE;
     uint32_t id = st->ntasks;
-    /* the name: asyncio's Task-N counter counts only unnamed tasks */
+    /* The name. In 3.11.7 asyncio.create_task and TaskGroup.create_task
+     * both call loop.create_task(coro) without a name and then
+     * _set_task_name, so every task takes a Task-N number, named or not
+     * (tasks.py create_task, taskgroups.py TaskGroup.create_task). */
     uint32_t name_text = SIM_NONE;
     char buf[48];
     const char *name = NULL;
+    st->task_counter++;
     if (name_str != SIM_NONE) {
         name = val__str(s, name_str);
     } else {
-        st->task_counter++;
         snprintf(buf, sizeof buf, "Task-%u", st->task_counter);
         name = buf;
     }
