@@ -138,7 +138,9 @@ typedef struct HandleInfo {
     bool timer;        /* it was scheduled through the timer heap */
     uint32_t task;     /* the task it steps/wakes, or whose group/gather it serves */
     uint32_t fut;      /* the future involved */
-    uint32_t other;    /* the child task (gather/group), or SIM_NONE */
+    uint32_t other;    /* the child task (gather/group); for H_IO_DONE the I/O's label
+                        * with its variables filled in (offset in Recording.text);
+                        * or SIM_NONE */
     uint32_t stmt;     /* the statement that created it (sleep/io/wait_for), or SIM_NONE */
     uint32_t created;  /* step that created it (queued it or registered the timer) */
     uint32_t queued;   /* step that put it in the ready queue */

@@ -375,6 +375,50 @@ static int start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uin
     return suspend_on(s, task, fut, io ? WAIT_IO : WAIT_TIMER, SIM_NONE, h, s->st.now + ns, cause);
 }
 
+/* io_read(d, f"label"): the label is an argument, so it is evaluated first
+ * (an unbound variable in it raises before any I/O starts). The text, with
+ * its variables filled in, is kept with the I/O's handle (HandleInfo.other)
+ * for the waiting set and the narration. A 0-second read is exported as
+ * asyncio.sleep(0), a bare yield, so it is one here too. */
+static int op_io(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause)
+{
+    const Stmt *st = stmt_of(s, op);
+    uint32_t label = SIM_NONE;
+    if (st->text != PROG_NONE) {
+        SBuf b = {0};
+        uint32_t bad = SIM_NONE;
+        if (!val__template_buf(s, st->text, f, FRM(f)->code, &b, &bad)) {
+            mem_free(b.p);
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "cannot access local variable '%s' where it is not associated with a value",
+                     bad == SIM_NONE ? "?"
+                                     : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, bad));
+            int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
+            return r == R_CONT ? R_VIS : r;
+        }
+        if (b.oom) {
+            mem_free(b.p);
+            sim__fail_nomem(s);
+            return R_ABORT;
+        }
+        bool fresh = s->st.nhandles_rec >= s->rec.nhandles; /* not a replay */
+        if (fresh && op->ns > 0) {
+            label = rec__text(s, b.p ? b.p : "", b.n);
+            if (label == SIM_NONE) {
+                mem_free(b.p);
+                return R_ABORT;
+            }
+        }
+        mem_free(b.p);
+    }
+    uint32_t first = s->st.nhandles_rec;
+    int r = start_sleep(s, task, f, op->ns, op->ns > 0, cause);
+    if (label != SIM_NONE && first < s->rec.nhandles && s->rec.handles[first].kind == H_IO_DONE)
+        s->rec.handles[first].other = label;
+    return r;
+}
+
 static int resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc)
 {
     Frame *fr = FRM(f);
@@ -1005,9 +1049,11 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_PRINT:
         return op_print(s, task, f, op);
     case OP_SLEEP:
+        cause = narrate_exec(s, task, op);
+        return start_sleep(s, task, f, op->ns, false, cause);
     case OP_IO:
         cause = narrate_exec(s, task, op);
-        return start_sleep(s, task, f, op->ns, op->op == OP_IO, cause);
+        return op_io(s, task, f, op, cause);
     case OP_SLEEP_NS: {
         VTime ns = slot_at(s, f, 0)->u.i;
         return start_sleep(s, task, f, ns, false, cause);

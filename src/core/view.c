@@ -175,7 +175,10 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
         }
         break;
     case H_IO_DONE:
-        stmt_words(p, hi->stmt, w, sizeof w);
+        if (hi->other != SIM_NONE && hi->other < r->ntext)
+            snprintf(w, sizeof w, "\"%s\"", r->text + hi->other);
+        else
+            stmt_words(p, hi->stmt, w, sizeof w);
         snprintf(buf, n, "I/O ready: %s -> resolve future of %s", w, task_name(r, hi->task));
         break;
     case H_RELEASE_WAITER:
@@ -244,7 +247,13 @@ void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *b
             break;
         case WAIT_IO:
             vtime_format(sp->t2, 3, t2, sizeof t2);
-            snprintf(buf, n, "%s registers an I/O wait with the selector (ready at t=%s)", task_name(r, sp->task), t2);
+            if (sp->handle != SIM_NONE && sp->handle < r->nhandles &&
+                r->handles[sp->handle].other != SIM_NONE && r->handles[sp->handle].other < r->ntext)
+                snprintf(buf, n, "%s registers the I/O \"%s\" with the selector (ready at t=%s)",
+                         task_name(r, sp->task), r->text + r->handles[sp->handle].other, t2);
+            else
+                snprintf(buf, n, "%s registers an I/O wait with the selector (ready at t=%s)",
+                         task_name(r, sp->task), t2);
             break;
         case WAIT_TASK:
             snprintf(buf, n, "%s adds a done callback to task %s", task_name(r, sp->task), task_name(r, sp->obj));

@@ -204,7 +204,11 @@ void ui__describe_wait(const UiCtx *c, const TaskNow *tn, char *buf, size_t n,
         const HandleInfo *h = tn->wait_handle != SIM_NONE && tn->wait_handle < r->nhandles
                                   ? &r->handles[tn->wait_handle] : NULL;
         if (tn->wait == WAIT_IO) {
-            const char *label = tn->stmt != SIM_NONE && p && tn->stmt < p->nstmts &&
+            /* the label with its variables filled in, as the core recorded it */
+            const char *label = h && h->kind == H_IO_DONE && h->other != SIM_NONE &&
+                                        h->other < r->ntext
+                                    ? r->text + h->other
+                                : tn->stmt != SIM_NONE && p && tn->stmt < p->nstmts &&
                                         p->stmts[tn->stmt].kind == STMT_IO
                                     ? prog_s(p, p->stmts[tn->stmt].text) : "";
             snprintf(buf, n, "I/O %s%s%s", label[0] ? "\"" : "", label, label[0] ? "\"" : "");
