@@ -96,6 +96,7 @@ bad: $(BIN)
 	@./tests/bad/run.sh $(BIN)
 
 conformance: $(BIN)
+	@python3 tests/conformance/test_harness.py
 	@python3 tests/conformance/run.py $(BIN)
 
 uitest: $(BIN)

@@ -64,6 +64,11 @@ static Program *load(const char *path)
         diag_format(&d.items[i], buf, sizeof buf);
         fprintf(stderr, "%s\n", buf);
     }
+    if (!p && d.n == 0)
+        fprintf(stderr, "%s: error: %s\n", path,
+                d.oom ? "out of memory while loading the scenario" : "cannot load the scenario");
+    else if (d.oom)
+        fprintf(stderr, "%s: error: out of memory: some errors may not be listed\n", path);
     diags_free(&d);
     return p;
 }
@@ -336,7 +341,8 @@ static bool find_harness(char *out, size_t n)
     static const char *const rel[] = {"share/vt_asyncio.py", "../share/loopscope/vt_asyncio.py",
                                       "../tests/conformance/vt_asyncio.py"};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(out, n, "%s/%s", dir, rel[i]);
+        if ((size_t)snprintf(out, n, "%s/%s", dir, rel[i]) >= n)
+            continue;
         if (access(out, R_OK) == 0)
             return true;
     }

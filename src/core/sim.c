@@ -317,6 +317,11 @@ static void finish(Sim *s, SimOutcome o)
     SimState *st = &s->st;
     if (st->outcome == SIM_RUNNING || st->outcome != o)
         st->outcome = (uint8_t)o;
+    /* A run that stops early (deadlock, a limit) leaves tasks waiting:
+     * their current spans end here, so every span in the Recording is
+     * closed and a timeline never has to guess where one stops. */
+    for (uint32_t t = 0; t < st->ntasks; t++)
+        rec__task_span_close(s, t);
     rec__step(s, STAGE_REPEAT, STEP_FINISH, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE,
               (uint8_t)o, 0);
     st->phase = PH_FINISHED;
@@ -348,6 +353,38 @@ static void set_error_text(Sim *s, SBuf *b)
     mem_free(b->p);
 }
 
+/* After "waits for Event e": who could still act on e. Looks for the
+ * statements of kind `k` on object `o` (a set, a put, a get) in the
+ * coroutines of the tasks that are themselves stuck; naming them shows the
+ * cycle ("ping waits for pong_ready, which only pong sets, and pong is
+ * waiting too"). A static look at the code, so it says "could". */
+static void who_could(Sim *s, SBuf *b, uint32_t o, StmtKind k, const char *verb, const char *verbs)
+{
+    const Program *p = s->prog;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->st.ntasks; i++) {
+        const Task *t = &s->st.tasks[i];
+        uint32_t coro = s->rec.tasks[i].coro;
+        if (fut__done(s, t->fut) || coro == SIM_NONE)
+            continue;
+        bool has = false;
+        for (uint32_t j = 0; j < p->nstmts && !has; j++)
+            has = p->stmts[j].kind == k && p->stmts[j].obj == o && p->stmts[j].coro_owner == coro;
+        if (!has)
+            continue;
+        sbuf_puts(b, n++ ? " or " : ", which only ");
+        sbuf_puts(b, rec_text(&s->rec, s->rec.tasks[i].name));
+    }
+    if (n) {
+        sbuf_puts(b, " could ");
+        sbuf_puts(b, verb);
+        sbuf_puts(b, n > 1 ? ", and all of them are stuck" : ", and that task is stuck too");
+    } else {
+        sbuf_puts(b, ", which nothing ");
+        sbuf_puts(b, verbs);
+    }
+}
+
 /* Names every waiting task and what it waits for (deadlock report). */
 static void deadlock_text(Sim *s)
 {
@@ -368,7 +405,7 @@ static void deadlock_text(Sim *s)
         case WAIT_EVENT:
             sbuf_puts(&b, "Event ");
             sbuf_puts(&b, prog_s(p, p->objects[o].name));
-            sbuf_puts(&b, ", which nothing sets");
+            who_could(s, &b, o, STMT_SET, "set", "sets");
             break;
         case WAIT_LOCK:
             sbuf_puts(&b, p->objects[o].kind == OBJ_LOCK ? "Lock " : "Semaphore ");
@@ -378,12 +415,12 @@ static void deadlock_text(Sim *s)
         case WAIT_QUEUE_GET:
             sbuf_puts(&b, "an item from Queue ");
             sbuf_puts(&b, prog_s(p, p->objects[o].name));
-            sbuf_puts(&b, ", which nothing puts");
+            who_could(s, &b, o, STMT_PUT, "put", "puts");
             break;
         case WAIT_QUEUE_PUT:
             sbuf_puts(&b, "room in Queue ");
             sbuf_puts(&b, prog_s(p, p->objects[o].name));
-            sbuf_puts(&b, ", which nothing gets from");
+            who_could(s, &b, o, STMT_GET, "free (with a get)", "gets from");
             break;
         case WAIT_QUEUE_JOIN:
             sbuf_puts(&b, "Queue ");
