@@ -132,7 +132,8 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n)
     if (text == SIM_NONE || !GROW(s, r->lines, r->lines_cap, r->nlines + 1))
         return;
     ConsoleLine *l = &r->lines[r->nlines++];
-    l->step = rec__next_index(s);
+    /* the print's EXEC step was narrated just before (op_print) */
+    l->step = rec__next_index(s) - 1;
     l->task = task;
     l->t = s->st.now;
     l->text = text;

@@ -313,17 +313,8 @@ uint32_t model_line_step(const UiModel *m, uint32_t i)
     const Recording *r = m->rec;
     if (!r || i >= r->nlines)
         return 0;
-    /* ConsoleLine.step is the index just after the printing step (the
-     * core records it while narrating); the print itself is the EXEC of a
-     * print statement by the same task */
+    /* ConsoleLine.step is the EXEC step of the print statement itself */
     uint32_t s = r->lines[i].step;
-    if (s > 0 && s - 1 < r->nsteps) {
-        const Step *sp = &r->steps[s - 1];
-        bool is_print = sp->kind == STEP_EXEC && (!m->prog || sp->stmt >= m->prog->nstmts ||
-                                                  m->prog->stmts[sp->stmt].kind == STMT_PRINT);
-        if (is_print && sp->task == r->lines[i].task)
-            return s - 1;
-    }
     return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
 }
 
