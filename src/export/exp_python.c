@@ -202,6 +202,41 @@ static const char *obj(Py *y, const Stmt *s)
     return prog_s(y->p, y->p->objects[s->obj].name);
 }
 
+/* True when a name the code of coroutine `coro` can see (one of its
+ * variables, a coroutine, an object) is `k` underscores. */
+static bool underscores_taken(Py *y, uint32_t coro, size_t k)
+{
+    const Program *p = y->p;
+    for (uint32_t i = 0; i < p->coros[coro].nlocals; i++) {
+        const char *z = prog_local_name(p, coro, i);
+        if (strspn(z, "_") == k && z[k] == '\0')
+            return true;
+    }
+    for (uint32_t i = 0; i < p->ncoros; i++) {
+        const char *z = prog_s(p, p->coros[i].name);
+        if (strspn(z, "_") == k && z[k] == '\0')
+            return true;
+    }
+    for (uint32_t i = 0; i < p->nobjects; i++) {
+        const char *z = prog_s(p, p->objects[i].name);
+        if (strspn(z, "_") == k && z[k] == '\0')
+            return true;
+    }
+    return false;
+}
+
+/* The loop variable of a repeat without "as": "_", or "__", "___", ... when
+ * that name is taken, so the loop neither overwrites a variable of the
+ * scenario nor hides a coroutine or an object named "_". */
+static void loop_var(Py *y, uint32_t coro)
+{
+    size_t k = 1;
+    while (underscores_taken(y, coro, k))
+        k++;
+    for (size_t i = 0; i < k; i++)
+        puts_(y, "_");
+}
+
 static void block(Py *y, Block b, int depth);
 
 static void stmt(Py *y, uint32_t id, int depth)
@@ -376,7 +411,10 @@ static void stmt(Py *y, uint32_t id, int depth)
         char b[32];
         snprintf(b, sizeof b, "%" PRId64, s->count);
         puts_(y, "for ");
-        puts_(y, s->as_var != PROG_NONE ? local(y, co, s->as_var) : "_");
+        if (s->as_var != PROG_NONE)
+            puts_(y, local(y, co, s->as_var));
+        else
+            loop_var(y, co);
         puts_(y, " in range(");
         puts_(y, b);
         puts_(y, "):\n");
@@ -412,19 +450,24 @@ static void block(Py *y, Block b, int depth)
         stmt(y, y->p->block_items[b.first + i], depth);
 }
 
-/* Text as comment lines, wrapped near 78 columns at spaces. */
+/* Text as comment lines, wrapped near 78 columns at spaces. A lone "\r"
+ * ends a line in Python source just as "\n" and "\r\n" do, so all three
+ * start a new comment line (a title "a\rcode" must not become code). */
 static void comment(Py *y, const char *z)
 {
     while (*z) {
-        const char *nl = strchr(z, '\n');
-        size_t len = nl ? (size_t)(nl - z) : strlen(z);
+        size_t len = strcspn(z, "\r\n");
         size_t take = len;
         if (take > 76) {
             take = 76;
             while (take > 20 && z[take] != ' ')
                 take--;
-            if (z[take] != ' ')
+            if (z[take] != ' ') {
+                /* no space: cut at 76 bytes, but never inside a UTF-8 character */
                 take = 76;
+                while (take > 1 && ((unsigned char)z[take] & 0xC0) == 0x80)
+                    take--;
+            }
         }
         puts_(y, take ? "# " : "#");
         put(y, z, take);
@@ -432,7 +475,9 @@ static void comment(Py *y, const char *z)
         z += take;
         while (*z == ' ')
             z++;
-        if (take == len && *z == '\n')
+        if (take == len && *z == '\r')
+            z += z[1] == '\n' ? 2 : 1;
+        else if (take == len && *z == '\n')
             z++;
     }
 }
@@ -457,13 +502,21 @@ char *exp_python_source(const Program *p, uint32_t **stmt_line, uint32_t **coro_
         comment(&y, prog_s(p, p->about));
         puts_(&y, "#\n");
     }
+    bool io = false, blocks = false;
+    for (uint32_t i = 0; i < p->nstmts; i++) {
+        io |= p->stmts[i].kind == STMT_IO;
+        blocks |= p->stmts[i].kind == STMT_BLOCK;
+    }
     puts_(&y, "# Exported by loopscope: the scenario as a real asyncio program.\n"
-              "import asyncio\n"
-              "import time\n\n\n"
-              "async def io_read(seconds, label=\"\"):\n"
-              "    # A network read that completes after `seconds`: awaiting it is\n"
-              "    # awaiting one timer, exactly as loopscope's {\"io\": ...} does.\n"
-              "    await asyncio.sleep(seconds)\n");
+              "import asyncio\n");
+    if (blocks)
+        puts_(&y, "import time\n");
+    if (io)
+        puts_(&y, "\n\n"
+                  "async def io_read(seconds, label=\"\"):\n"
+                  "    # A network read that completes after `seconds`: awaiting it is\n"
+                  "    # awaiting one timer, exactly as loopscope's {\"io\": ...} does.\n"
+                  "    await asyncio.sleep(seconds)\n");
     if (p->nobjects)
         puts_(&y, "\n\n");
     for (uint32_t i = 0; i < p->nobjects; i++) {

@@ -65,6 +65,21 @@ void panel_source_draw(UiCtx *c)
             focus_line = stmt_line(m, sp->stmt);
     }
 
+    /* Nothing to point at (before the first step, between iterations): show
+     * the scenario's own code rather than the export's header comment and
+     * helpers, i.e. start at the first `async def` that is not io_read. */
+    bool code_top = false;
+    if (!focus_line) {
+        code_top = true;
+        for (uint32_t i = 0; i < nl; i++) {
+            const char *z = m->src + m->src_line[i];
+            if (strncmp(z, "async def ", 10) == 0 && strncmp(z + 10, "io_read(", 8) != 0) {
+                focus_line = i > 0 ? i : 1; /* the blank line above it, 1-based */
+                break;
+            }
+        }
+    }
+
     /* scrolling */
     if (st->last_pos != c->pos)
         st->src_follow = true;
@@ -75,7 +90,9 @@ void panel_source_draw(UiCtx *c)
     }
     if (st->src_follow && focus_line) {
         float fl = (float)(focus_line - 1);
-        if (fl < st->src_scroll + 1 || fl > st->src_scroll + (float)rows - 2)
+        if (code_top)
+            st->src_scroll = fl;
+        else if (fl < st->src_scroll + 1 || fl > st->src_scroll + (float)rows - 2)
             st->src_scroll = fl - (float)rows / 3;
     }
     float maxs = (float)nl - (float)rows + 1;
