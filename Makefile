@@ -35,7 +35,7 @@ MAIN_OBJ     := $(BUILD)/src/main.o
 LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
 
-.PHONY: all run test unit check-layering conformance bad uitest asan clean deps bench
+.PHONY: all run test unit check-layering conformance bad cli uitest asan clean deps bench
 
 all: $(BIN)
 
@@ -99,11 +99,17 @@ conformance: $(BIN)
 	@python3 tests/conformance/test_harness.py
 	@python3 tests/conformance/run.py $(BIN)
 
+cli: $(BIN)
+	@./tests/cli/run.sh $(BIN)
+
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)
 
-test: all unit check-layering bad conformance uitest
+test: all unit check-layering bad cli conformance uitest
 	@echo "make test: all suites passed"
+
+bench: $(BIN)
+	@python3 tests/bench/bench.py $(BIN)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

@@ -1,0 +1,96 @@
+#!/bin/sh
+# run.sh BIN -- the command line's contract: exit statuses, what goes to
+# stdout and what to stderr, --timestamps' format, safe exports, verify.
+#
+# What a scenario prints is checked against CPython by tests/conformance;
+# here only the promises of the CLI itself are checked. Prints one line per
+# check that fails, then "N passed, N failed"; exits 1 on any failure.
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BIN" >&2
+    exit 2
+fi
+case "$1" in
+/*) BIN=$1 ;;
+*) BIN=$(pwd)/$1 ;;
+esac
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+S=$REPO/scenarios
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_status WANT NAME CMD... : runs CMD (stdout -> $TMP/out, stderr -> $TMP/err)
+expect_status() {
+    want=$1; name=$2; shift 2
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit status $got, expected $want"; fi
+}
+# expect_grep FILE PATTERN NAME
+expect_grep() {
+    if grep -q -- "$2" "$1"; then ok; else bad "$3: no line matching '$2' in $(basename "$1'"):"; sed 's/^/    /' "$1" | head -5; fi
+}
+expect_empty() {
+    if [ ! -s "$1" ]; then ok; else bad "$2: expected nothing, got:"; sed 's/^/    /' "$1" | head -5; fi
+}
+
+# 0: a normal run; stdout has only the prints, stderr nothing
+expect_status 0 "run two_tasks" "$BIN" run "$S/two_tasks.json"
+expect_empty "$TMP/err" "run two_tasks stderr"
+expect_grep "$TMP/out" '^Main: All tasks started!$' "run two_tasks stdout"
+# --timestamps: "[%7.3f] " exactly
+expect_status 0 "run --timestamps" "$BIN" run --timestamps "$S/two_tasks.json"
+expect_grep "$TMP/out" '^\[  2\.000\] A: Finished after 2s$' "--timestamps format"
+# --stages: every step carries a stage 1-7 and the printed lines are there
+expect_status 0 "run --stages" "$BIN" run --stages "$S/two_tasks.json"
+expect_grep "$TMP/out" ' 4 Register the awaited operation ' "--stages stage 4"
+expect_grep "$TMP/out" ' 6 Resume completed tasks ' "--stages stage 6"
+# 1: main raised: one line "ExcType: message" as the last line of stderr
+expect_status 1 "uncaught exception" "$BIN" run "$S/uncaught_error.json"
+if [ "$(tail -n 1 "$TMP/err")" = "KeyError: 'user42'" ]; then ok; else bad "uncaught: last stderr line is '$(tail -n 1 "$TMP/err")'"; fi
+# 2: invalid input, file:line:col on stderr, nothing on stdout
+printf '{"coroutines": {"main": [{"sleep": "two"}]}}\n' >"$TMP/bad.json"
+expect_status 2 "invalid scenario" "$BIN" run "$TMP/bad.json"
+expect_grep "$TMP/err" 'bad.json:1:36: error: \$.coroutines.main\[0\].sleep: expected a number of seconds >= 0, got "two"' "invalid scenario message"
+expect_empty "$TMP/out" "invalid scenario stdout"
+expect_status 2 "missing file" "$BIN" run "$TMP/nope.json"
+expect_grep "$TMP/err" 'nope.json' "missing file names the file"
+expect_status 2 "unknown command" "$BIN" frobnicate
+# 3: deadlock, the waiting set named on stderr
+expect_status 3 "deadlock" "$BIN" run "$S/deadlock.json"
+expect_grep "$TMP/err" 'ping waits for Event pong_ready, which only pong could set' "deadlock names the cycle"
+# 4: runaway recursion stopped by a limit, said on stderr
+printf '{"coroutines": {"f": [{"call": "f"}], "main": [{"call": "f"}]}}\n' >"$TMP/rec.json"
+expect_status 4 "runaway recursion" "$BIN" run "$TMP/rec.json"
+expect_grep "$TMP/err" 'limit' "recursion limit message"
+expect_status 4 "step limit" "$BIN" run --max-steps 10 "$S/two_tasks.json"
+expect_grep "$TMP/err" 'max-steps' "step limit message"
+# check: all files, errors of all of them
+expect_status 2 "check reports every file" "$BIN" check "$S/two_tasks.json" "$TMP/bad.json"
+expect_grep "$TMP/out" 'two_tasks.json: ok' "check ok line"
+# export: never overwrite the scenario; a failed export leaves the old file
+cp "$S/two_tasks.json" "$TMP/s.json"
+expect_status 2 "export over the scenario" "$BIN" export --python "$TMP/s.json" "$TMP/s.json"
+if cmp -s "$S/two_tasks.json" "$TMP/s.json"; then ok; else bad "export damaged the scenario"; fi
+expect_grep "$TMP/err" 'refusing' "export over the scenario message"
+expect_status 2 "export into a missing folder" "$BIN" export --python "$TMP/no/dir/x.py" "$S/two_tasks.json"
+expect_status 0 "export --python" "$BIN" export --python "$TMP/x.py" "$S/two_tasks.json"
+expect_grep "$TMP/x.py" 'asyncio.run(main())' "export --python content"
+if ls "$TMP" | grep -q 'tmp-'; then bad "a temporary file was left behind"; else ok; fi
+# verify: without python3 it says so, exit 2
+expect_status 2 "verify without python3" env PATH=/nonexistent "$BIN" verify "$S/two_tasks.json"
+expect_grep "$TMP/err" 'python3 was not found' "verify without python3 message"
+if command -v python3 >/dev/null 2>&1; then
+    expect_status 0 "verify" "$BIN" verify "$S/two_tasks.json"
+    expect_grep "$TMP/out" '^matches CPython 3\.' "verify message"
+else
+    bad "python3 is missing: verify cannot be tested"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
