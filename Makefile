@@ -35,7 +35,7 @@ MAIN_OBJ     := $(BUILD)/src/main.o
 LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
 
-.PHONY: all run test unit check-layering conformance bad cli uitest asan clean deps bench
+.PHONY: all run test test-suites deps-test unit check-layering conformance bad cli uitest asan clean deps bench
 
 all: $(BIN)
 
@@ -73,6 +73,9 @@ $(BIN): $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE)
 deps:
 	@./tools/ensure-deps
 
+deps-test:
+	@./tools/ensure-deps --test
+
 run: deps
 	$(MAKE) --no-print-directory $(BIN)
 	./tools/run-app
@@ -105,7 +108,13 @@ cli: $(BIN)
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)
 
-test: all unit check-layering bad cli conformance uitest
+# `make test` first installs what is missing (as `make run` does; a no-op
+# when everything is there), then runs every suite in a fresh make so the
+# pkg-config flags are read after the install.
+test: deps-test
+	@$(MAKE) --no-print-directory test-suites
+
+test-suites: all unit check-layering bad cli conformance uitest
 	@echo "make test: all suites passed"
 
 bench: $(BIN)
