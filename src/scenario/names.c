@@ -6,7 +6,8 @@
  * NFKC normalisation we do not model), must not be a Python keyword
  * (keyword.kwlist of 3.11; soft keywords like `match` are fine), and must
  * not be one of the names the export itself uses (asyncio, time, print,
- * io_read, range).
+ * io_read, range, the exception classes of exc.h, and dunder names such as
+ * __name__).
  *
  * NameMap is a small open-addressing hash map with borrowed keys: the
  * loader keys it with cJSON's strings, which live until the load ends. It
@@ -19,6 +20,7 @@
  */
 #include <string.h>
 
+#include "exc.h"
 #include "mem.h"
 #include "scn_int.h"
 
@@ -48,6 +50,14 @@ NameProblem names__check(const char *s)
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (strcmp(s, reserved[i]) == 0)
             return NAME_RESERVED;
+    /* The export names exception classes (raise ValueError(...), except
+     * KeyError) and relies on __name__; a scenario name equal to one would
+     * shadow it and change what CPython does. */
+    if (exc_find(s) != EXC__NONE)
+        return NAME_RESERVED;
+    size_t n = strlen(s);
+    if (n > 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' && s[n - 2] == '_')
+        return NAME_RESERVED;
     return NAME_OK;
 }
 
