@@ -59,30 +59,49 @@ static void putf(Buf *b, const char *fmt, ...)
     put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
 }
 
+/* Text of any length, each of its lines (split at \n, \r\n or \r) after
+ * `prefix`, so a multi-line title or print never breaks the log's shape. */
+static void put_lines(Buf *b, const char *prefix, const char *z)
+{
+    for (;;) {
+        size_t n = strcspn(z, "\r\n");
+        put(b, prefix, strlen(prefix));
+        put(b, z, n);
+        put(b, "\n", 1);
+        z += n;
+        if (!*z)
+            return;
+        z += (z[0] == '\r' && z[1] == '\n') ? 2 : 1;
+    }
+}
+
 char *exp_text_string(const Sim *s)
 {
     const Recording *r = sim_recording(s);
     const Program *p = sim_program(s);
     Buf b = {0};
     if (p->title != PROG_NONE)
-        putf(&b, "# %s\n", prog_s(p, p->title));
+        put_lines(&b, "# ", prog_s(p, p->title));
     if (p->about != PROG_NONE)
-        putf(&b, "# %s\n", prog_s(p, p->about));
+        put_lines(&b, "# ", prog_s(p, p->about));
     putf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
     uint32_t line = 0;
     char what[512];
     for (uint32_t i = 0; i < r->nsteps; i++) {
         const Step *sp = &r->steps[i];
         sim_describe_step(r, p, i, what, sizeof what);
-        putf(&b, "%7u %9.3f %5u  %u %-29s %s\n", i, (double)sp->t / 1e9, sp->iter, sp->stage,
+        char t[32];
+        vtime_format(sp->t, 3, t, sizeof t);
+        putf(&b, "%7u %9s %5u  %u %-29s %s\n", i, t, sp->iter, sp->stage,
              stage_name(sp->stage), what);
-        while (line < r->nlines && r->lines[line].step == i) {
-            putf(&b, "%56s| %s\n", "", rec_text(r, r->lines[line].text));
+        while (line < r->nlines && r->lines[line].step <= i) {
+            put_lines(&b, "                                                        | ",
+                      rec_text(r, r->lines[line].text));
             line++;
         }
     }
     if (r->error_text != SIM_NONE)
-        putf(&b, "# %s\n", rec_text(r, r->error_text));
+        put_lines(&b, "# ", rec_text(r, r->error_text));
     if (b.oom) {
         free(b.p);
         return NULL;
