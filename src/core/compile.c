@@ -21,7 +21,10 @@
 
 #define MAX_CTX 128
 
-typedef enum CtxKind { CTX_FINALLY, CTX_EXCEPT, CTX_WITH, CTX_GROUP } CtxKind;
+/* CTX_EXC_AS: the body of `except E as e:`, which CPython compiles as
+ * try: body / finally: e = None; del e (compile.c, compiler_try_except), so
+ * the name is unbound after the clause however it is left. */
+typedef enum CtxKind { CTX_FINALLY, CTX_EXCEPT, CTX_WITH, CTX_GROUP, CTX_EXC_AS } CtxKind;
 
 typedef struct Ctx {
     CtxKind kind;
@@ -29,6 +32,7 @@ typedef struct Ctx {
     uint32_t slot;     /* exception slot */
     uint32_t id;       /* patch tag */
     uint32_t stmt;     /* the statement (try / with / task_group) */
+    uint32_t slot2;    /* CTX_EXC_AS: the `as` variable */
 } Ctx;
 
 typedef struct Comp {
@@ -132,6 +136,9 @@ static void emit_exit(Comp *k, uint32_t i)
         k->nctx = saved;
         break;
     }
+    case CTX_EXC_AS:
+        emit(k, OP_UNBIND, false, x.stmt, x.slot2, 0, 0, 0);
+        break;
     case CTX_EXCEPT:
         break;
     }
@@ -244,7 +251,23 @@ static void compile_stmt(Comp *k, uint32_t sid)
                 const Handler *hd = &p->handlers[st->handlers_first + h];
                 uint32_t m = emit(k, OP_EXC_MATCH, false, sid, eslot, hd->exc, 0, 0);
                 emit(k, OP_EXC_BIND, true, sid, eslot, hd->as_var, h, 0);
-                compile_block(k, hd->body);
+                if (hd->as_var == PROG_NONE) {
+                    compile_block(k, hd->body);
+                } else {
+                    uint32_t aslot = new_slot(k);
+                    if (!push_ctx(k, CTX_EXC_AS, aslot, sid))
+                        return;
+                    k->ctx[k->nctx - 1].slot2 = hd->as_var;
+                    compile_block(k, hd->body);
+                    close_range(k, k->nctx - 1);
+                    Ctx ax = k->ctx[--k->nctx];
+                    emit(k, OP_UNBIND, false, sid, hd->as_var, 0, 0, 0);
+                    uint32_t ja = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
+                    patch_tag(k, ax.id, here(k));
+                    emit(k, OP_UNBIND, false, sid, hd->as_var, 0, 0, 0);
+                    emit(k, OP_RERAISE, false, sid, aslot, 0, 0, 0);
+                    k->c->ops[ja].a = here(k);
+                }
                 if (nj < 64)
                     jumps[nj++] = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
                 k->c->ops[m].c = here(k);

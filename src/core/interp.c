@@ -1348,6 +1348,13 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         FRM(f)->pc++;
         return R_VIS;
     }
+    case OP_UNBIND: { /* `del e` at the end of `except ... as e` */
+        Value none = {0};
+        none.type = V_UNBOUND;
+        *slot_at(s, f, op->a) = none;
+        FRM(f)->pc++;
+        return R_CONT;
+    }
     case OP_RERAISE:
         return do_raise(s, task, slot_at(s, f, op->a)->id);
     case OP_TG_ENTER: {
