@@ -26,7 +26,7 @@ void gather__on_child_done(Sim *s, uint32_t g, uint32_t child, uint32_t cause)
     const Fut *cf = &st->futs[child];
     if (!st->gathers[g].return_exceptions) {
         if (cf->state == FUT_CANCELLED) {
-            uint32_t e = exc__cancelled(s);
+            uint32_t e = fut__cancelled_error(s, child); /* fut._make_cancelled_error() */
             fut__set_exception(s, outer, e, cause);
             return;
         }
@@ -61,7 +61,8 @@ void gather__on_child_done(Sim *s, uint32_t g, uint32_t child, uint32_t cause)
         res[i] = v;
     }
     if (st->futs[outer].cancel_requested) {
-        fut__set_exception(s, outer, exc__cancelled(s), cause);
+        /* exc = fut._make_cancelled_error(): fut is the child just done */
+        fut__set_exception(s, outer, fut__cancelled_error(s, child), cause);
     } else {
         uint32_t lid = val__new_list(s, res, n);
         Value lv = {0};

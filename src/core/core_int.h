@@ -59,7 +59,9 @@ typedef struct Fut {
     uint8_t state;         /* FutState */
     bool cancel_requested; /* _GatheringFuture._cancel_requested */
     Value result;
-    uint32_t exc;          /* exception id (FINISHED with exception) or SIM_NONE */
+    uint32_t exc;          /* exception id (FINISHED with exception), the saved
+                              CancelledError of a CANCELLED task (_cancelled_exc),
+                              or SIM_NONE */
     uint32_t cb_head;      /* done callbacks (CbNode list), in registration order */
     uint32_t task;         /* the task whose own future this is, or SIM_NONE */
     uint32_t gather;       /* the gather this future is the outer of, or SIM_NONE */
@@ -311,9 +313,10 @@ void sbuf_puts(SBuf *b, const char *z);
 void sbuf_putn(SBuf *b, const char *z, size_t n);
 void val__format(const Sim *s, SBuf *b, Value v, bool repr);
 void val__format_float(SBuf *b, double f);
+void val__group_repr(const Sim *s, SBuf *b, uint32_t g);
 /* Interpolates a template with the frame's locals; returns a runtime string id. */
 uint32_t val__template(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, bool *unbound, uint32_t *bad_var);
-const char *val__type_name(Value v);
+const char *val__type_name(const Sim *s, Value v);
 bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBuf *b,
                       uint32_t *bad_slot);
 
@@ -343,6 +346,8 @@ uint32_t loop__heap_pop(Sim *s, bool *cancelled);
 bool fut__done(const Sim *s, uint32_t fut);
 /* Python's future.result(): returns true with *out, or false with *exc set. */
 bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc);
+/* futures.Future._make_cancelled_error: the CancelledError to raise for fut. */
+uint32_t fut__cancelled_error(Sim *s, uint32_t fut);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);

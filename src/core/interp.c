@@ -150,6 +150,7 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
         }
     } else if (is_cancel(s, exc)) {
         fut__cancel_plain(s, fut, step);
+        s->st.futs[fut].exc = exc; /* self._cancelled_exc = exc */
     } else {
         fut__set_exception(s, fut, exc, step);
     }
@@ -191,6 +192,17 @@ static int raise_new(Sim *s, uint32_t task, ExcType t, const char *msg)
     if (e == SIM_NONE)
         return R_ABORT;
     return do_raise(s, task, e);
+}
+
+/* Raises UnboundLocalError for local `slot` of frame f, with CPython 3.11's
+ * message (ceval.c, UNBOUNDLOCAL_ERROR_MSG). */
+static int raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "cannot access local variable '%s' where it is not associated with a value",
+             slot == SIM_NONE ? "?" : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, slot));
+    return raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
 }
 
 /* Returns `v` from the innermost frame to its caller (or ends the task). */
@@ -314,11 +326,15 @@ static bool eval_args(Sim *s, uint32_t task, uint32_t f, uint32_t first, uint32_
 
 /* ---- awaiting ------------------------------------------------------------------------ */
 
+static int await_self(Sim *s, uint32_t task, uint32_t cause);
+
 /* The task awaits pending future `fut`: narrate REGISTER + SUSPEND, add the
  * wakeup callback, and apply a pending self-cancel (Task.__step). */
 static int suspend_on(Sim *s, uint32_t task, uint32_t fut, WaitKind w, uint32_t obj,
                       uint32_t handle, VTime deadline, uint32_t cause)
 {
+    if (fut == TSK(task)->fut)
+        return await_self(s, task, cause);
     uint32_t stmt = TSK(task)->stmt;
     uint32_t reg = rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, handle, stmt, obj, cause,
                              (uint8_t)w, deadline);
@@ -342,6 +358,33 @@ static int bare_yield(Sim *s, uint32_t task, uint32_t cause)
               WAIT_READY, 0);
     task__set_wait(s, task, WAIT_READY, SIM_NONE, SIM_NONE);
     uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, SIM_NONE, stmt, false, 0);
+    if (h == SIM_NONE)
+        return R_ABORT;
+    loop__call_soon(s, h);
+    return R_SUSP;
+}
+
+/* The task awaits its own Task (reachable through a Queue): Task.__step's
+ * `if result is self` queues __step(RuntimeError(...)) with call_soon and
+ * neither waits nor touches fut_waiter; the error is thrown in at the await
+ * on the next step (cases/self_await.json). The step handle carries the
+ * exception in HandleInfo.other. Python's message ends with the task's
+ * repr, which names the source file: that part is only approximated. */
+static int await_self(Sim *s, uint32_t task, uint32_t cause)
+{
+    char msg[256];
+    uint32_t coro = task < s->rec.ntasks ? s->rec.tasks[task].coro : SIM_NONE;
+    snprintf(msg, sizeof msg, "Task cannot await on itself: <Task pending name='%s' coro=<%s() running>>",
+             task < s->rec.ntasks ? rec_text(&s->rec, s->rec.tasks[task].name) : "?",
+             coro != SIM_NONE ? prog_s(s->prog, s->prog->coros[coro].name) : "?");
+    uint32_t e = new_exc_msg(s, EXC_RUNTIME, msg);
+    if (e == SIM_NONE)
+        return R_ABORT;
+    uint32_t stmt = TSK(task)->stmt;
+    rec__step(s, STAGE_SUSPEND, STEP_SUSPEND, task, SIM_NONE, stmt, SIM_NONE, cause,
+              WAIT_READY, 0);
+    task__set_wait(s, task, WAIT_READY, SIM_NONE, SIM_NONE);
+    uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, e, stmt, false, 0);
     if (h == SIM_NONE)
         return R_ABORT;
     loop__call_soon(s, h);
@@ -456,9 +499,22 @@ static int do_call(Sim *s, uint32_t task, uint32_t f, uint32_t coro, uint32_t ar
     return R_VIS;
 }
 
+/* `await v` on a value that is not awaitable: TypeError naming its type
+ * (genobject.c, _PyCoro_GetAwaitableIter via ceval.c format_awaitable_error). */
+static int raise_not_awaitable(Sim *s, uint32_t task, Value v)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "object %s can't be used in 'await' expression",
+             val__type_name(s, v));
+    return raise_new(s, task, EXC_TYPE, msg);
+}
+
 /* ensure_future(aw): the task of an awaitable (creating one for a call or a
- * sleep). Returns the future, or SIM_NONE with *r set (raised/aborted). */
-static uint32_t ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw, int *r)
+ * sleep). A call's arguments are `args` when the caller evaluated them
+ * already (NULL: evaluate them now). Returns the future, or SIM_NONE with *r
+ * set (raised/aborted). */
+static uint32_t ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw,
+                              const Value *args, int *r)
 {
     if (aw->kind == AW_TASK) {
         Value v = *slot_at(s, f, aw->var);
@@ -471,10 +527,13 @@ static uint32_t ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable
     }
     uint32_t t;
     if (aw->kind == AW_CALL) {
-        Value args[64];
+        Value own[64];
         uint32_t n = aw->nargs > 64 ? 64 : aw->nargs;
-        if (!eval_args(s, task, f, aw->args_first, n, args, r))
-            return SIM_NONE;
+        if (!args) {
+            if (!eval_args(s, task, f, aw->args_first, n, own, r))
+                return SIM_NONE;
+            args = own;
+        }
         t = task__new(s, TK_CORO, aw->coro, args, n, SIM_NONE, 0, TSK(task)->stmt);
     } else {
         Value arg = v_int(aw->ns);
@@ -657,11 +716,13 @@ static int op_print(Sim *s, uint32_t task, uint32_t f, const Op *op)
     return R_VIS;
 }
 
+static int gather_start(Sim *s, uint32_t task, uint32_t f, const Stmt *st, const Value *vals,
+                        uint32_t cause);
+
 /* Op: GATHER -- tasks.gather(*aws, return_exceptions=...) then await it. */
 static int op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause)
 {
     const Stmt *st = stmt_of(s, op);
-    SimState *sst = &s->st;
     int r = R_CONT;
     if (st->aw_count == 0) {
         uint32_t lid = val__new_list(s, NULL, 0);
@@ -672,6 +733,42 @@ static int op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t c
         FRM(f)->pc++;
         return R_VIS;
     }
+    /* Python evaluates every argument of gather(...) -- the arguments of
+     * its coroutine calls included -- before gather creates any task. */
+    uint32_t nvals = 0;
+    for (uint32_t i = 0; i < st->aw_count; i++) {
+        const Awaitable *aw = &s->prog->aws[st->aw_first + i];
+        if (aw->kind == AW_CALL)
+            nvals += aw->nargs > 64 ? 64 : aw->nargs;
+    }
+    Value *vals = nvals ? mem_malloc(nvals * sizeof *vals) : NULL;
+    if (nvals && !vals) {
+        sim__fail_nomem(s);
+        return R_ABORT;
+    }
+    for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
+        const Awaitable *aw = &s->prog->aws[st->aw_first + i];
+        uint32_t n = aw->nargs > 64 ? 64 : aw->nargs;
+        if (aw->kind != AW_CALL || n == 0)
+            continue;
+        if (!eval_args(s, task, f, aw->args_first, n, vals + off, &r)) {
+            mem_free(vals);
+            return r == R_CONT ? R_VIS : r;
+        }
+        off += n;
+    }
+    r = gather_start(s, task, f, st, vals, cause);
+    mem_free(vals);
+    return r;
+}
+
+/* The body of tasks.gather once its arguments are evaluated (`vals`: the
+ * call awaitables' arguments, in order), then the await of its future. */
+static int gather_start(Sim *s, uint32_t task, uint32_t f, const Stmt *st, const Value *vals,
+                        uint32_t cause)
+{
+    SimState *sst = &s->st;
+    int r = R_CONT;
     uint32_t outer = fut__new(s);
     if (outer == SIM_NONE || !GROW(s, sst->gathers, sst->gathers_cap, sst->ngathers + 1) ||
         !GROW(s, sst->gchild, sst->gchild_cap, sst->ngchild + st->aw_count))
@@ -685,11 +782,25 @@ static int op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t c
     gr->return_exceptions = st->flag;
     sst->ngchild += st->aw_count;
     sst->futs[outer].gather = g;
-    for (uint32_t i = 0; i < st->aw_count; i++) {
+    for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
-        uint32_t fut = ensure_future(s, task, f, aw, &r);
-        if (fut == SIM_NONE)
+        uint32_t fut = SIM_NONE;
+        if (aw->kind == AW_TASK && slot_at(s, f, aw->var)->type == V_LIST) {
+            /* `if arg not in arg_to_fut` hashes the argument first */
+            r = raise_new(s, task, EXC_TYPE, "unhashable type: 'list'");
+        } else {
+            fut = ensure_future(s, task, f, aw, aw->kind == AW_CALL && vals ? vals + off : NULL,
+                                &r);
+            if (aw->kind == AW_CALL)
+                off += aw->nargs > 64 ? 64 : aw->nargs;
+        }
+        if (fut == SIM_NONE) {
+            /* gather raised before making its outer future: the done
+             * callbacks already added see `outer is None` and do nothing */
+            if (r != R_ABORT)
+                sst->futs[outer].state = FUT_CANCELLED;
             return r == R_CONT ? R_VIS : r;
+        }
         gr = &sst->gathers[g];
         bool dup = false;
         for (uint32_t j = 0; j < gr->nchildren; j++)
@@ -744,9 +855,12 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
             FRM(f)->phase = 7;
             return r;
         }
-        uint32_t fut = ensure_future(s, task, f, aw, &r);
-        if (fut == SIM_NONE)
+        Value v = *slot_at(s, f, aw->var);
+        if (v.type != V_TASK) { /* `return await fut` */
+            r = raise_not_awaitable(s, task, v);
             return r == R_CONT ? R_VIS : r;
+        }
+        uint32_t fut = TSK(v.id)->fut;
         if (fut__done(s, fut)) {
             r = take_result(s, task, f, fut, st->as_var);
             return r == R_CONT ? R_VIS : r;
@@ -756,7 +870,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         return suspend_on(s, task, fut, WAIT_TASK, s->st.futs[fut].task, SIM_NONE, 0, cause);
     }
     if (op->ns <= 0) {
-        uint32_t fut = ensure_future(s, task, f, aw, &r);
+        uint32_t fut = ensure_future(s, task, f, aw, NULL, &r);
         if (fut == SIM_NONE)
             return r == R_CONT ? R_VIS : r;
         FRM(f)->r[2] = fut;
@@ -766,6 +880,12 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         }
         return cancel_and_wait(s, task, f, fut, 5, cause);
     }
+    /* wait_for(c(args), timeout=d): the call's arguments are evaluated
+     * before wait_for runs, so before its timeout timer exists. */
+    Value args[64];
+    uint32_t nargs = aw->nargs > 64 ? 64 : aw->nargs;
+    if (aw->kind == AW_CALL && !eval_args(s, task, f, aw->args_first, nargs, args, &r))
+        return r == R_CONT ? R_VIS : r;
     uint32_t w = fut__new(s);
     if (w == SIM_NONE)
         return R_ABORT;
@@ -778,11 +898,11 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         return R_ABORT;
     uint32_t reg = rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, h, op->stmt, SIM_NONE,
                              cause, WAIT_TIMER, s->st.now + op->ns);
-    uint32_t fut = ensure_future(s, task, f, aw, &r);
-    if (fut == SIM_NONE) {
-        loop__timer_cancel(s, tm, h);
+    /* ensure_future raising TypeError leaves timeout_handle scheduled: it
+     * is created outside wait_for's try/finally (cases/await_non_task.json) */
+    uint32_t fut = ensure_future(s, task, f, aw, args, &r);
+    if (fut == SIM_NONE)
         return r == R_CONT ? R_VIS : r;
-    }
     fut__add_cb(s, fut, H_RELEASE_WAITER, w);
     Frame *fr = FRM(f);
     fr->phase = 1;
@@ -966,6 +1086,7 @@ static int group_exit_tail(Sim *s, uint32_t task, uint32_t f, uint32_t g, uint32
         uint32_t e = val__new_exc(s, EXC_EXC_GROUP, msg, lid);
         if (e == SIM_NONE)
             return R_ABORT;
+        s->st.groups[g].nerrors = 0; /* finally: self._errors = None (its repr) */
         return do_raise(s, task, e);
     }
     if (et_exc != SIM_NONE)
@@ -1091,8 +1212,19 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
                 err = "TaskGroup is finished";
             else if (gr->aborting)
                 err = "TaskGroup is shutting down";
-            if (err) {
-                r = raise_new(s, task, EXC_RUNTIME, err);
+            if (err) { /* f"TaskGroup {self!r} is shutting down" */
+                SBuf b = {0};
+                sbuf_puts(&b, "TaskGroup ");
+                val__group_repr(s, &b, g);
+                sbuf_putc(&b, ' ');
+                sbuf_puts(&b, err + strlen("TaskGroup "));
+                if (b.oom) {
+                    mem_free(b.p);
+                    sim__fail_nomem(s);
+                    return R_ABORT;
+                }
+                r = raise_new(s, task, EXC_RUNTIME, b.p);
+                mem_free(b.p);
                 return r == R_CONT ? R_VIS : r;
             }
         }
@@ -1101,7 +1233,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         if (st->name != PROG_NONE && g == SIM_NONE) {
             name = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = raise_new(s, task, EXC_UNBOUND_LOCAL, "unbound variable in task name");
+                r = raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }
@@ -1131,10 +1263,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         cause = narrate_exec(s, task, op);
         Value v = *slot_at(s, f, st->var);
         if (v.type != V_TASK) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "object %s can't be used in 'await' expression",
-                     val__type_name(v));
-            r = raise_new(s, task, EXC_TYPE, msg);
+            r = raise_not_awaitable(s, task, v);
             return r == R_CONT ? R_VIS : r;
         }
         uint32_t fut = TSK(v.id)->fut;
@@ -1157,7 +1286,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         Value v = *slot_at(s, f, st->var);
         if (v.type != V_TASK) {
             char msg[128];
-            snprintf(msg, sizeof msg, "'%s' object has no attribute 'cancel'", val__type_name(v));
+            snprintf(msg, sizeof msg, "'%s' object has no attribute 'cancel'", val__type_name(s, v));
             r = raise_new(s, task, EXC_TYPE, msg);
             return r == R_CONT ? R_VIS : r;
         }
@@ -1196,7 +1325,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             uint32_t bad = SIM_NONE;
             msg = val__template(s, st->text, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = raise_new(s, task, EXC_UNBOUND_LOCAL, "unbound variable in message");
+                r = raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }

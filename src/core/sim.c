@@ -67,19 +67,39 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
     if (ncap > UINT32_MAX)
         ncap = UINT32_MAX;
     uint64_t delta = (ncap - *cap) * elem;
-    if (s->mem_used + delta > s->limits.max_memory) {
-        s->rec.limit = LIMIT_MEMORY;
-        if (s->st.outcome == SIM_RUNNING)
-            s->st.outcome = SIM_LIMIT;
-        s->oom = true;
-        return false;
+    /* While running, 1/16 of --max-memory is kept back so that how the run
+     * ended (the message, the closing spans, the final step) can still be
+     * recorded after the limit trips; and a doubling that does not fit is
+     * cut down to what does, so the limit is reached, not a power of two. */
+    uint64_t budget = s->limits.max_memory;
+    if (s->st.outcome == SIM_RUNNING)
+        budget -= budget / 16;
+    /* A seek's replay rebuilds a state the recording already reached within
+     * the limit: it is neither checked nor counted again. It used to be,
+     * so every seek added the regrown tables to mem_used and after a few
+     * thousand seeks a replay tripped the limit and diverged from the
+     * recording (tests/abuse/seek_test.c on a 285,000-task run). */
+    if (!s->replaying && s->mem_used + delta > budget) {
+        uint64_t room = budget > s->mem_used ? (budget - s->mem_used) / elem : 0;
+        if (room < (uint64_t)need - *cap) {
+            s->rec.limit = LIMIT_MEMORY;
+            if (s->st.outcome == SIM_RUNNING)
+                s->st.outcome = SIM_LIMIT;
+            s->oom = true;
+            return false;
+        }
+        ncap = *cap + room;
+        if (ncap > UINT32_MAX)
+            ncap = UINT32_MAX;
+        delta = (ncap - *cap) * elem;
     }
     void *nb = mem_realloc(*buf, (size_t)ncap * elem);
     if (!nb) {
         sim__fail_nomem(s);
         return false;
     }
-    s->mem_used += delta;
+    if (!s->replaying)
+        s->mem_used += delta;
     *buf = nb;
     *cap = (uint32_t)ncap;
     return true;
@@ -191,10 +211,33 @@ static bool copy_mutable(SimState *dst, const SimState *src, uint32_t ncodes)
     return true;
 }
 
+/* The bytes copy_mutable copies: the size of one keyframe. */
+static uint64_t keyframe_bytes(const SimState *st, uint32_t ncodes)
+{
+#define TB(field, n) ((uint64_t)st->n * sizeof *st->field)
+    return TB(narr, nnarr) + TB(tasks, ntasks) + TB(futs, nfuts) + TB(cbs, ncbs) +
+           TB(frames, nframes) + TB(slots, nslots) + TB(timers, ntimers) + TB(heap, nheap) +
+           TB(wnodes, nwnodes) + TB(inodes, ninodes) + TB(gathers, ngathers) +
+           TB(gchild, ngchild) + TB(groups, ngroups) + TB(gnodes, ngnodes) +
+           TB(objs, nobjs) + TB(ready, ready_len) + (uint64_t)ncodes * sizeof *st->slots_free;
+#undef TB
+}
+
 static void save_keyframe(Sim *s)
 {
     if (s->nkeys && s->keys[s->nkeys - 1].step >= s->st.nsteps)
         return;
+    /* Keyframes count against --max-memory like the state itself. They
+     * used not to: a queue that only grows (tests/runaway/growing_queue.json)
+     * made every keyframe bigger and the process took 24 GB under the
+     * default 2 GiB limit before the kernel killed it. */
+    uint64_t kb = keyframe_bytes(&s->st, s->ncodes);
+    if (s->mem_used + kb > s->limits.max_memory) {
+        s->rec.limit = LIMIT_MEMORY;
+        if (s->st.outcome == SIM_RUNNING)
+            s->st.outcome = SIM_LIMIT; /* no s->oom: the steps already worked out must still be recorded */
+        return;
+    }
     if (s->nkeys == s->keys_cap) {
         uint32_t ncap = s->keys_cap ? s->keys_cap * 2 : 64;
         Keyframe *nk = mem_realloc(s->keys, ncap * sizeof *nk);
@@ -208,6 +251,7 @@ static void save_keyframe(Sim *s)
         return;
     k->step = s->st.nsteps;
     s->nkeys++;
+    s->mem_used += kb;
 }
 
 static void restore_keyframe(Sim *s, const Keyframe *k)
@@ -654,6 +698,8 @@ static bool unit_handle(Sim *s)
         if (hi->kind == H_TASK_WAKEUP) { /* Task.__wakeup: future.result() */
             Value v;
             fut__result(s, hi->fut, &v, &exc);
+        } else if (hi->other != SIM_NONE) { /* __step(exc), see interp.c await_self */
+            exc = hi->other;
         }
     }
     st->first_unit = false;
@@ -688,8 +734,14 @@ static void work(Sim *s)
     SimState *st = &s->st;
     for (int guard = 0; guard < 1000000 && st->narr_pos == st->nnarr; guard++) {
         if (st->outcome != SIM_RUNNING && st->phase != PH_FINISHED) {
-            if (st->outcome == SIM_LIMIT)
+            if (st->outcome == SIM_LIMIT) {
+                /* A limit is not an allocation failure: the message and
+                 * the final step must still be recorded (they used not to
+                 * be after --max-memory tripped, and the CLI said "out of
+                 * memory"). core__grow skips the limit once the run is over. */
+                s->oom = false;
                 limit_text(s);
+            }
             else if (st->outcome == SIM_NOMEM) {
                 SBuf b = {0};
                 sbuf_puts(&b, "out of memory: the simulation was stopped");
@@ -731,6 +783,14 @@ bool sim_step(Sim *s)
     if (idx >= r->nsteps) {
         if (!GROW(s, r->steps, r->steps_cap, r->nsteps + 1)) {
             st->narr_pos--;
+            if (st->outcome == SIM_LIMIT && st->phase != PH_FINISHED) {
+                /* The memory limit tripped on the recording itself: drop
+                 * the steps worked out but not recorded and finish, so the
+                 * run still ends with its message and final step. */
+                st->narr_pos = st->nnarr = 0;
+                work(s);
+                return st->narr_pos < st->nnarr && sim_step(s);
+            }
             return false;
         }
         r->steps[r->nsteps++] = step;
@@ -747,8 +807,7 @@ bool sim_step(Sim *s)
         save_keyframe(s);
         /* keep keyframe memory proportional to the run: widen the interval
          * when the state is large */
-        uint64_t bytes = (uint64_t)st->ntasks * sizeof(Task) + (uint64_t)st->nfuts * sizeof(Fut) +
-                         (uint64_t)st->nslots * sizeof(Value) + (uint64_t)st->nframes * sizeof(Frame);
+        uint64_t bytes = keyframe_bytes(st, s->ncodes); /* every table, queues included */
         uint32_t want = (uint32_t)(bytes / 32);
         if (want > s->key_interval) {
             uint32_t k = s->key_interval;

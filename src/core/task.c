@@ -47,11 +47,27 @@ uint32_t exc__cancelled(Sim *s)
     return val__new_exc(s, EXC_CANCELLED, SIM_NONE, SIM_NONE);
 }
 
+/* futures.Future._make_cancelled_error: a task that ended by raising
+ * CancelledError keeps that exception (Task.__step: self._cancelled_exc =
+ * exc), and the first call hands out that very object, message included,
+ * and forgets it; every later call (and any other future) makes a fresh
+ * CancelledError() (cases/cancelled_error_message.json). */
+uint32_t fut__cancelled_error(Sim *s, uint32_t fut)
+{
+    Fut *f = &s->st.futs[fut];
+    if (f->state == FUT_CANCELLED && f->exc != SIM_NONE) {
+        uint32_t e = f->exc;
+        f->exc = SIM_NONE;
+        return e;
+    }
+    return exc__cancelled(s);
+}
+
 bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc)
 {
     Fut *f = &s->st.futs[fut];
     if (f->state == FUT_CANCELLED) {
-        *exc = exc__cancelled(s);
+        *exc = fut__cancelled_error(s, fut);
         return false;
     }
     if (f->exc != SIM_NONE) {

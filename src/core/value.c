@@ -165,13 +165,15 @@ void val__format_float(SBuf *b, double f)
 
 void float_repr(double f, char *buf, size_t n)
 {
-    SBuf b = {0};
+    /* No allocation: the SBuf writes into a stack buffer that is always big
+     * enough (the longest repr, "-1.2345678901234567e-308", is 24 bytes), so
+     * it never reallocs. An allocating version fell back to "%.17g" when
+     * memory ran out and exported "sleep(0.10000000000000001)" (tests/oom). */
+    char tmp[64];
+    SBuf b = {tmp, 0, sizeof tmp, false};
+    tmp[0] = '\0';
     val__format_float(&b, f);
-    if (b.p && !b.oom)
-        snprintf(buf, n, "%s", b.p);
-    else
-        snprintf(buf, n, "%.17g", f); /* out of memory: exact, if not shortest */
-    mem_free(b.p);
+    snprintf(buf, n, "%s", tmp);
 }
 
 /* Python's repr() of a str. */
@@ -207,7 +209,8 @@ static const char *value_cstr(const Sim *s, Value v)
     return v.type == V_PSTR ? prog_s(s->prog, v.id) : val__str(s, v.id);
 }
 
-const char *val__type_name(Value v)
+/* type(v).__name__ */
+const char *val__type_name(const Sim *s, Value v)
 {
     switch (v.type) {
     case V_NONE: return "NoneType";
@@ -218,7 +221,7 @@ const char *val__type_name(Value v)
     case V_STR: return "str";
     case V_LIST: return "list";
     case V_TASK: return "Task";
-    case V_EXC: return "exception";
+    case V_EXC: return exc_name(s->st.excs[v.id].type);
     case V_GROUP: return "TaskGroup";
     default: return "unbound";
     }
@@ -263,6 +266,27 @@ static void format_exc(const Sim *s, SBuf *b, uint32_t id, bool repr)
     }
 }
 
+/* taskgroups.TaskGroup.__repr__: "<TaskGroup tasks=1 errors=1 cancelling>". */
+void val__group_repr(const Sim *s, SBuf *b, uint32_t g)
+{
+    const Group *gr = &s->st.groups[g];
+    char buf[64];
+    sbuf_puts(b, "<TaskGroup");
+    if (gr->ntasks) {
+        snprintf(buf, sizeof buf, " tasks=%u", gr->ntasks);
+        sbuf_puts(b, buf);
+    }
+    if (gr->nerrors) {
+        snprintf(buf, sizeof buf, " errors=%u", gr->nerrors);
+        sbuf_puts(b, buf);
+    }
+    if (gr->aborting)
+        sbuf_puts(b, " cancelling");
+    else if (gr->entered)
+        sbuf_puts(b, " entered");
+    sbuf_putc(b, '>');
+}
+
 void val__format(const Sim *s, SBuf *b, Value v, bool repr)
 {
     char buf[64];
@@ -298,7 +322,7 @@ void val__format(const Sim *s, SBuf *b, Value v, bool repr)
         sbuf_putc(b, '>');
         break;
     case V_EXC: format_exc(s, b, v.id, repr); break;
-    case V_GROUP: sbuf_puts(b, "<TaskGroup>"); break;
+    case V_GROUP: val__group_repr(s, b, v.id); break;
     default: sbuf_puts(b, "<unbound>"); break;
     }
 }
