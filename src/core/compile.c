@@ -43,6 +43,7 @@ typedef struct Comp {
     uint32_t nctx;
     uint32_t next_tag;
     bool ok;
+    Op scratch;        /* target of patches after a failure, see op_at */
 } Comp;
 
 static uint32_t emit(Comp *k, OpCode op, bool vis, uint32_t stmt, uint32_t a, uint32_t b,
@@ -65,6 +66,17 @@ static uint32_t emit(Comp *k, OpCode op, bool vis, uint32_t stmt, uint32_t a, ui
 }
 
 static uint32_t here(const Comp *k) { return k->c->nops; }
+
+/* The op at pc i, for back-patching a jump. After an allocation failure
+ * (k->ok false) emit returned 0 without an op, and ops may still be NULL:
+ * patches then go to a scratch op instead of through a NULL pointer (found
+ * by tests/oom). The compile result is discarded anyway. */
+static Op *op_at(Comp *k, uint32_t i)
+{
+    if (!k->ok || i >= k->c->nops)
+        return &k->scratch;
+    return &k->c->ops[i];
+}
 
 static uint32_t new_slot(Comp *k) { return k->c->nslots++; }
 
@@ -193,7 +205,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
         uint32_t top = emit(k, OP_LOOP_NEXT, true, sid, counter, st->as_var, 0, st->count);
         compile_block(k, st->body);
         emit(k, OP_JUMP, false, sid, top, 0, 0, 0);
-        k->c->ops[top].c = here(k);
+        op_at(k, top)->c = here(k);
         break;
     }
     case STMT_WITH: {
@@ -209,7 +221,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
         patch_tag(k, x.id, here(k));
         emit(k, OP_RELEASE, true, sid, st->obj, 0, 0, 0);
         emit(k, OP_RERAISE, false, sid, slot, 0, 0, 0);
-        k->c->ops[j].a = here(k);
+        op_at(k, j)->a = here(k);
         break;
     }
     case STMT_TASK_GROUP: {
@@ -224,7 +236,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
         emit(k, OP_TG_EXIT_EXC, true, sid, st->var, slot, 0, 0);
-        k->c->ops[j].a = here(k);
+        op_at(k, j)->a = here(k);
         break;
     }
     case STMT_TRY: {
@@ -266,15 +278,15 @@ static void compile_stmt(Comp *k, uint32_t sid)
                     patch_tag(k, ax.id, here(k));
                     emit(k, OP_UNBIND, false, sid, hd->as_var, 0, 0, 0);
                     emit(k, OP_RERAISE, false, sid, aslot, 0, 0, 0);
-                    k->c->ops[ja].a = here(k);
+                    op_at(k, ja)->a = here(k);
                 }
                 if (nj < 64)
                     jumps[nj++] = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
-                k->c->ops[m].c = here(k);
+                op_at(k, m)->c = here(k);
             }
             emit(k, OP_RERAISE, false, sid, eslot, 0, 0, 0);
             for (uint32_t i = 0; i < nj; i++)
-                k->c->ops[jumps[i]].a = here(k);
+                op_at(k, jumps[i])->a = here(k);
         }
         if (st->has_finally) {
             close_range(k, k->nctx - 1);
@@ -284,7 +296,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
             patch_tag(k, x.id, here(k));
             compile_block(k, st->fin);
             emit(k, OP_RERAISE, false, sid, fslot, 0, 0, 0);
-            k->c->ops[j].a = here(k);
+            op_at(k, j)->a = here(k);
         }
         break;
     }

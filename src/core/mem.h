@@ -22,6 +22,9 @@ void mem_free(void *p);
 /* Test builds only: make allocation number `n` (counting from 1 after this
  * call) and every later one fail; n = 0 turns the injector off. */
 void mem_fail_after(long n);
+/* Test builds only: allocation calls since the last mem_fail_after (so a
+ * test can learn how many allocations a whole operation makes). */
+unsigned long mem_alloc_count(void);
 #endif
 
 #endif

@@ -37,6 +37,7 @@
 
 #include "core.h"
 #include "export.h"
+#include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
 #include "out.h"
 
 typedef struct Py {
@@ -57,7 +58,7 @@ static void put(Py *y, const char *z, size_t n)
         size_t cap = y->cap ? y->cap : 1024;
         while (cap < y->n + n + 1)
             cap *= 2;
-        char *nb = realloc(y->buf, cap);
+        char *nb = mem_realloc(y->buf, cap);
         if (!nb) {
             y->oom = true;
             return;
@@ -489,8 +490,8 @@ char *exp_python_source(const Program *p, uint32_t **stmt_line, uint32_t **coro_
         *stmt_line = NULL;
     if (coro_line)
         *coro_line = NULL;
-    y.stmt_line = calloc(p->nstmts ? p->nstmts : 1, sizeof *y.stmt_line);
-    y.coro_line = calloc(p->ncoros ? p->ncoros : 1, sizeof *y.coro_line);
+    y.stmt_line = mem_calloc(p->nstmts ? p->nstmts : 1, sizeof *y.stmt_line);
+    y.coro_line = mem_calloc(p->ncoros ? p->ncoros : 1, sizeof *y.coro_line);
     if (!y.stmt_line || !y.coro_line)
         goto oom;
 

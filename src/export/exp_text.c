@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "exp_text.h"
+#include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
 #include "out.h"
 
 typedef struct Buf {
@@ -32,7 +33,7 @@ static void put(Buf *b, const char *z, size_t n)
         size_t ncap = b->cap ? b->cap * 2 : 4096;
         while (ncap < b->n + n + 1)
             ncap *= 2;
-        char *np = realloc(b->p, ncap);
+        char *np = mem_realloc(b->p, ncap);
         if (!np) {
             b->oom = true;
             return;
@@ -106,7 +107,7 @@ char *exp_text_string(const Sim *s)
         free(b.p);
         return NULL;
     }
-    return b.p ? b.p : calloc(1, 1);
+    return b.p ? b.p : mem_calloc(1, 1);
 }
 
 int exp_text_write(const Sim *s, const char *path, const char *scenario_path, char *err, size_t errn)
