@@ -7,7 +7,8 @@
 #   make            build/loopscope
 #   make run        open the app on the default scenario (installs packages if missing)
 #   make test       unit tests, layering check, bad-input corpus, CPython conformance, UI tests
-#   make asan       the same suite under AddressSanitizer + UBSan
+#   make asan       the core suites under AddressSanitizer + UBSan
+#   make fuzz       libFuzzer on load+run+seek+export for FUZZ_SECONDS (60)
 
 CC      ?= cc
 BUILD   ?= build
@@ -35,7 +36,8 @@ MAIN_OBJ     := $(BUILD)/src/main.o
 LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
 
-.PHONY: all run test test-suites deps-test unit check-layering conformance bad cli uitest asan clean deps bench
+.PHONY: all run test test-suites deps-test unit check-layering conformance bad cli uitest asan clean deps bench \
+        runaway oom fuzz fuzz-regress abuse valgrind
 
 all: $(BIN)
 
@@ -108,13 +110,35 @@ cli: $(BIN)
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)
 
+# Hardening (issue 5): runaway limits, failing allocations, the fuzzer's
+# regressions and a short fuzz run, the app under abuse, valgrind.
+runaway: $(BIN)
+	@./tests/runaway/run.sh $(BIN)
+
+oom:
+	@./tests/oom/run.sh
+
+fuzz-regress:
+	@./tests/fuzz/run.sh regress
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+abuse: $(BIN)
+	@./tests/abuse/run.sh $(BIN)
+
+valgrind: $(BIN)
+	@./tests/valgrind/run.sh $(BIN)
+
 # `make test` first installs what is missing (as `make run` does; a no-op
 # when everything is there), then runs every suite in a fresh make so the
 # pkg-config flags are read after the install.
 test: deps-test
 	@$(MAKE) --no-print-directory test-suites
 
-test-suites: all unit check-layering bad cli conformance uitest
+test-suites: all unit check-layering bad cli conformance uitest runaway oom fuzz-regress \
+             abuse valgrind asan fuzz
 	@echo "make test: all suites passed"
 
 bench: $(BIN)
@@ -122,9 +146,9 @@ bench: $(BIN)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit bad conformance
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit bad cli conformance
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-oom
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
