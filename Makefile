@@ -18,8 +18,9 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_BASE := $(EXTRA_LDFLAGS)
 
-SDL_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
-SDL_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null)
+# cairo writes the lecture handouts as PDF (src/ui/app.c)
+SDL_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image cairo 2>/dev/null)
+SDL_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image cairo 2>/dev/null)
 CJSON_LIBS := -lcjson
 
 CORE_SRC     := $(wildcard src/core/*.c)
@@ -37,7 +38,7 @@ LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
 
 .PHONY: all run test test-suites deps-test unit check-layering conformance bad cli uitest asan clean deps bench \
-        runaway oom fuzz fuzz-regress abuse valgrind
+        runaway oom fuzz fuzz-regress abuse valgrind exports lecture
 
 all: $(BIN)
 
@@ -110,6 +111,16 @@ cli: $(BIN)
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)
 
+# The timeline exports (issue 4): --chrome-trace checked by speedscope's own
+# importer under node, --svg by xmllint and headless Chromium, --png.
+exports: $(BIN)
+	@./tests/export/run.sh $(BIN)
+
+# Lectures (issue 4): the shipped lectures check clean, stops fall where they
+# say, handouts (PNG, PDF), and a lecture given under Xvfb with PageDown only.
+lecture: $(BIN)
+	@./tests/lecture/run.sh $(BIN)
+
 # Hardening (issue 5): runaway limits, failing allocations, the fuzzer's
 # regressions and a short fuzz run, the app under abuse, valgrind.
 runaway: $(BIN)
@@ -137,7 +148,7 @@ valgrind: $(BIN)
 test: deps-test
 	@$(MAKE) --no-print-directory test-suites
 
-test-suites: all unit check-layering bad cli conformance uitest runaway oom fuzz-regress \
+test-suites: all unit check-layering bad cli conformance uitest exports lecture runaway oom fuzz-regress \
              abuse valgrind asan fuzz
 	@echo "make test: all suites passed"
 

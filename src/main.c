@@ -9,6 +9,9 @@
  *   loopscope check FILE...               validate; diagnostics as file:line:col
  *   loopscope export --python OUT FILE    the scenario as a runnable asyncio program
  *   loopscope export --text OUT FILE      the stage-by-stage log (what run --stages prints)
+ *   loopscope export --chrome-trace OUT FILE   Trace Event JSON (Perfetto, speedscope)
+ *   loopscope export --svg OUT FILE       the timeline as an SVG picture
+ *   loopscope export --png OUT [--step N] [--size WxH] FILE   the app's frame (as shot)
  *   loopscope verify FILE                 run the export under python3 on a virtual clock, compare
  *   loopscope shot FILE --step N --size WxH -o OUT.png
  *
@@ -32,7 +35,12 @@
 
 #include "core.h"
 #include "export.h"
+#include "exp_chrome.h"
+#include "exp_svg.h"
 #include "exp_text.h"
+#include "out.h"
+#include "lecture.h"
+#include "lecture_plan.h"
 #include "scenario.h"
 #include "ui.h"
 
@@ -47,9 +55,12 @@ static void usage(FILE *f)
           "                     [--max-steps N] [--max-time SECONDS] [--max-tasks N]\n"
           "                     [--max-depth N] [--max-memory BYTES] FILE.json\n"
           "       loopscope check FILE.json...\n"
-          "       loopscope export (--python OUT.py | --text OUT.txt) FILE.json\n"
+          "       loopscope export [--python OUT.py] [--text OUT.txt] [--chrome-trace OUT.trace.json]\n"
+          "                        [--svg OUT.svg] [--png OUT.png [--step N] [--size WxH]] FILE.json\n"
           "       loopscope verify FILE.json\n"
-          "       loopscope shot FILE.json [--step N] [--size WxH] -o OUT.png\n",
+          "       loopscope shot FILE.json [--step N] [--size WxH] -o OUT.png\n"
+          "       loopscope LECTURE.json                            open a lecture (PageDown/PageUp)\n"
+          "       loopscope lecture (--pdf OUT.pdf | --png-dir DIR | --stops) [--size WxH] LECTURE.json\n",
           f);
 }
 
@@ -252,6 +263,13 @@ static int cmd_check(int argc, char **argv)
     }
     int status = EXIT_OK;
     for (int i = 0; i < argc; i++) {
+        if (lec_sniff_file(argv[i])) { /* a lecture: its slides' scenarios and stops too */
+            if (ui_lecture_check(argv[i]) != 0)
+                status = EXIT_USAGE;
+            else
+                printf("%s: ok\n", argv[i]);
+            continue;
+        }
         Program *p = load(argv[i]);
         if (!p) {
             status = EXIT_USAGE;
@@ -265,7 +283,9 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-    const char *py = NULL, *txt = NULL, *path = NULL;
+    const char *py = NULL, *txt = NULL, *chrome = NULL, *svg = NULL, *png = NULL, *path = NULL;
+    uint32_t step = UINT32_MAX;
+    int w = 1600, h = 1000;
     SimLimits lim = sim_default_limits();
     for (int i = 0; i < argc; i++) {
         int l = parse_limit(argc, argv, &i, &lim);
@@ -277,34 +297,67 @@ static int cmd_export(int argc, char **argv)
             py = argv[++i];
         else if (strcmp(argv[i], "--text") == 0 && i + 1 < argc)
             txt = argv[++i];
-        else if (argv[i][0] == '-') {
+        else if (strcmp(argv[i], "--chrome-trace") == 0 && i + 1 < argc)
+            chrome = argv[++i];
+        else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
+            svg = argv[++i];
+        else if (strcmp(argv[i], "--png") == 0 && i + 1 < argc)
+            png = argv[++i];
+        else if (strcmp(argv[i], "--step") == 0 && i + 1 < argc) {
+            uint64_t n = 0;
+            if (!parse_u64(argv[++i], &n)) {
+                fprintf(stderr, "loopscope export: --step: expected a step number, got \"%s\"\n", argv[i]);
+                return EXIT_USAGE;
+            }
+            step = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            char extra = 0;
+            if (sscanf(argv[++i], "%dx%d%c", &w, &h, &extra) != 2 || w < 320 || h < 200 || w > 8192 ||
+                h > 8192) {
+                fprintf(stderr, "loopscope export: --size: expected WxH between 320x200 and 8192x8192, got \"%s\"\n",
+                        argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-') {
             fprintf(stderr, "loopscope export: unknown or incomplete option %s\n", argv[i]);
             usage(stderr);
             return EXIT_USAGE;
-        } else
+        } else if (!path)
             path = argv[i];
+        else {
+            fprintf(stderr, "loopscope export: one scenario at a time (got %s and %s)\n", path, argv[i]);
+            return EXIT_USAGE;
+        }
     }
-    if (!path || (!py && !txt)) {
+    if (!path || (!py && !txt && !chrome && !svg && !png)) {
         usage(stderr);
         return EXIT_USAGE;
     }
     Program *p = load(path);
     if (!p)
         return EXIT_USAGE;
-    char err[512] = "";
+    char err[1024] = "";
     int status = EXIT_OK;
     if (py && exp_python_write(p, py, path, err, sizeof err) != 0) {
         fprintf(stderr, "loopscope export: %s\n", err);
         status = EXIT_USAGE;
     }
-    if (txt && status == EXIT_OK) {
+    if ((txt || chrome || svg) && status == EXIT_OK) {
         Sim *s = sim_new(p, &lim);
         if (!s) {
             fprintf(stderr, "loopscope: out of memory\n");
             status = EXIT_LIMIT;
         } else {
             sim_run_to_end(s);
-            if (exp_text_write(s, txt, path, err, sizeof err) != 0) {
+            if (txt && exp_text_write(s, txt, path, err, sizeof err) != 0) {
+                fprintf(stderr, "loopscope export: %s\n", err);
+                status = EXIT_USAGE;
+            }
+            if (chrome && status == EXIT_OK && exp_chrome_write(s, chrome, path, err, sizeof err) != 0) {
+                fprintf(stderr, "loopscope export: %s\n", err);
+                status = EXIT_USAGE;
+            }
+            if (svg && status == EXIT_OK && exp_svg_write(s, svg, path, err, sizeof err) != 0) {
                 fprintf(stderr, "loopscope export: %s\n", err);
                 status = EXIT_USAGE;
             }
@@ -312,6 +365,25 @@ static int cmd_export(int argc, char **argv)
         }
     }
     prog_free(p);
+    if (png && status == EXIT_OK) {
+        /* the app's frame, drawn by `shot`'s own code (ui_shot), into the
+         * temporary file of an Out, so the usual rules hold: the scenario is
+         * never overwritten and a failure leaves the old file as it was */
+        Out o;
+        if (out_open_file(&o, png, path) != 0) {
+            fprintf(stderr, "loopscope export: %s\n", out_error(&o));
+            return EXIT_USAGE;
+        }
+        int rc = ui_shot(path, step, w, h, o.tmp, err, sizeof err);
+        if (rc != 0) {
+            o.failed = true;
+            snprintf(o.error, sizeof o.error, "%s", err);
+        }
+        if (out_close(&o) != 0) {
+            fprintf(stderr, "loopscope export: %s\n", out_error(&o));
+            status = EXIT_USAGE;
+        }
+    }
     return status;
 }
 
@@ -485,6 +557,99 @@ static int cmd_shot(int argc, char **argv)
     return rc;
 }
 
+/* Prints where every stop of every slide falls (loopscope lecture --stops). */
+static int print_stops(const char *path)
+{
+    if (ui_lecture_check(path) != 0)
+        return EXIT_USAGE;
+    Diags d;
+    diags_init(&d);
+    Lecture *L = lec_load_file(path, &d);
+    diags_free(&d);
+    if (!L)
+        return EXIT_USAGE;
+    int status = EXIT_OK;
+    for (uint32_t i = 0; i < L->nslides; i++) {
+        const LecSlide *sl = &L->slides[i];
+        SimLimits lim = sim_default_limits();
+        lim.max_steps = 2000000;
+        Sim *s = sim_new(sl->prog, &lim);
+        uint32_t *stmt_line = NULL;
+        char *src = s ? exp_python_source(sl->prog, &stmt_line, NULL) : NULL;
+        LecPlan pl;
+        char err[600];
+        uint32_t bad;
+        if (!s || !src || (sim_run_to_end(s), !lec_plan_make(&pl, sl, s, stmt_line, sl->prog->nstmts, err,
+                                                             sizeof err, &bad))) {
+            fprintf(stderr, "loopscope lecture: slide %u: %s\n", i + 1, s && src ? err : "out of memory");
+            status = EXIT_USAGE;
+        } else {
+            const Recording *r = sim_recording(s);
+            printf("slide %u: %s (%u steps)\n", i + 1, sl->title, r->nsteps);
+            for (uint32_t k = 0; k < pl.nstops; k++) {
+                uint32_t pos = pl.stops[k].pos;
+                char t[32], what[512] = "the start";
+                if (pos > 0)
+                    sim_describe_step(r, sl->prog, pos - 1, what, sizeof what);
+                const Step *ls = pos > 0 ? &r->steps[pos - 1] : NULL;
+                vtime_format(!ls ? 0 : ls->kind == STEP_POLL ? ls->t2 : ls->t, 3, t, sizeof t);
+                printf("  stop %u: after step %u: stage %u, iteration %u, t=%s: %s\n", k + 1, pos,
+                       pos > 0 ? r->steps[pos - 1].stage : 0, pos > 0 ? r->steps[pos - 1].iter : 0, t, what);
+            }
+            if (pl.claim_diff >= 0)
+                printf("  claim: line %d differs; decided after step %u\n", pl.claim_diff + 1, pl.claim_pos);
+            lec_plan_free(&pl);
+        }
+        free(src);
+        free(stmt_line);
+        sim_free(s);
+    }
+    lec_free(L);
+    return status;
+}
+
+/* loopscope lecture (--pdf OUT.pdf | --png-dir DIR | --stops) [--size WxH] LECTURE.json */
+static int cmd_lecture(int argc, char **argv)
+{
+    const char *pdf = NULL, *dir = NULL, *path = NULL;
+    int w = 1600, h = 1000;
+    bool stops = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--stops") == 0)
+            stops = true;
+        else if (strcmp(argv[i], "--pdf") == 0 && i + 1 < argc)
+            pdf = argv[++i];
+        else if (strcmp(argv[i], "--png-dir") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2) {
+                fprintf(stderr, "loopscope lecture: --size: expected WxH, got \"%s\"\n", argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "loopscope lecture: unknown or incomplete option %s\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else
+            path = argv[i];
+    }
+    if (!path || (!pdf && !dir && !stops)) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!lec_sniff_file(path)) {
+        fprintf(stderr, "loopscope lecture: %s is not a lecture (a JSON object with \"slides\")\n", path);
+        return EXIT_USAGE;
+    }
+    if (stops && !pdf && !dir)
+        return print_stops(path);
+    char err[1024] = "";
+    int rc = ui_lecture_handouts(path, dir, pdf, w, h, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "loopscope lecture: %s\n", err);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2) {
@@ -499,6 +664,8 @@ int main(int argc, char **argv)
             return cmd_verify(argc - 2, argv + 2);
         if (strcmp(cmd, "shot") == 0)
             return cmd_shot(argc - 2, argv + 2);
+        if (strcmp(cmd, "lecture") == 0)
+            return cmd_lecture(argc - 2, argv + 2);
         if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
             usage(stdout);
             return EXIT_OK;

@@ -32,8 +32,12 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
+#include <cairo.h>
+#include <cairo-pdf.h>
 
 #include "input_sdl.h"
+#include "lecture.h"
+#include "lecture_plan.h"
 #include "model.h"
 #include "render_sdl.h"
 #include "scenario.h"
@@ -65,7 +69,26 @@ typedef struct Doc {
     Sim *sim;
     UiModel model;
     bool ok;
+    bool borrowed;        /* prog belongs to the lecture, not to the Doc */
 } Doc;
+
+/* Lecture mode: the Lecture, the current slide's plan and the class's answers. */
+typedef struct LecMode {
+    Lecture *lec;         /* NULL: not a lecture */
+    uint32_t slide;
+    LecPlan plan;
+    bool plan_ok;
+    int *picked;          /* per stop: the pick, or -1 */
+    bool *revealed;       /* per stop */
+    uint32_t asked, right;
+    bool claim_revealed;
+    float zoom;
+    uint32_t play_to;     /* running to a stop: its position, or UINT32_MAX */
+    double play_speed;
+    uint32_t *stop_pos;   /* the plan's stop positions, for the view */
+    UiLecture view;       /* filled by make_view */
+    char err[600];        /* why a slide could not be planned */
+} LecMode;
 
 typedef struct App {
     char path[PATH_MAX];  /* "" = the built-in default scenario */
@@ -84,6 +107,8 @@ typedef struct App {
     char notice[256];
     uint32_t notice_until;
     UiState ui;
+    LecMode lm;
+    char title_shown[600]; /* the window title set last */
 } App;
 
 /* ---- documents ------------------------------------------------------------- */
@@ -92,15 +117,18 @@ static void doc_free(Doc *d)
 {
     model_free(&d->model);
     sim_free(d->sim);
-    prog_free(d->prog);
+    if (!d->borrowed)
+        prog_free(d->prog);
     memset(d, 0, sizeof *d);
 }
 
-/* Runs p to the end and builds the model. Takes ownership of p. */
-static bool doc_make(Doc *d, Program *p, char *err, size_t errn)
+/* Runs p to the end and builds the model. Takes ownership of p unless
+ * `borrowed` (a lecture slide's Program, owned by the Lecture). */
+static bool doc_make_ex(Doc *d, Program *p, bool borrowed, char *err, size_t errn)
 {
     memset(d, 0, sizeof *d);
     d->prog = p;
+    d->borrowed = borrowed;
     SimLimits lim = sim_default_limits();
     lim.max_steps = 2000000; /* the app keeps every step: stay interactive */
     d->sim = sim_new(p, &lim);
@@ -124,6 +152,11 @@ static bool doc_make(Doc *d, Program *p, char *err, size_t errn)
     sim_seek(d->sim, 0);
     d->ok = true;
     return true;
+}
+
+static bool doc_make(Doc *d, Program *p, char *err, size_t errn)
+{
+    return doc_make_ex(d, p, false, err, errn);
 }
 
 static void diags_clear(App *a)
@@ -279,8 +312,17 @@ static void stat_now(App *a)
 
 /* Loads `path` (NULL or "" = the default scenario). `reload` means the same
  * file changed: on failure the current document stays, with a banner. */
+static void lec_open(App *a, const char *path, bool reload);
+static void lec_drop(App *a);
+
 static void app_load(App *a, const char *path, bool reload)
 {
+    if (path && path[0] && ((reload && a->lm.lec) || (!reload && lec_sniff_file(path)))) {
+        lec_open(a, path, reload);
+        return;
+    }
+    if (!reload)
+        lec_drop(a);
     Diags d;
     diags_init(&d);
     Program *p = NULL;
@@ -334,23 +376,330 @@ static void app_load(App *a, const char *path, bool reload)
     a->playing = false;
 }
 
+
+/* ---- lecture mode ------------------------------------------------------------ */
+
+static void lec_clear_answers(LecMode *m)
+{
+    free(m->picked);
+    free(m->revealed);
+    free(m->stop_pos);
+    m->picked = NULL;
+    m->revealed = NULL;
+    m->stop_pos = NULL;
+    m->claim_revealed = false;
+    m->play_to = UINT32_MAX;
+}
+
+static void lec_drop(App *a)
+{
+    LecMode *m = &a->lm;
+    if (m->plan_ok)
+        lec_plan_free(&m->plan);
+    m->plan_ok = false;
+    lec_clear_answers(m);
+    if (m->lec) {
+        doc_free(&a->doc); /* it borrows a Program of the lecture */
+        lec_free(m->lec);
+        m->lec = NULL;
+    }
+}
+
+/* Shows slide i of the lecture at step `pos` (clamped). */
+static bool lec_enter(App *a, uint32_t i, uint32_t pos)
+{
+    LecMode *m = &a->lm;
+    if (!m->lec || i >= m->lec->nslides)
+        return false;
+    if (m->plan_ok)
+        lec_plan_free(&m->plan);
+    m->plan_ok = false;
+    lec_clear_answers(m);
+    doc_free(&a->doc);
+    m->slide = i;
+    LecSlide *sl = &m->lec->slides[i];
+    char err[512] = "";
+    if (!doc_make_ex(&a->doc, sl->prog, true, err, sizeof err)) {
+        snprintf(m->err, sizeof m->err, "%s", err);
+        return false;
+    }
+    uint32_t bad;
+    m->plan_ok = lec_plan_make(&m->plan, sl, a->doc.sim, a->doc.model.stmt_line, a->doc.model.nstmt,
+                               m->err, sizeof m->err, &bad);
+    uint32_t n = sl->nstops ? sl->nstops : 1;
+    m->picked = malloc(n * sizeof *m->picked);
+    m->revealed = calloc(n, sizeof *m->revealed);
+    m->stop_pos = calloc(n, sizeof *m->stop_pos);
+    if (!m->picked || !m->revealed || !m->stop_pos) {
+        lec_clear_answers(m);
+        return false;
+    }
+    for (uint32_t k = 0; k < n; k++)
+        m->picked[k] = -1;
+    for (uint32_t k = 0; m->plan_ok && k < m->plan.nstops; k++)
+        m->stop_pos[k] = m->plan.stops[k].pos;
+    uint32_t ns = sim_recording(a->doc.sim)->nsteps;
+    sim_seek(a->doc.sim, pos > ns ? ns : pos);
+    a->playing = false;
+    a->ui.narr_scroll = 0;
+    return true;
+}
+
+/* Opens (or, with reload, re-reads) the lecture at path. On failure the
+ * diagnostics go to the error panel, or to the banner when a good version
+ * is on screen. */
+static void lec_open(App *a, const char *path, bool reload)
+{
+    Diags d;
+    diags_init(&d);
+    Lecture *L = lec_load_file(path, &d);
+    char **probs = NULL;
+    uint32_t nprob = 0;
+    if (L)
+        nprob = lec_plan_check_all(L, &probs);
+    if (!reload) {
+        snprintf(a->path, sizeof a->path, "%s", path);
+        snprintf(a->label, sizeof a->label, "%s", path);
+    }
+    stat_now(a);
+    if (L && nprob == 0) {
+        uint32_t slide = reload && a->lm.lec ? a->lm.slide : 0;
+        uint32_t pos = reload && a->doc.ok ? sim_pos(a->doc.sim) : 0;
+        lec_drop(a);
+        a->lm.lec = L;
+        if (slide >= L->nslides)
+            slide = L->nslides - 1;
+        if (!reload)
+            a->lm.asked = a->lm.right = 0;
+        lec_enter(a, slide, pos);
+        diags_clear(a);
+        a->refused = false;
+        a->banner[0] = '\0';
+        if (reload)
+            notice(a, "reloaded: the lecture changed on disk");
+        diags_free(&d);
+        return;
+    }
+    lec_free(L);
+    char *text = slurp(path);
+    diags_take(a, &d, "the lecture could not be loaded", text);
+    free(text);
+    diags_free(&d);
+    /* problems found by running the slides come after the loader's */
+    for (uint32_t i = 0; i < nprob; i++) {
+        char **nd = realloc(a->diags, (a->ndiags + 1) * sizeof *nd);
+        if (nd) {
+            a->diags = nd;
+            a->diags[a->ndiags++] = probs[i];
+        } else {
+            free(probs[i]);
+        }
+    }
+    free(probs);
+    if (reload && a->lm.lec && a->doc.ok) {
+        a->refused = true;
+        snprintf(a->banner, sizeof a->banner, "%s", a->ndiags ? a->diags[0] : "the lecture has errors");
+        char *nl = strchr(a->banner, '\n');
+        if (nl)
+            *nl = '\0';
+        a->playing = false;
+        return;
+    }
+    lec_drop(a);
+    doc_free(&a->doc);
+    a->refused = false;
+    a->banner[0] = '\0';
+    a->playing = false;
+}
+
+/* The stop the cursor is at (the last one at this position), or -1. */
+static int lec_at_stop(const App *a)
+{
+    const LecMode *m = &a->lm;
+    if (!m->plan_ok || !a->doc.ok)
+        return -1;
+    uint32_t pos = sim_pos(a->doc.sim);
+    int k = -1;
+    for (uint32_t i = 0; i < m->plan.nstops; i++)
+        if (m->plan.stops[i].pos == pos)
+            k = (int)i;
+    return k;
+}
+
+/* The first stop after pos, or UINT32_MAX. */
+static uint32_t lec_next_stop(const App *a, uint32_t pos)
+{
+    const LecMode *m = &a->lm;
+    if (!m->plan_ok)
+        return UINT32_MAX;
+    for (uint32_t i = 0; i < m->plan.nstops; i++)
+        if (m->plan.stops[i].pos > pos)
+            return m->plan.stops[i].pos;
+    return UINT32_MAX;
+}
+
+static void lec_run_to(App *a, uint32_t to)
+{
+    uint32_t pos = sim_pos(a->doc.sim);
+    a->lm.play_to = to;
+    a->playing = true;
+    a->acc = 0;
+    /* a long way is covered in about two seconds, a short one at the set speed */
+    a->lm.play_speed = (double)(to - pos) / 2.0;
+}
+
+static int lec_answer_of(const LecPlanStop *ps, const LecStop *sp)
+{
+    return sp->question == LQ_NEXT_CALLBACK ? (int)ps->answer_index : (int)ps->answer_choice;
+}
+
+/* The clicker's "next". */
+static void lec_next(App *a)
+{
+    LecMode *m = &a->lm;
+    if (!m->lec || !a->doc.ok)
+        return;
+    LecSlide *sl = &m->lec->slides[m->slide];
+    uint32_t pos = sim_pos(a->doc.sim), n = sim_recording(a->doc.sim)->nsteps;
+    if (a->playing && m->play_to != UINT32_MAX) { /* a second click: be there now */
+        sim_seek(a->doc.sim, m->play_to);
+        a->playing = false;
+        m->play_to = UINT32_MAX;
+        return;
+    }
+    int k = lec_at_stop(a);
+    if (k >= 0 && sl->stops[k].question && !m->revealed[k]) {
+        m->revealed[k] = true;
+        return;
+    }
+    uint32_t to = lec_next_stop(a, pos);
+    if (to != UINT32_MAX) {
+        lec_run_to(a, to);
+        return;
+    }
+    if (pos < n && !m->claim_revealed) {
+        lec_run_to(a, n);
+        return;
+    }
+    if (m->plan_ok && sl->nclaim && m->plan.claim_diff >= 0 && !m->claim_revealed) {
+        m->claim_revealed = true;
+        if (m->plan.claim_pos != SIM_NONE)
+            sim_seek(a->doc.sim, m->plan.claim_pos);
+        return;
+    }
+    if (m->slide + 1 < m->lec->nslides)
+        lec_enter(a, m->slide + 1, 0);
+}
+
+static void lec_prev(App *a)
+{
+    LecMode *m = &a->lm;
+    if (!m->lec)
+        return;
+    if (m->slide > 0)
+        lec_enter(a, m->slide - 1, 0);
+    else if (a->doc.ok)
+        sim_seek(a->doc.sim, 0);
+}
+
+static void lec_answer(App *a, uint32_t choice)
+{
+    LecMode *m = &a->lm;
+    int k = lec_at_stop(a);
+    if (k < 0 || !m->lec)
+        return;
+    const LecStop *sp = &m->lec->slides[m->slide].stops[k];
+    if (!sp->question || m->revealed[k])
+        return;
+    m->picked[k] = (int)choice;
+    m->revealed[k] = true;
+    m->asked++;
+    if ((int)choice == lec_answer_of(&m->plan.stops[k], sp))
+        m->right++;
+}
+
+/* Fills the lecture part of the view. */
+static void lec_view(App *a, UiView *v)
+{
+    LecMode *m = &a->lm;
+    if (!m->lec || !a->doc.ok)
+        return;
+    const LecSlide *sl = &m->lec->slides[m->slide];
+    UiLecture *u = &m->view;
+    memset(u, 0, sizeof *u);
+    u->title = m->lec->title;
+    u->slide = m->slide;
+    u->nslides = m->lec->nslides;
+    u->slide_title = sl->title;
+    u->narration = sl->narration;
+    u->zoom = m->zoom;
+    u->asked = m->asked;
+    u->right = m->right;
+    u->at_stop = -1;
+    u->picked = -1;
+    u->answer = -1;
+    u->claim_diff = -1;
+    u->stop_pos = m->stop_pos;
+    u->nstops = m->plan_ok && m->stop_pos ? m->plan.nstops : 0;
+    int k = lec_at_stop(a);
+    u->at_stop = k;
+    if (k >= 0) {
+        const LecStop *sp = &sl->stops[k];
+        const LecPlanStop *ps = &m->plan.stops[k];
+        u->say = sp->say;
+        u->question = sp->question;
+        if (sp->question == LQ_NEXT_CALLBACK) {
+            u->ready = ps->ready;
+            u->nchoices = ps->nready < 9 ? ps->nready : 9;
+        } else if (sp->question == LQ_NEXT_PRINT) {
+            u->choices = (const char *const *)sp->choices;
+            u->nchoices = sp->nchoices;
+        }
+        u->picked = m->picked[k];
+        u->revealed = m->revealed[k];
+        u->answer = lec_answer_of(ps, sp);
+        int rule = sp->rule >= 0 ? sp->rule : lec_rule_find(sp->question == LQ_NEXT_CALLBACK ? "fifo" : "stages_order");
+        u->rule = lec_rule_sentence(rule);
+    }
+    if (sl->nclaim) {
+        u->claim = (const char *const *)sl->claim;
+        u->nclaim = sl->nclaim;
+        u->claim_by = sl->claim_by;
+        u->claim_diff = m->plan_ok ? m->plan.claim_diff : -1;
+        u->claim_revealed = m->claim_revealed;
+        u->claim_pos = m->plan_ok && m->plan.claim_pos != SIM_NONE ? m->plan.claim_pos : 0;
+        u->claim_line_step = m->plan_ok ? m->plan.claim_line_step : SIM_NONE;
+        u->claim_pick_step = m->plan_ok ? m->plan.claim_pick_step : SIM_NONE;
+        u->claim_queued_step = m->plan_ok ? m->plan.claim_queued_step : SIM_NONE;
+        u->claim_rule = lec_rule_sentence(sl->claim_rule >= 0 ? sl->claim_rule : lec_rule_find("create_task_schedules"));
+    }
+    uint32_t pos = sim_pos(a->doc.sim);
+    u->last = m->slide + 1 == m->lec->nslides && lec_next_stop(a, pos) == UINT32_MAX &&
+              pos >= sim_recording(a->doc.sim)->nsteps &&
+              (!sl->nclaim || u->claim_diff < 0 || m->claim_revealed);
+    v->lecture = u;
+}
+
 /* Reloads when the file's size, time or identity changed on disk. */
-static void app_poll(App *a, uint32_t now)
+/* Returns true when it (re)loaded or refused the file: the frame must be redrawn. */
+static bool app_poll(App *a, uint32_t now)
 {
     if (!a->path[0] || now - a->last_poll < POLL_MS)
-        return;
+        return false;
     a->last_poll = now;
     struct stat s;
     if (stat(a->path, &s) != 0)
-        return; /* gone for now (an editor saving by rename): keep what we show */
+        return false; /* gone for now (an editor saving by rename): keep what we show */
     if (a->have_stat && s.st_mtim.tv_sec == a->st.st_mtim.tv_sec && s.st_mtim.tv_nsec == a->st.st_mtim.tv_nsec &&
         s.st_size == a->st.st_size && s.st_ino == a->st.st_ino)
-        return;
+        return false;
     app_load(a, a->path, true);
+    return true;
 }
 
 static void app_free(App *a)
 {
+    lec_drop(a);
     doc_free(&a->doc);
     diags_clear(a);
 }
@@ -368,6 +717,7 @@ static void apply_intents(App *a, const UiIntents *it, bool *quit)
             if (s) {
                 sim_seek(s, k->n);
                 a->playing = false;
+                a->lm.play_to = UINT32_MAX;
             }
             break;
         case INTENT_PLAY_TOGGLE:
@@ -411,6 +761,29 @@ static void apply_intents(App *a, const UiIntents *it, bool *quit)
         case INTENT_QUIT:
             *quit = true;
             break;
+        case INTENT_LEC_NEXT:
+            lec_next(a);
+            break;
+        case INTENT_LEC_PREV:
+            lec_prev(a);
+            break;
+        case INTENT_LEC_ANSWER:
+            lec_answer(a, k->n);
+            break;
+        case INTENT_LEC_ZOOM:
+            a->lm.zoom *= k->delta > 0 ? 1.1f : 1 / 1.1f;
+            if (a->lm.zoom < 0.6f)
+                a->lm.zoom = 0.6f;
+            if (a->lm.zoom > 3.0f)
+                a->lm.zoom = 3.0f;
+            break;
+        case INTENT_LEC_CLAIM:
+            if (a->lm.lec && a->lm.plan_ok && a->lm.plan.claim_pos != SIM_NONE && s) {
+                a->lm.claim_revealed = true;
+                sim_seek(s, a->lm.plan.claim_pos);
+                a->playing = false;
+            }
+            break;
         default:
             break;
         }
@@ -424,7 +797,15 @@ static void app_play(App *a, uint32_t dt_ms)
         return;
     Sim *s = a->doc.sim;
     uint32_t n = sim_recording(s)->nsteps;
-    a->acc += (double)dt_ms / 1000.0 * speeds[a->speed_i];
+    double speed = speeds[a->speed_i];
+    /* lecture mode: playing stops at the next stop */
+    uint32_t stop = UINT32_MAX;
+    if (a->lm.lec) {
+        stop = a->lm.play_to != UINT32_MAX ? a->lm.play_to : lec_next_stop(a, sim_pos(s));
+        if (a->lm.play_to != UINT32_MAX && a->lm.play_speed > speed)
+            speed = a->lm.play_speed;
+    }
+    a->acc += (double)dt_ms / 1000.0 * speed;
     if (a->acc < 1)
         return;
     uint32_t k = (uint32_t)a->acc;
@@ -433,11 +814,17 @@ static void app_play(App *a, uint32_t dt_ms)
     if (to >= n) {
         to = n;
         a->playing = false;
+        a->lm.play_to = UINT32_MAX;
+    }
+    if (stop != UINT32_MAX && to >= stop) {
+        to = stop;
+        a->playing = false;
+        a->lm.play_to = UINT32_MAX;
     }
     sim_seek(s, to);
 }
 
-static void make_view(const App *a, UiView *v)
+static void make_view(App *a, UiView *v)
 {
     memset(v, 0, sizeof *v);
     if (a->doc.ok) {
@@ -453,6 +840,7 @@ static void make_view(const App *a, UiView *v)
     v->playing = a->playing;
     v->speed = speeds[a->speed_i];
     v->watching = a->path[0] != '\0';
+    lec_view(a, v);
 }
 
 /* ---- assets -------------------------------------------------------------- */
@@ -520,11 +908,24 @@ static void no_display_message(const char *why)
             why);
 }
 
-static void set_title(SDL_Window *win, const App *a)
+/* Sets the window title when it changed (a new document can reuse the old
+ * one's address, so callers cannot compare pointers; they call this every
+ * frame). */
+static void set_title(SDL_Window *win, App *a)
 {
     char t[600];
     const char *name = a->doc.ok && a->doc.prog->title != PROG_NONE ? prog_s(a->doc.prog, a->doc.prog->title) : "";
-    snprintf(t, sizeof t, "loopscope%s%s", name[0] ? " - " : "", name);
+    int stop = a->lm.lec ? lec_at_stop(a) : -1;
+    if (a->lm.lec && a->doc.ok && stop >= 0) /* lecture mode: the lecture, the slide, the stop */
+        snprintf(t, sizeof t, "loopscope - %s - slide %u/%u - stop %d/%u", a->lm.lec->title, a->lm.slide + 1,
+                 a->lm.lec->nslides, stop + 1, a->lm.plan.nstops);
+    else if (a->lm.lec && a->doc.ok)
+        snprintf(t, sizeof t, "loopscope - %s - slide %u/%u", a->lm.lec->title, a->lm.slide + 1, a->lm.lec->nslides);
+    else
+        snprintf(t, sizeof t, "loopscope%s%s", name[0] ? " - " : "", name);
+    if (strcmp(t, a->title_shown) == 0)
+        return;
+    snprintf(a->title_shown, sizeof a->title_shown, "%s", t);
     SDL_SetWindowTitle(win, t);
 }
 
@@ -614,6 +1015,8 @@ int ui_app_main(const char *path)
     dl_ok = true;
     ui_state_init(&a->ui);
     a->speed_i = 4; /* 4 steps per second */
+    a->lm.zoom = 1.2f; /* presenter fonts */
+    a->lm.play_to = UINT32_MAX;
     app_load(a, path, false);
     set_title(win, a);
     SDL_StopTextInput();
@@ -665,12 +1068,12 @@ int ui_app_main(const char *path)
         last = now;
         uint32_t before = a->doc.ok ? sim_pos(a->doc.sim) : 0;
         const void *doc_before = a->doc.sim;
-        app_poll(a, now);
+        if (app_poll(a, now))
+            dirty = true; /* a reload, or a refused one: its banner */
         app_play(a, dt);
         if (a->doc.sim != doc_before || (a->doc.ok && sim_pos(a->doc.sim) != before))
             dirty = true;
-        if (a->doc.sim != doc_before)
-            set_title(win, a);
+        set_title(win, a);
         /* Draw: always while animating, else only when something changed */
         int pw = 0, ph = 0, lw = 0, lh = 0;
         SDL_GetRendererOutputSize(r, &pw, &ph);
@@ -697,8 +1100,8 @@ int ui_app_main(const char *path)
         apply_intents(a, &it, &quit);
         if (it.n)
             dirty = true;
-        if (a->doc.sim != sim0)
-            set_title(win, a);
+        set_title(win, a);
+        (void)sim0;
         if (a->ui.prompt != text_on) {
             text_on = a->ui.prompt;
             if (text_on)
@@ -758,6 +1161,8 @@ int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, 
     }
     ui_state_init(&a->ui);
     a->speed_i = 4;
+    a->lm.zoom = 1.2f;
+    a->lm.play_to = UINT32_MAX;
     app_load(a, path, false);
     surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!surf) {
@@ -824,6 +1229,243 @@ int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, 
     }
     status = 0;
 done:
+    if (dl_ok)
+        draw_deinit(&dl);
+    render_sdl_free(ren);
+    if (r)
+        SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    if (a) {
+        app_free(a);
+        free(a);
+    }
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+    return status;
+}
+
+/* ---- lectures without a window: check, handouts ------------------------------- */
+
+int ui_lecture_check(const char *path)
+{
+    Diags d;
+    diags_init(&d);
+    Lecture *L = lec_load_file(path, &d);
+    char buf[2048];
+    for (size_t i = 0; i < d.n; i++) {
+        diag_format(&d.items[i], buf, sizeof buf);
+        fprintf(stderr, "%s\n", buf);
+    }
+    if (!L && d.n == 0)
+        fprintf(stderr, "%s: error: %s\n", path, d.oom ? "out of memory while loading the lecture" : "cannot load the lecture");
+    diags_free(&d);
+    if (!L)
+        return 2;
+    char **probs = NULL;
+    uint32_t n = lec_plan_check_all(L, &probs);
+    for (uint32_t i = 0; i < n; i++) {
+        fprintf(stderr, "%s\n", probs[i]);
+        free(probs[i]);
+    }
+    free(probs);
+    lec_free(L);
+    return n ? 2 : 0;
+}
+
+/* cairo's PDF stream goes to stdio (a temporary file renamed at the end). */
+static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    return fwrite(data, 1, len, (FILE *)closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+int ui_lecture_handouts(const char *path, const char *png_dir, const char *pdf, int w, int h, char *err,
+                        size_t errn)
+{
+    int status = 2;
+    SDL_Surface *surf = NULL;
+    SDL_Renderer *r = NULL;
+    Ren *ren = NULL;
+    DrawList dl;
+    bool dl_ok = false;
+    App *a = NULL;
+    char assets[PATH_MAX], pdf_tmp[PATH_MAX + 32] = "";
+    FILE *pf = NULL;
+    cairo_surface_t *pdfs = NULL;
+    cairo_t *cr = NULL;
+    uint32_t pages = 0;
+    if (w < 320 || h < 200 || w > 8192 || h > 8192) {
+        snprintf(err, errn, "size %dx%d is out of range (320x200 to 8192x8192)", w, h);
+        return 2;
+    }
+    if (SDL_Init(0) != 0) {
+        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
+        return 2;
+    }
+    if (TTF_Init() != 0) {
+        snprintf(err, errn, "cannot start SDL_ttf: %s", TTF_GetError());
+        goto done;
+    }
+    if (!find_assets(assets, sizeof assets, err, errn))
+        goto done;
+    a = calloc(1, sizeof *a);
+    if (!a) {
+        snprintf(err, errn, "out of memory");
+        goto done;
+    }
+    ui_state_init(&a->ui);
+    a->speed_i = 4;
+    a->lm.zoom = 1.0f;
+    a->lm.play_to = UINT32_MAX;
+    if (ui_lecture_check(path) != 0) {
+        snprintf(err, errn, "%s has errors (listed above)", path);
+        goto done;
+    }
+    lec_open(a, path, false);
+    if (!a->lm.lec || !a->doc.ok) {
+        snprintf(err, errn, "%s could not be opened as a lecture", path);
+        goto done;
+    }
+    if (png_dir) {
+        struct stat sd;
+        if (stat(png_dir, &sd) != 0 && mkdir(png_dir, 0777) != 0) {
+            snprintf(err, errn, "cannot make the folder %s: %s", png_dir, strerror(errno));
+            goto done;
+        }
+    }
+    if (pdf) {
+        if (a->lm.lec->file && strcmp(pdf, a->lm.lec->file) == 0) {
+            snprintf(err, errn, "refusing to write the handout over the lecture file %s", pdf);
+            goto done;
+        }
+        snprintf(pdf_tmp, sizeof pdf_tmp, "%s.tmp-%ld", pdf, (long)getpid());
+        pf = fopen(pdf_tmp, "wb");
+        if (!pf) {
+            snprintf(err, errn, "cannot write %s: %s", pdf, strerror(errno));
+            goto done;
+        }
+        /* 96 pixels to the inch: a 1600 px wide frame is a 1200 pt page */
+        pdfs = cairo_pdf_surface_create_for_stream(pdf_write, pf, w * 0.75, h * 0.75);
+        cr = cairo_create(pdfs);
+        if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+            snprintf(err, errn, "cannot start the PDF: %s", cairo_status_to_string(cairo_status(cr)));
+            goto done;
+        }
+        cairo_pdf_surface_set_metadata(pdfs, CAIRO_PDF_METADATA_TITLE, a->lm.lec->title);
+        cairo_pdf_surface_set_metadata(pdfs, CAIRO_PDF_METADATA_CREATOR, "loopscope");
+    }
+    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!surf || !(r = SDL_CreateSoftwareRenderer(surf))) {
+        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
+        goto done;
+    }
+    char rerr[PATH_MAX + 256];
+    ren = render_sdl_new(r, assets, rerr, sizeof rerr);
+    if (!ren) {
+        snprintf(err, errn, "%s", rerr);
+        goto done;
+    }
+    draw_init(&dl, render_sdl_measure(ren));
+    dl_ok = true;
+    for (uint32_t sidx = 0; sidx < a->lm.lec->nslides; sidx++) {
+        if (!lec_enter(a, sidx, 0) || !a->lm.plan_ok) {
+            snprintf(err, errn, "slide %u: %s", sidx + 1, a->lm.err);
+            goto done;
+        }
+        const LecSlide *sl = &a->lm.lec->slides[sidx];
+        uint32_t nsteps = sim_recording(a->doc.sim)->nsteps;
+        /* one picture per stop (questions shown answered); a slide without
+         * stops: its end; a claim: where the real order was decided */
+        uint32_t nshots = sl->nstops ? sl->nstops : 1;
+        bool claim = sl->nclaim && a->lm.plan.claim_diff >= 0 && a->lm.plan.claim_pos != SIM_NONE;
+        for (uint32_t k = 0; k < nshots + (claim ? 1 : 0); k++) {
+            if (k < nshots) {
+                sim_seek(a->doc.sim, sl->nstops ? a->lm.plan.stops[k].pos : nsteps);
+                if (sl->nstops && sl->stops[k].question)
+                    a->lm.revealed[k] = true;
+            } else {
+                a->lm.claim_revealed = true;
+                sim_seek(a->doc.sim, a->lm.plan.claim_pos);
+            }
+            a->ui.last_rec = sim_recording(a->doc.sim);
+            a->ui.narr_scroll = 0;
+            UiInput in;
+            memset(&in, 0, sizeof in);
+            in.w = w;
+            in.h = h;
+            in.dpr = 1;
+            UiView v;
+            make_view(a, &v);
+            v.still = true;
+            UiIntents it;
+            ui_frame(&a->ui, &v, &in, &dl, &it);
+            ui_frame(&a->ui, &v, &in, &dl, &it);
+            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+            SDL_RenderClear(r);
+            render_sdl_draw(ren, &dl);
+            SDL_RenderPresent(r);
+            pages++;
+            if (png_dir) {
+                char name[PATH_MAX + 64], tmp[PATH_MAX + 96];
+                snprintf(name, sizeof name, "%s/%03u-slide%02u-%s%02u.png", png_dir, pages, sidx + 1,
+                         k < nshots ? "stop" : "claim", k + 1);
+                snprintf(tmp, sizeof tmp, "%s.tmp-%ld", name, (long)getpid());
+                if (IMG_SavePNG(surf, tmp) != 0 || rename(tmp, name) != 0) {
+                    snprintf(err, errn, "cannot write %s: %s", name, IMG_GetError());
+                    remove(tmp);
+                    goto done;
+                }
+            }
+            if (cr) {
+                SDL_LockSurface(surf);
+                cairo_surface_t *img = cairo_image_surface_create_for_data(
+                    surf->pixels, CAIRO_FORMAT_RGB24, w, h, surf->pitch);
+                cairo_save(cr);
+                cairo_scale(cr, 0.75, 0.75);
+                cairo_set_source_surface(cr, img, 0, 0);
+                cairo_paint(cr);
+                cairo_restore(cr);
+                cairo_show_page(cr);
+                cairo_surface_destroy(img);
+                SDL_UnlockSurface(surf);
+                if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+                    snprintf(err, errn, "cannot write the PDF: %s", cairo_status_to_string(cairo_status(cr)));
+                    goto done;
+                }
+            }
+        }
+    }
+    if (cr) {
+        cairo_destroy(cr);
+        cr = NULL;
+        cairo_surface_finish(pdfs);
+        cairo_status_t cs = cairo_surface_status(pdfs);
+        cairo_surface_destroy(pdfs);
+        pdfs = NULL;
+        int fe = fclose(pf);
+        pf = NULL;
+        if (cs != CAIRO_STATUS_SUCCESS || fe != 0 || rename(pdf_tmp, pdf) != 0) {
+            snprintf(err, errn, "cannot write %s: %s", pdf,
+                     cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs) : strerror(errno));
+            goto done;
+        }
+        pdf_tmp[0] = '\0';
+    }
+    fprintf(stderr, "loopscope lecture: %u page%s from %u slide%s%s%s%s%s\n", pages, pages == 1 ? "" : "s",
+            a->lm.lec->nslides, a->lm.lec->nslides == 1 ? "" : "s", png_dir ? " -> " : "", png_dir ? png_dir : "",
+            pdf ? " -> " : "", pdf ? pdf : "");
+    status = 0;
+done:
+    if (cr)
+        cairo_destroy(cr);
+    if (pdfs) {
+        cairo_surface_finish(pdfs);
+        cairo_surface_destroy(pdfs);
+    }
+    if (pf)
+        fclose(pf);
+    if (pdf_tmp[0])
+        remove(pdf_tmp);
     if (dl_ok)
         draw_deinit(&dl);
     render_sdl_free(ren);

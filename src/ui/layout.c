@@ -35,7 +35,7 @@ const char *layout_panel_name(PanelId p)
         [P_BANNER] = "Banner", [P_SOURCE] = "Source", [P_READY] = "Ready queue",
         [P_WAITING] = "Waiting set", [P_STAGES] = "Seven stages", [P_CONSOLE] = "Console",
         [P_TIMELINE] = "Timeline", [P_SUMMARY] = "Per-task totals", [P_HINTS] = "Keys",
-        [P_ERRORS] = "Errors", [P_OVERLAY] = "Overlay",
+        [P_ERRORS] = "Errors", [P_NARRATION] = "Narration", [P_OVERLAY] = "Overlay",
     };
     return (unsigned)p < P__COUNT ? names[p] : "?";
 }
@@ -53,6 +53,12 @@ static void set(Layout *L, PanelId p, Rect r)
 }
 
 void layout_compute(Layout *L, int w, int h, const Theme *th, bool banner, bool errors)
+{
+    layout_compute_ex(L, w, h, th, banner, errors, false);
+}
+
+void layout_compute_ex(Layout *L, int w, int h, const Theme *th, bool banner, bool errors,
+                       bool lecture)
 {
     for (int i = 0; i < P__COUNT; i++) {
         L->r[i] = R(0, 0, 0, 0);
@@ -86,6 +92,16 @@ void layout_compute(Layout *L, int w, int h, const Theme *th, bool banner, bool 
     int hints_h = th->row_h + th->gap;
     set(L, P_HINTS, R(0, h - hints_h, w, hints_h));
     int bottom = h - hints_h - g;
+    int full_w = w; /* the width the scenario panels share */
+    if (lecture) {
+        int nw = w * 31 / 100;
+        if (nw < theme_px(th, 300))
+            nw = theme_px(th, 300);
+        if (nw > w / 2)
+            nw = w / 2;
+        set(L, P_NARRATION, R(w - g - nw, y, nw, bottom - y));
+        w = w - g - nw;
+    }
     int main_h = bottom - y;
     if (main_h < 10)
         main_h = 10;
@@ -124,9 +140,10 @@ void layout_compute(Layout *L, int w, int h, const Theme *th, bool banner, bool 
     set(L, P_CONSOLE, R(x2, y + stages_h + g, right_w, upper_h - stages_h - g));
 
     /* per-task totals beside the lanes, when there is room */
-    int sum_w = theme_px(th, 300);
+    int sum_w = lecture ? 0 : theme_px(th, 300);
     if (w - 3 * g - sum_w < sum_w * 2)
         sum_w = 0;
+    (void)full_w;
     if (sum_w) {
         set(L, P_TIMELINE, R(g, tl_y, w - 3 * g - sum_w, tl_h));
         set(L, P_SUMMARY, R(w - g - sum_w, tl_y, sum_w, tl_h));

@@ -17,6 +17,8 @@
  *   +---------------------------------------------------------------------+
  *
  * With no scenario loaded (the file has errors), P_ERRORS takes the middle.
+ * In lecture mode P_NARRATION takes a column on the right, from below the
+ * top bar to the key hints, and the other panels share what is left.
  * Overlays (tooltip, help, "why", the open prompt) are drawn by ui.c with
  * owner P_OVERLAY over the whole window.
  *
@@ -44,6 +46,7 @@ typedef enum PanelId {
     P_SUMMARY,
     P_HINTS,
     P_ERRORS,
+    P_NARRATION, /* lecture mode: the slide's narration, questions, claim */
     P_OVERLAY,
     P__COUNT
 } PanelId;
@@ -57,6 +60,10 @@ typedef struct Layout {
 /* Computes the panel rectangles for a w x h window. `banner` reserves the
  * banner row; `errors` replaces the scenario panels with the error panel. */
 void layout_compute(Layout *L, int w, int h, const Theme *th, bool banner, bool errors);
+/* The same; `lecture` gives the right third to the narration panel (and
+ * drops the per-task totals). */
+void layout_compute_ex(Layout *L, int w, int h, const Theme *th, bool banner, bool errors,
+                       bool lecture);
 /* The UI scale for a drawable of w x h pixels with pixel ratio dpr. */
 float layout_scale(int w, int h, float dpr);
 /* A panel's name ("Ready queue"). */

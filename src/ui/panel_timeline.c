@@ -737,6 +737,28 @@ void panel_timeline_draw(UiCtx *c)
         int xe = panel_timeline__x(&g, g.ax.u_total);
         draw_line(dl, xe - 1, g.axis.y, xe - 1, g.lanes.y + g.lanes.h, theme_px(th, 2), th->error);
     }
+    /* lecture mode: the slide's stops, numbered flags on the axis and a
+     * dashed line down the lanes */
+    const UiLecture *lec = c->v->lecture;
+    for (uint32_t k = 0; lec && k < lec->nstops; k++) {
+        int xs = panel_timeline__x(&g, model_axis_u(&g.ax, m, lec->stop_pos[k]));
+        Color sc = (int)k == lec->at_stop ? th->accent : th->warning;
+        for (int yy = g.lanes.y; yy < g.lanes.y + g.lanes.h; yy += theme_px(th, 8))
+            draw_rect(dl, (Rect){xs, yy, theme_px(th, 2), theme_px(th, 4)}, draw_color_alpha(sc, 200));
+        char num[16];
+        snprintf(num, sizeof num, "%u", k + 1);
+        int fw = draw_text_width(dl, FONT_SANS_BOLD, th->fs_small, num) + theme_px(th, 6);
+        Rect flag = {xs, g.axis.y, fw, g.axis.h};
+        draw_rect(dl, flag, sc);
+        draw_text(dl, FONT_SANS_BOLD, th->fs_small, xs + theme_px(th, 3), g.axis.y + (g.axis.h - th->fs_small) / 2 - 1,
+                  th->bg, num);
+        if (ui__hover(c, flag) && !c->tip[0]) {
+            char tip[160];
+            snprintf(tip, sizeof tip, "Stop %u of this slide (step %u).\nPageDown runs to the next stop.", k + 1,
+                     lec->stop_pos[k]);
+            ui__tooltip(c, flag, tip);
+        }
+    }
     draw_line(dl, xc, g.axis.y, xc, g.lanes.y + g.lanes.h, theme_px(th, 2), th->cursor);
     int ah = theme_px(th, 5);
     draw_tri(dl, xc - ah, g.axis.y, xc + ah, g.axis.y, xc, g.axis.y + ah + 1, th->cursor);

@@ -311,6 +311,30 @@ static void key_nav(UiCtx *c, const UiKey *k)
     uint32_t pos = c->pos;
     bool shift = (k->mods & UI_MOD_SHIFT) != 0;
     bool ctrl = (k->mods & UI_MOD_CTRL) != 0;
+    const UiLecture *lec = c->v->lecture;
+    if (lec) { /* lecture mode: the clicker's keys, presenter zoom, answers */
+        if (k->code == UK_PAGEDOWN || (k->code == UK_ENTER && !ctrl)) {
+            ui__intent(c, INTENT_LEC_NEXT, 0, 0, NULL);
+            return;
+        }
+        if (k->code == UK_PAGEUP) {
+            ui__intent(c, INTENT_LEC_PREV, 0, 0, NULL);
+            return;
+        }
+        if ((k->code == UK_PLUS || k->code == UK_MINUS) && ctrl) {
+            ui__intent(c, INTENT_LEC_ZOOM, 0, k->code == UK_PLUS ? +1 : -1, NULL);
+            return;
+        }
+        if (k->code == UK_CHAR && k->ch >= '1' && k->ch <= '9' && lec->question && !lec->revealed) {
+            if ((uint32_t)(k->ch - '1') < lec->nchoices)
+                ui__intent(c, INTENT_LEC_ANSWER, (uint32_t)(k->ch - '1'), 0, NULL);
+            return;
+        }
+        if (k->code == UK_CHAR && k->ch == 'c' && lec->nclaim) {
+            ui__intent(c, INTENT_LEC_CLAIM, 0, 0, NULL);
+            return;
+        }
+    }
     switch (k->code) {
     case UK_SPACE: ui__intent(c, INTENT_PLAY_TOGGLE, 0, 0, NULL); break;
     case UK_RIGHT: ui__seek(c, pos + (shift ? 10 : 1)); break;
@@ -479,6 +503,7 @@ static void reset_for_new_recording(UiState *st)
     st->view0 = 0;
     st->view1 = 1;
     st->lane_scroll = 0;
+    st->narr_scroll = 0;
     st->src_follow = true;
     st->console_follow = true;
     st->drag_panel = 0;
@@ -489,10 +514,11 @@ void ui_frame(UiState *st, const UiView *v, const UiInput *in, DrawList *dl, UiI
     out->n = 0;
     int w = in->w > 0 ? in->w : 1, h = in->h > 0 ? in->h : 1;
     draw_reset(dl, w, h);
-    Theme th = theme_make(layout_scale(w, h, in->dpr));
+    float zoom = v->lecture && v->lecture->zoom > 0.3f ? v->lecture->zoom : 1.0f;
+    Theme th = theme_make(layout_scale(w, h, in->dpr) * zoom);
     bool errors = v->sim == NULL || v->model == NULL || v->rec == NULL;
     Layout L;
-    layout_compute(&L, w, h, &th, v->banner != NULL && !errors, errors);
+    layout_compute_ex(&L, w, h, &th, v->banner != NULL && !errors, errors, v->lecture != NULL && !errors);
 
     UiCtx c;
     memset(&c, 0, sizeof c);
@@ -559,6 +585,8 @@ void ui_frame(UiState *st, const UiView *v, const UiInput *in, DrawList *dl, UiI
         panel_console_draw(&c);
         panel_timeline_draw(&c);
         panel_summary_draw(&c);
+        if (L.shown[P_NARRATION])
+            panel_narration_draw(&c);
     }
     panel_hints_draw(&c);
 

@@ -34,6 +34,16 @@ int ui_app_main(const char *path);
 int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, char *err,
             size_t errn);
 
+/* Lecture handouts: one image per stop of every slide (the app frame in
+ * lecture mode at that step, narration included), as PNG files in png_dir
+ * (NULL: none) and/or pages of one PDF (NULL: none). Returns 0, or 2 with
+ * a message in err. */
+int ui_lecture_handouts(const char *lecture_path, const char *png_dir, const char *pdf, int w, int h,
+                        char *err, size_t errn);
+/* Checks a lecture as `loopscope check` does: prints diagnostics to stderr;
+ * returns 0 (fine) or 2. */
+int ui_lecture_check(const char *lecture_path);
+
 /* The built-in default scenario (the seed tutorial's two tasks), identical
  * to scenarios/default.json. */
 extern const char ui_default_scenario[];
@@ -86,7 +96,13 @@ typedef enum IntentKind {
     INTENT_RESTART,     /* back to step 0 */
     INTENT_OPEN,        /* path */
     INTENT_RELOAD,
-    INTENT_QUIT
+    INTENT_QUIT,
+    /* lecture mode */
+    INTENT_LEC_NEXT,    /* the clicker's "next": reveal, run to the next stop, claim, next slide */
+    INTENT_LEC_PREV,    /* previous slide */
+    INTENT_LEC_ANSWER,  /* n: the student's pick (0-based) for the question at this stop */
+    INTENT_LEC_ZOOM,    /* delta: presenter fonts larger (+1) / smaller (-1) */
+    INTENT_LEC_CLAIM    /* jump to where the real order was decided */
 } IntentKind;
 
 typedef struct Intent {
@@ -105,6 +121,42 @@ typedef struct UiIntents {
 
 /* ---- the read-only view ----------------------------------------------------- */
 
+/* Lecture mode: what the narration panel and the timeline's stop marks read
+ * (app.c fills it from the Lecture and the slide's plan). */
+typedef struct UiLecture {
+    const char *title;          /* the lecture's title */
+    uint32_t slide, nslides;    /* 0-based current slide */
+    const char *slide_title;
+    const char *narration;      /* paragraphs ("\n\n"), `code` and *emphasis* */
+    const uint32_t *stop_pos;   /* cursor position of each stop of the slide */
+    uint32_t nstops;
+    int at_stop;                /* the stop the cursor is at, or -1 */
+    const char *say;            /* that stop's sentence, or NULL */
+    /* the question at this stop (question != 0) */
+    uint8_t question;           /* LecQuestion (lecture.h): 1 next_callback, 2 next_print */
+    const char *const *choices; /* next_print: the choices */
+    const uint32_t *ready;      /* next_callback: the handles offered (ready queue) */
+    uint32_t nchoices;
+    int picked;                 /* the student's pick, or -1 */
+    bool revealed;
+    int answer;                 /* the right choice */
+    const char *rule;           /* the sentence a wrong answer names */
+    uint32_t asked, right;      /* the score so far */
+    /* a claimed output */
+    const char *const *claim;
+    uint32_t nclaim;
+    const char *claim_by;
+    int claim_diff;             /* first differing line, -1 when none */
+    bool claim_revealed;
+    uint32_t claim_pos;         /* where the real order was decided */
+    uint32_t claim_line_step;   /* the step that really printed the claimed line, or SIM_NONE */
+    uint32_t claim_pick_step;   /* the pick of its callback, or SIM_NONE */
+    uint32_t claim_queued_step; /* where that callback was queued, or SIM_NONE */
+    const char *claim_rule;
+    float zoom;                 /* presenter font zoom (1 = normal) */
+    bool last;                  /* nothing comes after this point (end of the lecture) */
+} UiLecture;
+
 typedef struct UiView {
     const Sim *sim;           /* NULL when no scenario could be loaded */
     const Recording *rec;
@@ -120,6 +172,7 @@ typedef struct UiView {
     bool watching;            /* the file is polled for changes */
     const char *notice;       /* a short transient message ("reloaded"), or NULL */
     bool still;               /* a still frame (shot): no animation, no clicks */
+    const UiLecture *lecture; /* lecture mode, or NULL */
 } UiView;
 
 /* ---- the UI's own state ---------------------------------------------------- */
@@ -135,7 +188,7 @@ typedef struct UiState {
     float lane_scroll;        /* first visible lane (fractional) */
     bool follow;              /* keep the cursor in view while playing */
     /* scrolling panels */
-    float src_scroll, ready_scroll, wait_scroll, console_scroll, why_scroll;
+    float src_scroll, ready_scroll, wait_scroll, console_scroll, why_scroll, narr_scroll;
     bool src_follow, console_follow;
     /* mouse capture */
     int drag_panel;           /* PanelId holding the drag, or 0 */

@@ -115,6 +115,7 @@ void panel_console_draw(UiCtx *c);
 void panel_timeline_draw(UiCtx *c);
 void panel_summary_draw(UiCtx *c);
 void panel_errors_draw(UiCtx *c);
+void panel_narration_draw(UiCtx *c); /* lecture mode */
 /* overlays */
 void panel_why_draw(UiCtx *c);
 void panel_help_draw(UiCtx *c);

@@ -30,7 +30,9 @@ alive() { kill -0 "$PID" 2>/dev/null; }
 WID=""
 i=0
 while [ -z "$WID" ] && [ $i -lt 300 ]; do
-    WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
+    # by WM_CLASS first: a UTF8_STRING title is not always matched by --name
+    WID=$(xdotool search --classname "^loopscope$" 2>/dev/null | head -1)
+    [ -z "$WID" ] && WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
     [ -z "$WID" ] && WID=$(xdotool search --class "loopscope" 2>/dev/null | head -1)
     [ -z "$WID" ] && sleep 0.1
     i=$((i + 1))

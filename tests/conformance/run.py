@@ -3,7 +3,8 @@
 
     python3 tests/conformance/run.py BIN [-j N] [--keep DIR] [SCENARIO.json ...]
 
-For every scenario (default: scenarios/*.json and tests/conformance/cases/*.json):
+For every scenario (default: scenarios/*.json, the lectures' scenarios/lectures/*/*.json
+and tests/conformance/cases/*.json):
 
   1. BIN export --python TMP.py SCEN        the scenario as a real asyncio program
   2. BIN run --timestamps SCEN              loopscope's printed lines and exit status
@@ -112,6 +113,8 @@ def scenarios_from(args):
     if args.scenarios:
         return [os.path.abspath(s) for s in args.scenarios]
     found = sorted(glob.glob(os.path.join(REPO, "scenarios", "*.json")))
+    # the scenarios the lectures show (scenarios/lectures/*.json are lectures)
+    found += sorted(glob.glob(os.path.join(REPO, "scenarios", "lectures", "*", "*.json")))
     found += sorted(glob.glob(os.path.join(HERE, "cases", "*.json")))
     return found
 

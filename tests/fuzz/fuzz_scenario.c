@@ -4,9 +4,9 @@
  * checker), then, when it loads, a run with small limits (so one input costs
  * milliseconds, not minutes), a few sim_seek positions compared field by
  * field with a fresh simulation stepped to the same place (seek must equal a
- * fresh run: determinism is the app's back button), and the two exporters
- * (exp_text_string: the --stages log, exp_python_source: the Python
- * program). Anything the sanitizers report, or a failed comparison
+ * fresh run: determinism is the app's back button), and the exporters
+ * (exp_text_string: the --stages log, exp_chrome_string: the Chrome trace,
+ * exp_svg_string: the SVG timeline, exp_python_source: the Python program). Anything the sanitizers report, or a failed comparison
  * (__builtin_trap), is a crash that libFuzzer saves.
  *
  * Built by tests/fuzz/run.sh with clang -fsanitize=fuzzer,address,undefined;
@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "core.h"
+#include "exp_chrome.h"
+#include "exp_svg.h"
 #include "exp_text.h"
 #include "export.h"
 #include "scenario.h"
@@ -77,6 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         char *txt = exp_text_string(s);
         free(txt);
+        /* the timeline exports: Chrome trace JSON and SVG */
+        size_t tl = 0;
+        char *tr = exp_chrome_string(s, &tl);
+        CHECK(!tr || strlen(tr) == tl);
+        free(tr);
+        char *svg = exp_svg_string(s, &tl);
+        CHECK(!svg || strlen(svg) == tl);
+        free(svg);
 
         /* seek: a few positions, in an order that goes back and forth */
         uint32_t pos[5] = { n, n / 2, 0, n / 3 + 1, n > 0 ? n - 1 : 0 };

@@ -46,7 +46,9 @@ key() { xdotool key --clearmodifiers "$@"; sleep 0.25; }
 WID=""
 i=0
 while [ -z "$WID" ] && [ $i -lt 300 ]; do
-    WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
+    # by WM_CLASS first: a UTF8_STRING title is not always matched by --name
+    WID=$(xdotool search --classname "^loopscope$" 2>/dev/null | head -1)
+    [ -z "$WID" ] && WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
     [ -z "$WID" ] && WID=$(xdotool search --class "loopscope" 2>/dev/null | head -1)
     [ -z "$WID" ] && sleep 0.1
     i=$((i + 1))
@@ -97,7 +99,7 @@ step "open another file with the O prompt"
 key o
 key ctrl+a BackSpace
 for k in $(seq 1 80); do xdotool key BackSpace; done
-xdotool type --delay 5 "$TMP/other.json"
+xdotool type --delay 25 "$TMP/other.json"
 key Return
 wait_title "Everything a task can wait for" 5 || die "the O prompt did not open other.json: $(title)"
 
