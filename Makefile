@@ -152,8 +152,19 @@ test-suites: all unit check-layering bad cli conformance uitest exports lecture 
              abuse valgrind asan fuzz
 	@echo "make test: all suites passed"
 
-bench: $(BIN)
-	@python3 tests/bench/bench.py $(BIN)
+# Benchmarks (issue 6): bench/bench.py prints a table and writes bench/results.md.
+BENCH_BINS := $(BUILD)/draw_bench $(BUILD)/seek_bench
+
+$(BUILD)/draw_bench: bench/draw_bench.c $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/ui -Isrc/scenario -Isrc/export -o $@ bench/draw_bench.c \
+	    $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) $(LDFLAGS_BASE) $(CJSON_LIBS) $(SDL_LIBS) -lm
+
+$(BUILD)/seek_bench: bench/seek_bench.c $(SCENARIO_OBJ) $(LIBCORE)
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -o $@ bench/seek_bench.c $(SCENARIO_OBJ) $(LIBCORE) \
+	    $(LDFLAGS_BASE) $(CJSON_LIBS) -lm
+
+bench: $(BIN) $(BENCH_BINS)
+	@python3 bench/bench.py $(BIN) $(BENCH_ARGS)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

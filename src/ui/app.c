@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -109,6 +110,7 @@ typedef struct App {
     UiState ui;
     LecMode lm;
     char title_shown[600]; /* the window title set last */
+    uint32_t doc_gen;      /* counts the documents made (UiView.doc_gen) */
 } App;
 
 /* ---- documents ------------------------------------------------------------- */
@@ -130,7 +132,7 @@ static bool doc_make_ex(Doc *d, Program *p, bool borrowed, char *err, size_t err
     d->prog = p;
     d->borrowed = borrowed;
     SimLimits lim = sim_default_limits();
-    lim.max_steps = 2000000; /* the app keeps every step: stay interactive */
+    lim.max_steps = 8000000; /* the app keeps every step: 100,000 tasks fit, loading stays short */
     d->sim = sim_new(p, &lim);
     if (!d->sim) {
         snprintf(err, errn, "out of memory starting the simulation");
@@ -342,6 +344,7 @@ static void app_load(App *a, const char *path, bool reload)
         uint32_t keep = reload && a->doc.ok ? sim_pos(a->doc.sim) : 0;
         doc_free(&a->doc);
         a->doc = nd;
+        a->doc_gen++;
         if (keep)
             sim_seek(a->doc.sim, keep);
         diags_clear(a);
@@ -419,6 +422,7 @@ static bool lec_enter(App *a, uint32_t i, uint32_t pos)
     m->slide = i;
     LecSlide *sl = &m->lec->slides[i];
     char err[512] = "";
+    a->doc_gen++;
     if (!doc_make_ex(&a->doc, sl->prog, true, err, sizeof err)) {
         snprintf(m->err, sizeof m->err, "%s", err);
         return false;
@@ -699,6 +703,7 @@ static bool app_poll(App *a, uint32_t now)
 
 static void app_free(App *a)
 {
+    ui_state_free(&a->ui);
     lec_drop(a);
     doc_free(&a->doc);
     diags_clear(a);
@@ -840,6 +845,7 @@ static void make_view(App *a, UiView *v)
     v->playing = a->playing;
     v->speed = speeds[a->speed_i];
     v->watching = a->path[0] != '\0';
+    v->doc_gen = a->doc_gen;
     lec_view(a, v);
 }
 
@@ -1102,8 +1108,8 @@ int ui_app_main(const char *path)
             dirty = true;
         set_title(win, a);
         (void)sim0;
-        if (a->ui.prompt != text_on) {
-            text_on = a->ui.prompt;
+        if ((a->ui.prompt || a->ui.filter_edit) != text_on) {
+            text_on = a->ui.prompt || a->ui.filter_edit;
             if (text_on)
                 SDL_StartTextInput();
             else
@@ -1196,6 +1202,10 @@ int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, 
         }
         a->ui.last_rec = sim_recording(a->doc.sim);
     }
+    /* LOOPSCOPE_SHOT_FILTER=text: the "/" task-name filter */
+    const char *filt = getenv("LOOPSCOPE_SHOT_FILTER");
+    if (filt)
+        snprintf(a->ui.filter, sizeof a->ui.filter, "%s", filt);
     const char *help = getenv("LOOPSCOPE_SHOT_HELP");
     a->ui.help = help && help[0] == '1';
     UiInput in;
@@ -1466,6 +1476,98 @@ done:
         fclose(pf);
     if (pdf_tmp[0])
         remove(pdf_tmp);
+    if (dl_ok)
+        draw_deinit(&dl);
+    render_sdl_free(ren);
+    if (r)
+        SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    if (a) {
+        app_free(a);
+        free(a);
+    }
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+    return status;
+}
+
+/* ---- drawing benchmark (bench/draw_bench.c) ------------------------------------ */
+
+int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, double *ms, double *ms_ui,
+                  char *err, size_t errn)
+{
+    int status = 2;
+    SDL_Surface *surf = NULL;
+    SDL_Renderer *r = NULL;
+    Ren *ren = NULL;
+    DrawList dl;
+    bool dl_ok = false;
+    App *a = NULL;
+    char assets[PATH_MAX];
+    if (SDL_Init(0) != 0 || TTF_Init() != 0) {
+        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
+        goto done;
+    }
+    if (!find_assets(assets, sizeof assets, err, errn))
+        goto done;
+    a = calloc(1, sizeof *a);
+    if (!a)
+        goto done;
+    ui_state_init(&a->ui);
+    a->speed_i = 4;
+    a->lm.zoom = 1.0f;
+    a->lm.play_to = UINT32_MAX;
+    app_load(a, path, false);
+    if (!a->doc.ok) {
+        snprintf(err, errn, "%s does not load", path);
+        goto done;
+    }
+    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!surf || !(r = SDL_CreateSoftwareRenderer(surf))) {
+        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
+        goto done;
+    }
+    char rerr[PATH_MAX + 256];
+    ren = render_sdl_new(r, assets, rerr, sizeof rerr);
+    if (!ren) {
+        snprintf(err, errn, "%s", rerr);
+        goto done;
+    }
+    draw_init(&dl, render_sdl_measure(ren));
+    dl_ok = true;
+    uint32_t n = sim_recording(a->doc.sim)->nsteps;
+    sim_seek(a->doc.sim, step > n ? n : step);
+    for (int f = -3; f < frames; f++) { /* three warm-up frames fill the glyph caches */
+        UiInput in;
+        memset(&in, 0, sizeof in);
+        in.w = w;
+        in.h = h;
+        in.dpr = 1;
+        in.time_ms = (uint32_t)(f + 3) * 16;
+        in.mouse_in = true; /* the pointer wanders over the timeline: hover work every frame */
+        in.mx = 100 + (f * 37) % (w - 200);
+        in.my = h - 200 + (f * 13) % 100;
+        UiView v;
+        make_view(a, &v);
+        UiIntents it;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ui_frame(&a->ui, &v, &in, &dl, &it);
+        struct timespec tu;
+        clock_gettime(CLOCK_MONOTONIC, &tu);
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_RenderClear(r);
+        render_sdl_draw(ren, &dl);
+        SDL_RenderPresent(r);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (f >= 0) {
+            ms[f] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+            ms_ui[f] = (double)(tu.tv_sec - t0.tv_sec) * 1e3 + (double)(tu.tv_nsec - t0.tv_nsec) / 1e6;
+        }
+    }
+    status = 0;
+done:
     if (dl_ok)
         draw_deinit(&dl);
     render_sdl_free(ren);

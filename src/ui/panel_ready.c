@@ -150,20 +150,32 @@ void panel_ready_draw(UiCtx *c)
     const Sim *s = c->v->sim;
 
     /* the queue as narrated */
+    /* the first MAX_ROWS shown; all of them counted (100,000 tasks) */
     uint32_t ids[MAX_ROWS];
     int n = 0;
+    uint32_t total = 0, matching = 0;
     uint32_t len = sim_ready_len(s);
-    for (uint32_t i = 0; i < len && n < MAX_ROWS; i++) {
+    for (uint32_t i = 0; i < len; i++) {
         uint32_t h = sim_ready_at(s, i);
-        if (ui__handle_queued(c, h))
+        if (!ui__handle_queued(c, h))
+            continue;
+        total++;
+        if (!ui__task_match(c, h < r->nhandles ? r->handles[h].task : SIM_NONE))
+            continue;
+        matching++;
+        if (n < MAX_ROWS)
             ids[n++] = h;
     }
     uint32_t pick_step = SIM_NONE;
     uint32_t run_h = running_handle(c, &pick_step);
     track(c, ids, n);
 
-    char note[96];
-    snprintf(note, sizeof note, "%d callback%s, head first", n, n == 1 ? "" : "s");
+    char note[160];
+    if (st->filter[0] || st->filter_edit)
+        snprintf(note, sizeof note, "%u of %u match \"%s\"%s", matching, total, st->filter,
+                 st->filter_edit ? "_" : "");
+    else
+        snprintf(note, sizeof note, "%u callback%s, head first", total, total == 1 ? "" : "s");
     Rect body = ui__panel_begin(c, P_READY, "Ready queue", note);
     int rh = th->row_h + theme_px(th, 4);
     int y = body.y + th->gap / 2;
@@ -200,13 +212,17 @@ void panel_ready_draw(UiCtx *c)
     float wh = ui__wheel(c, list);
     st->ready_scroll -= wh * 2;
     int rows_vis = list.h / rh;
-    float maxs = (float)(n - rows_vis + 1);
+    float maxs = (float)(n - rows_vis + 2);
     if (st->ready_scroll > maxs)
         st->ready_scroll = maxs;
     if (st->ready_scroll < 0)
         st->ready_scroll = 0;
 
-    if (n == 0) {
+    if (n == 0 && total > 0) {
+        draw_text_wrap(dl, FONT_SANS, th->fs_small, (Rect){x + th->pad, y + th->gap, w - th->pad * 2, 0},
+                       th->small_row_h, 3, th->text_faint,
+                       "No queued callback belongs to a task whose name matches the filter (Esc clears it).", false);
+    } else if (n == 0) {
         const char *empty = c->pos == 0 ? "Empty: asyncio.run has not started yet. Press \xe2\x86\x92 to step."
                                         : "Empty: no callback is ready to run.";
         draw_text_wrap(dl, FONT_SANS, th->fs_small, (Rect){x + th->pad, y + th->gap, w - th->pad * 2, 0},
@@ -278,6 +294,12 @@ void panel_ready_draw(UiCtx *c)
         if (ui__clicked(c, row))
             ui__select(c, SEL_HANDLE, h);
         yy += rh;
+        if (i == n - 1 && matching > (uint32_t)n) { /* the rows not listed */
+            char more[96];
+            snprintf(more, sizeof more, "... and %u more (/ filters by task name)", matching - (uint32_t)n);
+            draw_text_fit(dl, FONT_SANS, th->fs_small, x + th->pad, yy + th->gap / 2, w - th->pad * 2,
+                          th->text_faint, more);
+        }
     }
     draw_clip_pop(dl);
     ui__scrollbar(c, (Rect){body.x + body.w - theme_px(th, 4), list.y, theme_px(th, 3), list.h},

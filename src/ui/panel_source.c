@@ -116,8 +116,7 @@ void panel_source_draw(UiCtx *c)
         int ts = ui__task_state(c, t, NULL, NULL);
         if (ts == TS_NOT_YET || ts == TS_DONE)
             continue;
-        TaskNow tn = sim_task_now(s, t);
-        uint32_t ln = stmt_line(m, tn.stmt);
+        uint32_t ln = stmt_line(m, ui__task_stmt(c, t));
         if (!ln || ln - 1 < first || ln - 1 >= first + nvis)
             continue;
         LineMarks *lm = &marks[ln - 1 - first];

@@ -23,13 +23,19 @@ void panel_waiting_draw(UiCtx *c)
     const Sim *s = c->v->sim;
     uint32_t nt = r->ntasks;
 
-    uint32_t n = 0;
+    uint32_t n = 0, total = 0;
     for (uint32_t t = 0; t < nt; t++)
-        if (ui__task_state(c, t, NULL, NULL) == SPAN_WAITING)
-            n++;
+        if (ui__task_state(c, t, NULL, NULL) == SPAN_WAITING) {
+            total++;
+            if (ui__task_match(c, t))
+                n++;
+        }
     bool dead = r->outcome == SIM_DEADLOCK && c->pos >= r->nsteps;
-    char note[96];
-    snprintf(note, sizeof note, "%u task%s suspended", n, n == 1 ? "" : "s");
+    char note[160];
+    if (st->filter[0] || st->filter_edit)
+        snprintf(note, sizeof note, "%u of %u match \"%s\"%s", n, total, st->filter, st->filter_edit ? "_" : "");
+    else
+        snprintf(note, sizeof note, "%u task%s suspended", n, n == 1 ? "" : "s");
     Rect body = ui__panel_begin(c, P_WAITING, dead ? "Waiting set: DEADLOCK" : "Waiting set", note);
     int x = body.x + th->pad / 2, w = body.w - th->pad;
     int y = body.y + th->gap / 2;
@@ -66,7 +72,8 @@ void panel_waiting_draw(UiCtx *c)
     if (n == 0 && !dead)
         draw_text_wrap(dl, FONT_SANS, th->fs_small, (Rect){x + th->pad, y + th->gap, w - th->pad * 2, 0},
                        th->small_row_h, 3, th->text_faint,
-                       c->pos == 0 ? "No task yet." : "No task is suspended right now.", false);
+                       total ? "No suspended task matches the filter (Esc clears it)."
+                       : c->pos == 0 ? "No task yet." : "No task is suspended right now.", false);
     draw_clip_push(dl, list);
     uint32_t first = (uint32_t)st->wait_scroll;
     uint32_t k = 0;
@@ -75,7 +82,7 @@ void panel_waiting_draw(UiCtx *c)
     for (uint32_t t = 0; t < nt && yy < list.y + list.h; t++) {
         uint8_t wk = WAIT_NONE;
         const Span *sp = NULL;
-        if (ui__task_state(c, t, &wk, &sp) != SPAN_WAITING)
+        if (ui__task_state(c, t, &wk, &sp) != SPAN_WAITING || !ui__task_match(c, t))
             continue;
         if (k++ < first)
             continue;

@@ -16,10 +16,20 @@
  * Depends on: ui_int.h.  Used by: app.c, tests.
  */
 #include <math.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui_int.h"
+
+void ui_state_free(UiState *st)
+{
+    free(st->tcache);
+    st->tcache = NULL;
+    st->tcache_n = 0;
+    st->tcache_rec = NULL;
+}
 
 void ui_state_init(UiState *st)
 {
@@ -96,7 +106,84 @@ const char *ui__task_name(const UiCtx *c, uint32_t t)
     return rec_text(r, r->tasks[t].name);
 }
 
+bool ui__task_match(const UiCtx *c, uint32_t t)
+{
+    const char *f = c->st->filter;
+    if (!f[0])
+        return true;
+    if (t == SIM_NONE)
+        return false;
+    const char *name = ui__task_name(c, t);
+    size_t fl = strlen(f);
+    for (const char *p = name; *p; p++) {
+        size_t i = 0;
+        while (i < fl && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)f[i]))
+            i++;
+        if (i == fl)
+            return true;
+    }
+    return false;
+}
+
+static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span);
+
+/* Panels ask for every task's state several times a frame (the waiting set
+ * counts and lists, the source marks each line): with many tasks the
+ * answers are worked out once per cursor position into a cache kept in the
+ * UiState (100,000 tasks: one pass when the cursor moves, none for frames
+ * that only hover). A new recording can reuse an old one's address, so the
+ * recording also resets the cache (reset_for_new_recording). */
+#define TASK_CACHE_MIN 512
+
 int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span)
+{
+    const Recording *r = c->v->rec;
+    if (r && r->ntasks >= TASK_CACHE_MIN && t < r->ntasks) {
+        UiState *st = c->st;
+        if (st->tcache_rec != (const void *)r || st->tcache_pos != c->pos || st->tcache_n != r->ntasks ||
+            st->tcache_gen != c->v->doc_gen) {
+            TaskCache *tc = st->tcache_n >= r->ntasks && st->tcache
+                                ? st->tcache : realloc(st->tcache, (size_t)r->ntasks * sizeof *tc);
+            st->tcache_rec = NULL;
+            if (tc) {
+                st->tcache = tc;
+                for (uint32_t k = 0; k < r->ntasks; k++) {
+                    TaskCache *e = &tc[k];
+                    e->state = (int8_t)task_state_now(c, k, &e->wait, &e->span);
+                    e->stmt = e->state == TS_NOT_YET || e->state == TS_DONE ? SIM_NONE
+                                                                           : sim_task_now(c->v->sim, k).stmt;
+                }
+                st->tcache_n = r->ntasks;
+                st->tcache_gen = c->v->doc_gen;
+                st->tcache_pos = c->pos;
+                st->tcache_rec = r;
+            }
+        }
+        if (st->tcache_rec == (const void *)r) {
+            const TaskCache *e = &((const TaskCache *)st->tcache)[t];
+            if (wait)
+                *wait = e->wait;
+            if (span)
+                *span = e->span;
+            return e->state;
+        }
+    }
+    return task_state_now(c, t, wait, span);
+}
+
+uint32_t ui__task_stmt(const UiCtx *c, uint32_t t)
+{
+    const Recording *r = c->v->rec;
+    if (r && t < r->ntasks && r->ntasks >= TASK_CACHE_MIN) {
+        ui__task_state(c, t, NULL, NULL); /* fills the cache */
+        const UiState *st = c->st;
+        if (st->tcache_rec == (const void *)r && st->tcache_pos == c->pos)
+            return ((const TaskCache *)st->tcache)[t].stmt;
+    }
+    return sim_task_now(c->v->sim, t).stmt;
+}
+
+static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span)
 {
     const Recording *r = c->v->rec;
     if (wait)
@@ -383,6 +470,8 @@ static void key_nav(UiCtx *c, const UiKey *k)
             st->show_diags = true;
         } else if (ch == '?') {
             st->help = true;
+        } else if (ch == '/') {
+            st->filter_edit = true;
         }
         break;
     }
@@ -417,11 +506,43 @@ static void prompt_keys(UiCtx *c)
     }
 }
 
+/* Typing the "/" filter: text appends, Backspace deletes, Enter keeps it,
+ * Esc clears it. */
+static void filter_keys(UiCtx *c)
+{
+    UiState *st = c->st;
+    size_t len = strlen(st->filter);
+    if (c->in->text[0] && len + strlen(c->in->text) < sizeof st->filter) {
+        memcpy(st->filter + len, c->in->text, strlen(c->in->text) + 1);
+        len = strlen(st->filter);
+        st->ready_scroll = st->wait_scroll = 0;
+    }
+    for (int i = 0; i < c->in->nkeys; i++) {
+        const UiKey *k = &c->in->keys[i];
+        if (k->code == UK_ESCAPE) {
+            st->filter[0] = '\0';
+            st->filter_edit = false;
+        } else if (k->code == UK_BACKSPACE) {
+            while (len > 0 && ((unsigned char)st->filter[len - 1] & 0xC0) == 0x80)
+                len--;
+            if (len > 0)
+                len--;
+            st->filter[len] = '\0';
+        } else if (k->code == UK_ENTER) {
+            st->filter_edit = false;
+        }
+    }
+}
+
 static void handle_keys(UiCtx *c)
 {
     UiState *st = c->st;
     if (st->prompt) {
         prompt_keys(c);
+        return;
+    }
+    if (st->filter_edit) {
+        filter_keys(c);
         return;
     }
     for (int i = 0; i < c->in->nkeys; i++) {
@@ -504,6 +625,7 @@ static void reset_for_new_recording(UiState *st)
     st->view1 = 1;
     st->lane_scroll = 0;
     st->narr_scroll = 0;
+    st->tcache_rec = NULL;
     st->src_follow = true;
     st->console_follow = true;
     st->drag_panel = 0;

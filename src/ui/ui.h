@@ -44,6 +44,15 @@ int ui_lecture_handouts(const char *lecture_path, const char *png_dir, const cha
  * returns 0 (fine) or 2. */
 int ui_lecture_check(const char *lecture_path);
 
+/* Benchmark (bench/draw_bench.c): renders `frames` frames of the app at
+ * step `step` of `path` offscreen at w x h (the software renderer, as
+ * `shot`), the pointer moving over the timeline, and stores each frame's
+ * milliseconds (ui_frame + drawing) in ms[] and of ui_frame alone (the
+ * panels' work: layout, level of detail, the draw list) in ms_ui[].
+ * Returns 0, or 2 with err. */
+int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, double *ms, double *ms_ui,
+                  char *err, size_t errn);
+
 /* The built-in default scenario (the seed tutorial's two tasks), identical
  * to scenarios/default.json. */
 extern const char ui_default_scenario[];
@@ -173,6 +182,7 @@ typedef struct UiView {
     const char *notice;       /* a short transient message ("reloaded"), or NULL */
     bool still;               /* a still frame (shot): no animation, no clicks */
     const UiLecture *lecture; /* lecture mode, or NULL */
+    uint32_t doc_gen;         /* changes whenever a new document is shown */
 } UiView;
 
 /* ---- the UI's own state ---------------------------------------------------- */
@@ -203,6 +213,9 @@ typedef struct UiState {
     /* overlays */
     bool help, show_diags, prompt;
     char prompt_buf[1024];
+    /* "/": show only the tasks whose name contains this (ready queue, waiting set) */
+    bool filter_edit;
+    char filter[64];
     uint8_t stage_pick;       /* stage chosen with 1-7, for N/P */
     /* ready-queue animation: what was in the queue last frame */
     uint32_t anim_ids[UI_ANIM_MAX];
@@ -214,10 +227,17 @@ typedef struct UiState {
     const void *anim_rec;     /* the recording it belongs to */
     uint32_t last_pos;
     const void *last_rec;
+    /* every task's state at a cursor, kept while the cursor stays (many
+     * tasks; see ui__task_state): owned, released by ui_state_free */
+    void *tcache;
+    uint32_t tcache_n, tcache_pos, tcache_gen;
+    const void *tcache_rec;
 } UiState;
 
 /* Sets a fresh UI state. */
 void ui_state_init(UiState *st);
+/* Releases what the state owns (a cache); it can be initialised again. */
+void ui_state_free(UiState *st);
 
 /* Builds one frame: reads view and input, updates st, fills dl (which it
  * resets to the input's size) and out (which it empties first). */

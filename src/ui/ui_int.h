@@ -17,6 +17,14 @@
 
 #define UI_CHAIN_MAX 48
 
+/* One task's state at the cursor (see ui__task_state). */
+typedef struct TaskCache {
+    const Span *span;
+    uint32_t stmt;     /* sim_task_now().stmt for a task alive at the cursor */
+    int8_t state;
+    uint8_t wait;
+} TaskCache;
+
 typedef struct UiCtx {
     UiState *st;
     const UiView *v;
@@ -54,6 +62,9 @@ void ui__seek(UiCtx *c, uint32_t n);
 float ui__wheel(const UiCtx *c, Rect r);
 /* A task's display name. */
 const char *ui__task_name(const UiCtx *c, uint32_t t);
+/* Whether task t passes the "/" filter (case-insensitive substring of its
+ * name; an empty filter passes everything; SIM_NONE passes only no filter). */
+bool ui__task_match(const UiCtx *c, uint32_t t);
 /* Formats seconds: "1.000 s". */
 void ui__secs(VTime t, char *buf, size_t n);
 /* Draws a small filled, rounded-looking chip (rect with a border). */
@@ -65,6 +76,8 @@ void ui__scrollbar(UiCtx *c, Rect track, float first, float visible, float total
  * and *span the span (either may be NULL). */
 enum { TS_NOT_YET = -1, TS_DONE = -2 };
 int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span);
+/* The statement task t is at (sim_task_now().stmt), cached like the state. */
+uint32_t ui__task_stmt(const UiCtx *c, uint32_t t);
 /* The task running at the cursor, or SIM_NONE. */
 uint32_t ui__running_task(const UiCtx *c);
 /* Whether handle h is in the ready queue at the cursor, as narrated. */

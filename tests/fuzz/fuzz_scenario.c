@@ -1,6 +1,8 @@
 /* fuzz_scenario.c -- libFuzzer target: untrusted bytes through the whole pipeline.
  *
- * Each input is treated as a scenario file: scn_load_text (the loader and
+ * An input with a top-level "slides" member is a lecture: lec_load_text
+ * (the lecture checker, and the loads of the scenarios its slides name).
+ * Every other input is treated as a scenario file: scn_load_text (the loader and
  * checker), then, when it loads, a run with small limits (so one input costs
  * milliseconds, not minutes), a few sim_seek positions compared field by
  * field with a fresh simulation stepped to the same place (seek must equal a
@@ -23,6 +25,7 @@
 #include "exp_svg.h"
 #include "exp_text.h"
 #include "export.h"
+#include "lecture.h"
 #include "scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,8 +52,32 @@ static void same_state(const Sim *a, const Sim *b)
     }
 }
 
+/* A lecture: loaded as if it lived in scenarios/lectures/, so its slides can
+ * name the real lecture scenarios (basics/seed.json) as well as bad ones. */
+static void fuzz_lecture(const uint8_t *data, size_t size)
+{
+    Diags d;
+    diags_init(&d);
+    Lecture *L = lec_load_text("scenarios/lectures/fuzz.json", (const char *)data, size, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        char buf[512];
+        diag_format(&d.items[i], buf, sizeof buf);
+    }
+    diags_free(&d);
+    if (L) {
+        CHECK(L->nslides > 0);
+        for (uint32_t i = 0; i < L->nslides; i++)
+            CHECK(L->slides[i].prog != NULL && L->slides[i].title && L->slides[i].narration);
+    }
+    lec_free(L);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (lec_sniff_text((const char *)data, size)) {
+        fuzz_lecture(data, size);
+        return 0;
+    }
     Diags d;
     diags_init(&d);
     Program *p = scn_load_text("fuzz.json", (const char *)data, size, &d);

@@ -31,7 +31,8 @@ if [ "$1" = regress ]; then
         $INC -o "$OUT/fuzz_regress" tests/fuzz/fuzz_scenario.c $SRCS -lcjson -lm || exit 1
     set -- "$REG"/*
     [ -e "$1" ] || set --
-    ASAN_OPTIONS=detect_leaks=1 "$OUT/fuzz_regress" "$@" scenarios/*.json tests/bad/*.json || exit 1
+    ASAN_OPTIONS=detect_leaks=1 "$OUT/fuzz_regress" "$@" scenarios/*.json scenarios/lectures/*.json \
+        tests/bad/*.json || exit 1
     exit 0
 fi
 
@@ -41,7 +42,7 @@ SECS=$1
     $INC -o "$OUT/fuzz_scenario" tests/fuzz/fuzz_scenario.c $SRCS -lcjson -lm || exit 1
 
 mkdir -p "$OUT/corpus" "$OUT/seeds"
-cp scenarios/*.json tests/bad/*.json tests/runaway/*.json "$OUT/seeds/" 2>/dev/null
+cp scenarios/*.json scenarios/lectures/*.json tests/bad/*.json tests/runaway/*.json "$OUT/seeds/" 2>/dev/null
 find tests/conformance/cases -name '*.json' -exec cp {} "$OUT/seeds/" \; 2>/dev/null
 cp "$REG"/* "$OUT/seeds/" 2>/dev/null
 
