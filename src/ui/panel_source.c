@@ -112,11 +112,12 @@ void panel_source_draw(UiCtx *c)
     memset(marks, 0, sizeof marks);
     uint32_t extra[256];
     memset(extra, 0, sizeof extra);
+    const TaskCache *tcache = ui__task_cache(c); /* many tasks: one array read each */
     for (uint32_t t = 0; t < nt; t++) {
-        int ts = ui__task_state(c, t, NULL, NULL);
+        int ts = tcache ? tcache[t].state : ui__task_state(c, t, NULL, NULL);
         if (ts == TS_NOT_YET || ts == TS_DONE)
             continue;
-        uint32_t ln = stmt_line(m, ui__task_stmt(c, t));
+        uint32_t ln = stmt_line(m, tcache ? tcache[t].stmt : ui__task_stmt(c, t));
         if (!ln || ln - 1 < first || ln - 1 >= first + nvis)
             continue;
         LineMarks *lm = &marks[ln - 1 - first];

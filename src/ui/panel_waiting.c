@@ -24,8 +24,9 @@ void panel_waiting_draw(UiCtx *c)
     uint32_t nt = r->ntasks;
 
     uint32_t n = 0, total = 0;
+    const TaskCache *tcache = ui__task_cache(c); /* many tasks: one array read each */
     for (uint32_t t = 0; t < nt; t++)
-        if (ui__task_state(c, t, NULL, NULL) == SPAN_WAITING) {
+        if ((tcache ? tcache[t].state : ui__task_state(c, t, NULL, NULL)) == SPAN_WAITING) {
             total++;
             if (ui__task_match(c, t))
                 n++;
@@ -82,6 +83,8 @@ void panel_waiting_draw(UiCtx *c)
     for (uint32_t t = 0; t < nt && yy < list.y + list.h; t++) {
         uint8_t wk = WAIT_NONE;
         const Span *sp = NULL;
+        if (tcache && tcache[t].state != SPAN_WAITING)
+            continue;
         if (ui__task_state(c, t, &wk, &sp) != SPAN_WAITING || !ui__task_match(c, t))
             continue;
         if (k++ < first)

@@ -365,18 +365,24 @@ void render_sdl_draw(Ren *ren, const DrawList *dl)
         }
         case CMD_RECT: {
             SDL_Rect rr = {k->x, k->y, k->w, k->h};
+            /* opaque fills need no blending: the software renderer then
+             * fills with a plain memset-like loop, several times faster */
+            SDL_SetRenderDrawBlendMode(r, k->color.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
             SDL_SetRenderDrawColor(r, k->color.r, k->color.g, k->color.b, k->color.a);
             SDL_RenderFillRect(r, &rr);
+            SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
             break;
         }
         case CMD_FRAME: {
             int t = k->thick;
+            SDL_SetRenderDrawBlendMode(r, k->color.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
             SDL_SetRenderDrawColor(r, k->color.r, k->color.g, k->color.b, k->color.a);
             SDL_Rect e[4] = {{k->x, k->y, k->w, t},
                              {k->x, k->y + k->h - t, k->w, t},
                              {k->x, k->y + t, t, k->h - 2 * t},
                              {k->x + k->w - t, k->y + t, t, k->h - 2 * t}};
             SDL_RenderFillRects(r, e, 4);
+            SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
             break;
         }
         case CMD_LINE:

@@ -171,6 +171,18 @@ int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span)
     return task_state_now(c, t, wait, span);
 }
 
+const TaskCache *ui__task_cache(const UiCtx *c)
+{
+    const Recording *r = c->v->rec;
+    if (!r || r->ntasks < TASK_CACHE_MIN)
+        return NULL;
+    ui__task_state(c, 0, NULL, NULL); /* fills the cache */
+    const UiState *st = c->st;
+    if (st->tcache_rec == (const void *)r && st->tcache_pos == c->pos && st->tcache_gen == c->v->doc_gen)
+        return st->tcache;
+    return NULL;
+}
+
 uint32_t ui__task_stmt(const UiCtx *c, uint32_t t)
 {
     const Recording *r = c->v->rec;
@@ -502,6 +514,9 @@ static void prompt_keys(UiCtx *c)
             if (st->prompt_buf[0])
                 ui__intent(c, INTENT_OPEN, 0, 0, st->prompt_buf);
             st->prompt = false;
+        } else if (k->code == UK_CHAR && k->ch == 'u' && (k->mods & UI_MOD_CTRL)) {
+            st->prompt_buf[0] = '\0'; /* Ctrl+U clears the line, as in a shell */
+            len = 0;
         }
     }
 }

@@ -78,6 +78,9 @@ enum { TS_NOT_YET = -1, TS_DONE = -2 };
 int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span);
 /* The statement task t is at (sim_task_now().stmt), cached like the state. */
 uint32_t ui__task_stmt(const UiCtx *c, uint32_t t);
+/* The whole cache at the cursor (one entry per task), for loops over every
+ * task; NULL with few tasks (then ask ui__task_state). */
+const TaskCache *ui__task_cache(const UiCtx *c);
 /* The task running at the cursor, or SIM_NONE. */
 uint32_t ui__running_task(const UiCtx *c);
 /* Whether handle h is in the ready queue at the cursor, as narrated. */

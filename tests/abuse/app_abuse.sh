@@ -14,8 +14,11 @@ set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 if [ "${XVFB_INNER:-}" != 1 ]; then
-    XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24" sh "$0" "$BIN"
+    XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" sh "$0" "$BIN"
 fi
+# the X server can still be starting (a loaded machine): wait until it answers
+i=0
+while ! xdotool getmouselocation >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 fails=0
 die() { echo "FAIL: abuse: $*"; fails=$((fails + 1)); }
 TMP=$(mktemp -d /tmp/loopscope-abuse.XXXXXX)

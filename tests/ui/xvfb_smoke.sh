@@ -15,8 +15,11 @@ OUT=$2
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 if [ "${XVFB_INNER:-}" != 1 ]; then
-    XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24" sh "$0" "$BIN" "$OUT"
+    XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" sh "$0" "$BIN" "$OUT"
 fi
+# the X server can still be starting (a loaded machine): wait until it answers
+i=0
+while ! xdotool getmouselocation >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 
 fails=0
 step() { echo "  xvfb: $*"; }
@@ -97,9 +100,9 @@ alive || die "died on mouse input"
 
 step "open another file with the O prompt"
 key o
-key ctrl+a BackSpace
-for k in $(seq 1 80); do xdotool key BackSpace; done
+key ctrl+u
 xdotool type --delay 25 "$TMP/other.json"
+sleep 0.3
 key Return
 wait_title "Everything a task can wait for" 5 || die "the O prompt did not open other.json: $(title)"
 
