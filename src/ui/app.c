@@ -36,6 +36,8 @@
 #include <cairo.h>
 #include <cairo-pdf.h>
 
+#include "exp_chrome.h"
+#include "exp_svg.h"
 #include "input_sdl.h"
 #include "lecture.h"
 #include "lecture_plan.h"
@@ -111,6 +113,7 @@ typedef struct App {
     LecMode lm;
     char title_shown[600]; /* the window title set last */
     uint32_t doc_gen;      /* counts the documents made (UiView.doc_gen) */
+    bool want_export;      /* X: export with the next frame drawn */
 } App;
 
 /* ---- documents ------------------------------------------------------------- */
@@ -766,6 +769,9 @@ static void apply_intents(App *a, const UiIntents *it, bool *quit)
         case INTENT_QUIT:
             *quit = true;
             break;
+        case INTENT_EXPORT:
+            a->want_export = s != NULL;
+            break;
         case INTENT_LEC_NEXT:
             lec_next(a);
             break;
@@ -847,6 +853,60 @@ static void make_view(App *a, UiView *v)
     v->watching = a->path[0] != '\0';
     v->doc_gen = a->doc_gen;
     lec_view(a, v);
+}
+
+
+/* ---- X: export what is on screen ---------------------------------------------- */
+
+/* Writes NAME-stepN.trace.json, .svg and .png (the frame just drawn, read
+ * back from the renderer) into the current folder, each through a
+ * temporary file, and says where in the notice. */
+static void app_export(App *a, SDL_Renderer *r, int w, int h)
+{
+    char stem[256] = "default", base[600], path[700], err[600] = "";
+    if (a->path[0]) {
+        const char *b = strrchr(a->path, '/');
+        snprintf(stem, sizeof stem, "%.200s", b ? b + 1 : a->path);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem)
+            *dot = '\0';
+    }
+    uint32_t pos = sim_pos(a->doc.sim); /* named as the clock shows it: "step N" is the last one applied */
+    if (pos == 0)
+        snprintf(base, sizeof base, "%s-start", stem);
+    else
+        snprintf(base, sizeof base, "%s-step%u", stem, pos - 1);
+    const char *scen = a->path[0] ? a->path : NULL;
+    bool ok = true;
+    snprintf(path, sizeof path, "%s.trace.json", base);
+    if (exp_chrome_write(a->doc.sim, path, scen, err, sizeof err) != 0)
+        ok = false;
+    snprintf(path, sizeof path, "%s.svg", base);
+    if (ok && exp_svg_write(a->doc.sim, path, scen, err, sizeof err) != 0)
+        ok = false;
+    if (ok) {
+        SDL_Surface *shot = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+        char tmp[760];
+        snprintf(path, sizeof path, "%s.png", base);
+        snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+        if (!shot || SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, shot->pixels, shot->pitch) != 0 ||
+            IMG_SavePNG(shot, tmp) != 0 || rename(tmp, path) != 0) {
+            snprintf(err, sizeof err, "cannot write %.300s: %.200s", path, SDL_GetError());
+            remove(tmp);
+            ok = false;
+        }
+        SDL_FreeSurface(shot);
+    }
+    char cwd[PATH_MAX] = ".";
+    if (!getcwd(cwd, sizeof cwd))
+        snprintf(cwd, sizeof cwd, ".");
+    char msg[256];
+    if (ok)
+        snprintf(msg, sizeof msg, "exported %.80s.trace.json, .svg and .png to %.120s", base, cwd);
+    else
+        snprintf(msg, sizeof msg, "export failed: %.230s", err);
+    notice(a, msg);
+    a->notice_until = ticks() + 6000;
 }
 
 /* ---- assets -------------------------------------------------------------- */
@@ -1100,6 +1160,11 @@ int ui_app_main(const char *path)
         SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
         SDL_RenderClear(r);
         render_sdl_draw(ren, &dl);
+        if (a->want_export && a->doc.ok) { /* the frame on screen, before it is presented */
+            a->want_export = false;
+            app_export(a, r, pw, ph);
+            dirty = true;
+        }
         SDL_RenderPresent(r);
         /* the intents of this frame */
         const void *sim0 = a->doc.sim;

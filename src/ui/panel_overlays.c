@@ -164,6 +164,7 @@ static const char *const help_rows[][2] = {
     {"F", "fit the whole run in the timeline"},
     {"PgUp / PgDn", "scroll the timeline's lanes (in a lecture: previous / next)"},
     {"/", "filter the ready queue and waiting set by task name (Esc clears)"},
+    {"X", "export: Chrome trace (Perfetto, speedscope), SVG timeline, PNG of this frame"},
     {"E", "show every error of a refused file"},
     {"Esc", "close the overlay or the causal chain"},
     {"? / F1", "this help"},

@@ -484,6 +484,8 @@ static void key_nav(UiCtx *c, const UiKey *k)
             st->help = true;
         } else if (ch == '/') {
             st->filter_edit = true;
+        } else if (ch == 'x') {
+            ui__intent(c, INTENT_EXPORT, 0, 0, NULL);
         }
         break;
     }

@@ -106,6 +106,7 @@ typedef enum IntentKind {
     INTENT_OPEN,        /* path */
     INTENT_RELOAD,
     INTENT_QUIT,
+    INTENT_EXPORT,      /* write the trace, the SVG timeline and a PNG of this frame */
     /* lecture mode */
     INTENT_LEC_NEXT,    /* the clicker's "next": reveal, run to the next stop, claim, next slide */
     INTENT_LEC_PREV,    /* previous slide */

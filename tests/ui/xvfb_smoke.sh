@@ -31,6 +31,8 @@ cp "$ROOT/tests/ui/scenarios/default.json" "$TMP/s.json"
 cp "$ROOT/tests/ui/scenarios/mixed.json" "$TMP/other.json"
 cp "$ROOT/tests/ui/scenarios/blocking.json" "$TMP/drop.json"
 
+mkdir -p "$TMP/cwd"
+cd "$TMP/cwd" # X exports into the current folder
 LOOPSCOPE_TEST_DROP="$TMP/drop.json" "$BIN" "$TMP/s.json" 2>"$TMP/stderr" &
 PID=$!
 alive() { kill -0 "$PID" 2>/dev/null; }
@@ -130,6 +132,16 @@ alive || die "died on a broken file"
 sleep 1.1
 sed 's/A blocking call freezes every task/Fixed again/' "$TMP/other.json" >"$TMP/drop.json"
 wait_title "Everything a task can wait for" 5 || die "no reload after the fix: $(title)"
+
+step "X exports the trace, the SVG and a PNG of the frame"
+key Home Right Right Right
+key x
+sleep 1
+n=$(ls "$TMP/cwd" | grep -c -E -- '-step2\.(trace\.json|svg|png)$')
+[ "$n" = 3 ] || die "X wrote $n of 3 files: $(ls "$TMP/cwd")"
+for f in "$TMP"/cwd/*-step2.trace.json; do
+    python3 -m json.tool "$f" >/dev/null 2>&1 || die "X: $f is not JSON"
+done
 
 step "help, then quit with Ctrl+Q"
 key question
