@@ -299,7 +299,9 @@ struct Sim {
 
 /* alloc.c: growth with sticky OOM */
 bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem);
-#define GROW(s, arr, cap, need) core__grow((s), (void **)&(arr), &(cap), (need), sizeof *(arr))
+/* The fast path (room already there) is inline: GROW runs for every step. */
+#define GROW(s, arr, cap, need) \
+    ((uint32_t)(need) <= (cap) || core__grow((s), (void **)&(arr), &(cap), (need), sizeof *(arr)))
 
 /* value.c */
 uint32_t val__new_str(Sim *s, const char *text, size_t len);
