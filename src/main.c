@@ -377,7 +377,7 @@ static int cmd_export(int argc, char **argv)
         int rc = ui_shot(path, step, w, h, o.tmp, err, sizeof err);
         if (rc != 0) {
             o.failed = true;
-            snprintf(o.error, sizeof o.error, "%s", err);
+            snprintf(o.error, sizeof o.error, "%.500s", err);
         }
         if (out_close(&o) != 0) {
             fprintf(stderr, "loopscope export: %s\n", out_error(&o));

@@ -508,7 +508,7 @@ static void draw_chain(UiCtx *c, const TlGeom *g)
         int x = xs[i], y = ys[i];
         draw_rect(dl, (Rect){x - a / 2 - 2, y - a / 2 - 2, a + 4, a + 4}, shade);
         draw_rect(dl, (Rect){x - a / 2 - 1, y - a / 2 - 1, a + 2, a + 2}, th->chain);
-        char num[8];
+        char num[16];
         snprintf(num, sizeof num, "%d", i + 1);
         int tw = draw_text_width(dl, FONT_SANS_BOLD, th->fs_small, num);
         int lx = x - tw / 2, ly = y - a / 2 - fh - 1;
