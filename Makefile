@@ -7,7 +7,7 @@
 #   make            build/loopscope
 #   make run        open the app on the default scenario (installs packages if missing)
 #   make test       unit tests, layering check, bad-input corpus, CPython conformance, UI tests
-#   make asan       the core suites under AddressSanitizer + UBSan
+#   make asan       the suites again under AddressSanitizer + UBSan
 #   make fuzz       libFuzzer on load+run+seek+export for FUZZ_SECONDS (60)
 
 CC      ?= cc
@@ -166,9 +166,18 @@ $(BUILD)/seek_bench: bench/seek_bench.c $(SCENARIO_OBJ) $(LIBCORE)
 bench: $(BIN) $(BENCH_BINS)
 	@python3 bench/bench.py $(BIN) $(BENCH_ARGS)
 
+# The suites again under AddressSanitizer + UBSan (any UB report aborts): the C
+# suites with leak detection, then the app's own suites (UI with a real window,
+# exports, lectures) without it, because SDL, X and fontconfig keep memory
+# until exit (valgrind checks the app's leaks: make valgrind).
+ASAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit bad cli conformance
+	$(MAKE) BUILD=build-asan OPT="$(ASAN_OPT)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	    unit bad cli conformance
+	@ASAN_OPTIONS=detect_leaks=0 EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" ./tests/ui/run.sh build-asan/loopscope
+	@ASAN_OPTIONS=detect_leaks=0 ./tests/export/run.sh build-asan/loopscope
+	@ASAN_OPTIONS=detect_leaks=0 ./tests/lecture/run.sh build-asan/loopscope
 
 clean:
 	rm -rf build build-asan build-fuzz build-oom

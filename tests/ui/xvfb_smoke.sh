@@ -136,10 +136,14 @@ wait_title "Everything a task can wait for" 5 || die "no reload after the fix: $
 step "X exports the trace, the SVG and a PNG of the frame"
 key Home Right Right Right
 key x
-sleep 1
-n=$(ls "$TMP/cwd" | grep -c -E -- '-step2\.(trace\.json|svg|png)$')
+i=0 # the three files appear together (each is written aside and renamed)
+while [ "$(ls "$TMP/cwd" | grep -c -E -- '-step[0-9]+\.(trace\.json|svg|png)$')" -lt 3 ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+n=$(ls "$TMP/cwd" | grep -c -E -- '-step[0-9]+\.(trace\.json|svg|png)$')
 [ "$n" = 3 ] || die "X wrote $n of 3 files: $(ls "$TMP/cwd")"
-for f in "$TMP"/cwd/*-step2.trace.json; do
+for f in "$TMP"/cwd/*-step*.trace.json; do
     python3 -m json.tool "$f" >/dev/null 2>&1 || die "X: $f is not JSON"
 done
 
