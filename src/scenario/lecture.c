@@ -658,6 +658,10 @@ static bool load_scenarios(Lecture *L, const JsonLoc *jl, const cJSON *root, con
 {
     bool ok = true;
     char *dir = folder_of(L->file);
+    if (!dir) { /* found by tests/oom */
+        d->oom = true;
+        return false;
+    }
     char real_dir[PATH_MAX];
     bool have_real = dir && realpath(dir, real_dir) != NULL;
     const cJSON *slides = cJSON_GetObjectItemCaseSensitive(root, "slides");

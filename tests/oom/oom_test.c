@@ -12,7 +12,10 @@
  *                    is a prefix of the good one
  *   - an export   -> NULL, or exactly the good text
  * and ASan's leak checker must find nothing when the program exits (every
- * partial structure was freed). Prints "oom: FILE: N allocations, N ok".
+ * partial structure was freed). A lecture file (a "slides" member) is
+ * loaded with lec_load_text instead, its slides' scenarios included: at
+ * every k it loads as in the good run or fails saying "out of memory".
+ * Prints "oom: FILE: N allocations, N failure points, 0 problems".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include "core.h"
 #include "exp_text.h"
 #include "export.h"
+#include "lecture.h"
 #include "mem.h"
 #include "scenario.h"
 
@@ -117,6 +121,28 @@ static void job(const char *name, const char *src, size_t len, unsigned long k, 
     prog_free(p);
 }
 
+/* The lecture job: load it (and its slides' scenarios). */
+static void lecture_job(const char *name, const char *src, size_t len, unsigned long k, uint32_t *nslides)
+{
+    Diags d;
+    diags_init(&d);
+    Lecture *L = lec_load_text(name, src, len, &d);
+    if (!L) {
+        int said = d.oom;
+        for (size_t i = 0; i < d.n; i++)
+            if (d.items[i].msg && strstr(d.items[i].msg, "out of memory"))
+                said = 1;
+        EXPECT(k > 0 && said, "lecture load failed without saying out of memory (%zu diags%s%s)", d.n,
+               d.n ? ": " : "", d.n && d.items[0].msg ? d.items[0].msg : "");
+    } else if (k == 0) {
+        *nslides = L->nslides;
+    } else {
+        EXPECT(L->nslides == *nslides, "lecture loaded with %u slides instead of %u", L->nslides, *nslides);
+    }
+    lec_free(L);
+    diags_free(&d);
+}
+
 int main(int argc, char **argv)
 {
     for (int a = 1; a < argc; a++) {
@@ -126,8 +152,24 @@ int main(int argc, char **argv)
             perror(argv[a]);
             return 2;
         }
-        Good good = {0};
         unsigned long k = 0;
+        if (lec_sniff_text(src, len)) {
+            uint32_t nslides = 0;
+            mem_fail_after(0);
+            lecture_job(argv[a], src, len, 0, &nslides);
+            unsigned long n = mem_alloc_count();
+            int before = failures;
+            for (k = 1; k <= n; k++) {
+                mem_fail_after((long)k);
+                lecture_job(argv[a], src, len, k, &nslides);
+                mem_fail_after(0);
+            }
+            printf("oom: %s: %lu allocations, %lu failure points, %d problems\n", argv[a], n, n,
+                   failures - before);
+            free(src);
+            continue;
+        }
+        Good good = {0};
         mem_fail_after(0);
         job(argv[a], src, len, 0, NULL, &good);
         unsigned long n = mem_alloc_count();

@@ -2,7 +2,7 @@
 # run.sh [SCENARIO...] -- allocation-failure test (see oom_test.c): builds the
 # core, loader and exporters with -DLOOPSCOPE_FAILALLOC under ASan+UBSan and
 # fails every allocation of load + run + export in turn. Default: every
-# scenarios/*.json. Exits 1 on any problem or leak.
+# scenarios/*.json and the lectures. Exits 1 on any problem or leak.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OOM_BUILD:-build-oom}
@@ -12,5 +12,5 @@ mkdir -p "$OUT"
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
     -Isrc/core -Isrc/scenario -Isrc/export -o "$OUT/oom_test" tests/oom/oom_test.c \
     src/core/*.c src/scenario/*.c src/export/*.c -lcjson -lm || exit 1
-[ $# -gt 0 ] || set -- scenarios/*.json
+[ $# -gt 0 ] || set -- scenarios/*.json scenarios/lectures/*.json
 ASAN_OPTIONS=detect_leaks=1 "$OUT/oom_test" "$@"
