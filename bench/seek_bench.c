@@ -5,8 +5,9 @@
  * Runs the scenario to the end (its recording must be long: bench/gen.py
  * seek), then times SEEKS seeks to random steps (sim_seek: the nearest
  * keyframe and a replay) and, as the reference, a few replays from the
- * start to random steps (a fresh Sim stepped there). Prints
- * "steps run_s seek_ms_median seek_ms_p99 replay_ms_mean keyframes_mb".
+ * start to random steps (a fresh Sim stepped there), and 200 step-backs
+ * one step at a time from a random step. Prints "steps run_s
+ * seek_ms_median seek_ms_p99 replay_ms_mean back_ms_median back_ms_p99".
  * The positions come from a fixed-seed generator: the same run every time.
  */
 #include <stdint.h>
@@ -68,6 +69,18 @@ int main(int argc, char **argv)
             return 3;
     }
     qsort(ms, (size_t)seeks, sizeof *ms, cmp);
+    /* stepping back: from a random step, 200 times one step back (the app's
+     * left arrow), as a median */
+    double back[200];
+    uint32_t from = n > 400 ? 200 + next_rand(n - 400) : n;
+    sim_seek(s, from);
+    for (int i = 0; i < 200; i++) {
+        uint32_t to = from > (uint32_t)i + 1 ? from - (uint32_t)i - 1 : 0;
+        double a = now_ms();
+        sim_seek(s, to);
+        back[i] = now_ms() - a;
+    }
+    qsort(back, 200, sizeof *back, cmp);
     /* the reference: replaying from the start, as a simulator without keyframes must */
     double replay = 0;
     int nrep = 3;
@@ -80,7 +93,8 @@ int main(int argc, char **argv)
         replay += now_ms() - a;
         sim_free(f);
     }
-    printf("%u %.3f %.4f %.4f %.3f\n", n, run / 1e3, ms[seeks / 2], ms[(seeks * 99) / 100], replay / nrep);
+    printf("%u %.3f %.4f %.4f %.3f %.4f %.4f\n", n, run / 1e3, ms[seeks / 2], ms[(seeks * 99) / 100],
+           replay / nrep, back[100], back[197]);
     free(ms);
     sim_free(s);
     prog_free(p);

@@ -291,6 +291,12 @@ struct Sim {
     bool replaying;           /* re-stepping over an already recorded part */
     Keyframe *keys;   uint32_t nkeys, keys_cap;
     uint32_t key_interval;
+    /* two extra keyframes a little before where long seeks landed, so the
+     * step-backs that follow replay a few hundred steps, not a whole
+     * keyframe interval (see sim_seek) */
+    Keyframe eph[2];
+    bool eph_ok[2];
+    uint8_t eph_next;
     uint64_t mem_used;        /* approximate bytes of state */
     bool oom;
 };

@@ -343,6 +343,9 @@ void sim_free(Sim *s)
     for (uint32_t i = 0; i < s->nkeys; i++)
         free_mutable(&s->keys[i].st);
     mem_free(s->keys);
+    for (int i = 0; i < 2; i++)
+        if (s->eph_ok[i])
+            free_mutable(&s->eph[i].st);
     interp__free_codes(s);
     Recording *r = &s->rec;
     mem_free(r->steps);
@@ -826,12 +829,16 @@ SimOutcome sim_run_to_end(Sim *s)
     return (SimOutcome)s->st.outcome;
 }
 
+#define EPH_MIN 2048u /* replays longer than this leave an extra keyframe ... */
+#define EPH_BACK 512u /* ... this many steps before where they land */
+
 void sim_seek(Sim *s, uint32_t n)
 {
     if (n > s->rec.nsteps)
         n = s->rec.nsteps;
     if (n == s->st.nsteps)
         return;
+    bool back = n < s->st.nsteps && s->st.nsteps - n <= EPH_BACK;
     if (n < s->st.nsteps || n - s->st.nsteps > s->key_interval) {
         uint32_t lo = 0, hi = s->nkeys;
         while (hi - lo > 1) {
@@ -841,11 +848,38 @@ void sim_seek(Sim *s, uint32_t n)
             else
                 hi = mid;
         }
-        if (s->keys[lo].step > s->st.nsteps || n < s->st.nsteps)
-            restore_keyframe(s, &s->keys[lo]);
+        const Keyframe *base = &s->keys[lo];
+        for (int e = 0; e < 2; e++) /* a closer extra keyframe */
+            if (s->eph_ok[e] && s->eph[e].step <= n && s->eph[e].step > base->step)
+                base = &s->eph[e];
+        if (base->step > s->st.nsteps || n < s->st.nsteps)
+            restore_keyframe(s, base);
     }
     bool was = s->replaying;
     s->replaying = true;
+    /* Stepping back (a short seek backwards) that has to replay a long way
+     * leaves an extra keyframe EPH_BACK steps before n: with 100,000 live
+     * tasks keyframes are sparse (they copy the whole state), and stepping
+     * back one step at a time would replay the whole interval every time.
+     * Jumps elsewhere do not pay for the copy. The two extra copies are the
+     * only memory this costs. */
+    if (back && n - s->st.nsteps > EPH_MIN && !s->oom) {
+        uint32_t m = n - EPH_BACK;
+        while (s->st.nsteps < m && sim_step(s)) {
+        }
+        if (s->st.nsteps == m) {
+            Keyframe *k = &s->eph[s->eph_next];
+            if (s->eph_ok[s->eph_next]) {
+                free_mutable(&k->st);
+                s->eph_ok[s->eph_next] = false;
+            }
+            if (copy_mutable(&k->st, &s->st, s->ncodes)) { /* out of memory: no extra keyframe */
+                k->step = m;
+                s->eph_ok[s->eph_next] = true;
+            }
+            s->eph_next ^= 1;
+        }
+    }
     while (s->st.nsteps < n && sim_step(s)) {
     }
     s->replaying = was;

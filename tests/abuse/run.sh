@@ -17,7 +17,7 @@ fail=0
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
     -Isrc/core -Isrc/scenario -o build/seek_test tests/abuse/seek_test.c src/core/*.c src/scenario/*.c \
     -lcjson -lm || exit 1
-build/seek_test scenarios/*.json tests/runaway/recursion.json tests/runaway/self_recreate.json \
+build/seek_test scenarios/*.json tests/abuse/big_state.json tests/runaway/recursion.json tests/runaway/self_recreate.json \
     tests/runaway/sleep_forever.json || fail=1
 if command -v xvfb-run >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
     sh tests/abuse/app_abuse.sh "$BIN" || fail=1
