@@ -44,7 +44,7 @@ typedef enum SimOutcome {
 typedef enum SimLimitKind {
     LIMIT_NONE = 0,
     LIMIT_STEPS,      /* --max-steps */
-    LIMIT_TIME,       /* --max-time (virtual seconds) */
+    LIMIT_TIME,       /* --max-time, in virtual seconds */
     LIMIT_TASKS,      /* --max-tasks */
     LIMIT_DEPTH,      /* --max-depth (nested calls, RecursionError in Python) */
     LIMIT_MEMORY      /* --max-memory (bytes of simulation state) */

@@ -1199,60 +1199,124 @@ done:
     return status;
 }
 
-/* ---- offscreen still frames -------------------------------------------------- */
+/* ---- offscreen frames: shot, handouts, the drawing benchmark ------------------- */
+
+/* Everything an offscreen frame needs: SDL and its fonts, an App (no
+ * document yet), a w x h image with the software renderer drawing into it.
+ * off_open starts it all or nothing; off_close releases what was started. */
+typedef struct Offscreen {
+    App *a;
+    SDL_Surface *surf;
+    SDL_Renderer *r;
+    Ren *ren;
+    DrawList dl;
+    bool dl_ok;
+} Offscreen;
+
+static void off_close(Offscreen *o)
+{
+    if (o->dl_ok)
+        draw_deinit(&o->dl);
+    render_sdl_free(o->ren);
+    if (o->r)
+        SDL_DestroyRenderer(o->r);
+    SDL_FreeSurface(o->surf);
+    if (o->a) {
+        app_free(o->a);
+        free(o->a);
+    }
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+    memset(o, 0, sizeof *o);
+}
+
+static bool off_open(Offscreen *o, int w, int h, float zoom, char *err, size_t errn)
+{
+    memset(o, 0, sizeof *o);
+    char assets[PATH_MAX], rerr[PATH_MAX + 256];
+    if (SDL_Init(0) != 0) {
+        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
+        SDL_Quit();
+        return false;
+    }
+    if (TTF_Init() != 0) {
+        snprintf(err, errn, "cannot start SDL_ttf: %s", TTF_GetError());
+        goto fail;
+    }
+    if (!find_assets(assets, sizeof assets, err, errn))
+        goto fail;
+    o->a = calloc(1, sizeof *o->a);
+    if (!o->a) {
+        snprintf(err, errn, "out of memory");
+        goto fail;
+    }
+    ui_state_init(&o->a->ui);
+    o->a->speed_i = 4;
+    o->a->lm.zoom = zoom;
+    o->a->lm.play_to = UINT32_MAX;
+    o->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!o->surf) {
+        snprintf(err, errn, "cannot make a %dx%d image: %s", w, h, SDL_GetError());
+        goto fail;
+    }
+    o->r = SDL_CreateSoftwareRenderer(o->surf);
+    if (!o->r) {
+        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
+        goto fail;
+    }
+    o->ren = render_sdl_new(o->r, assets, rerr, sizeof rerr);
+    if (!o->ren) {
+        snprintf(err, errn, "%s", rerr);
+        goto fail;
+    }
+    draw_init(&o->dl, render_sdl_measure(o->ren));
+    o->dl_ok = true;
+    return true;
+fail:
+    off_close(o);
+    return false;
+}
+
+/* Builds `frames` frames of the App's view with input `in` into the draw
+ * list (the last one counts: earlier ones settle scroll positions). */
+static void off_build(Offscreen *o, const UiInput *in, int frames, bool still)
+{
+    UiView v;
+    make_view(o->a, &v);
+    v.still = still;
+    UiIntents it;
+    for (int i = 0; i < frames; i++)
+        ui_frame(&o->a->ui, &v, in, &o->dl, &it);
+}
+
+/* Rasterizes the draw list into the image. */
+static void off_paint(Offscreen *o)
+{
+    SDL_SetRenderDrawColor(o->r, 0, 0, 0, 255);
+    SDL_RenderClear(o->r);
+    render_sdl_draw(o->ren, &o->dl);
+    SDL_RenderPresent(o->r);
+}
+
+static void off_draw(Offscreen *o, const UiInput *in, int frames, bool still)
+{
+    off_build(o, in, frames, still);
+    off_paint(o);
+}
 
 int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, char *err, size_t errn)
 {
-    int status = 2;
-    SDL_Surface *surf = NULL;
-    SDL_Renderer *r = NULL;
-    Ren *ren = NULL;
-    DrawList dl;
-    bool dl_ok = false;
-    App *a = NULL;
-    char assets[PATH_MAX];
     if (w < 64 || h < 64 || w > 16384 || h > 16384) {
         snprintf(err, errn, "size %dx%d is out of range", w, h);
         return 2;
     }
-    if (SDL_Init(0) != 0) {
-        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
+    Offscreen o;
+    if (!off_open(&o, w, h, 1.2f, err, errn))
         return 2;
-    }
-    if (TTF_Init() != 0) {
-        snprintf(err, errn, "cannot start SDL_ttf: %s", TTF_GetError());
-        goto done;
-    }
-    if (!find_assets(assets, sizeof assets, err, errn))
-        goto done;
-    a = calloc(1, sizeof *a);
-    if (!a) {
-        snprintf(err, errn, "out of memory");
-        goto done;
-    }
-    ui_state_init(&a->ui);
-    a->speed_i = 4;
-    a->lm.zoom = 1.2f;
-    a->lm.play_to = UINT32_MAX;
+    int status = 2;
+    App *a = o.a;
     app_load(a, path, false);
-    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surf) {
-        snprintf(err, errn, "cannot make a %dx%d image: %s", w, h, SDL_GetError());
-        goto done;
-    }
-    r = SDL_CreateSoftwareRenderer(surf);
-    if (!r) {
-        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
-        goto done;
-    }
-    char rerr[PATH_MAX + 256];
-    ren = render_sdl_new(r, assets, rerr, sizeof rerr);
-    if (!ren) {
-        snprintf(err, errn, "%s", rerr);
-        goto done;
-    }
-    draw_init(&dl, render_sdl_measure(ren));
-    dl_ok = true;
     if (a->doc.ok) {
         uint32_t n = sim_recording(a->doc.sim)->nsteps;
         sim_seek(a->doc.sim, step > n ? n : step);
@@ -1282,41 +1346,15 @@ int ui_shot(const char *path, uint32_t step, int w, int h, const char *out_png, 
     const char *mouse = getenv("LOOPSCOPE_SHOT_MOUSE");
     if (mouse && sscanf(mouse, "%d,%d", &in.mx, &in.my) == 2)
         in.mouse_in = true;
-    UiView v;
-    make_view(a, &v);
-    v.still = true;
-    UiIntents it;
-    /* two frames: the first settles scroll positions that follow the cursor */
-    ui_frame(&a->ui, &v, &in, &dl, &it);
-    ui_frame(&a->ui, &v, &in, &dl, &it);
-    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-    SDL_RenderClear(r);
-    render_sdl_draw(ren, &dl);
-    SDL_RenderPresent(r);
-    if (IMG_SavePNG(surf, out_png) != 0) {
+    off_draw(&o, &in, 2, true); /* two frames: the first settles scroll positions that follow the cursor */
+    if (IMG_SavePNG(o.surf, out_png) != 0)
         snprintf(err, errn, "cannot write %s: %s", out_png, IMG_GetError());
-        goto done;
-    }
-    if (!a->doc.ok) {
+    else if (!a->doc.ok)
         snprintf(err, errn, "%s has %u error%s (the picture shows the error panel)", path ? path : "default",
                  a->ndiags, a->ndiags == 1 ? "" : "s");
-        goto done;
-    }
-    status = 0;
-done:
-    if (dl_ok)
-        draw_deinit(&dl);
-    render_sdl_free(ren);
-    if (r)
-        SDL_DestroyRenderer(r);
-    SDL_FreeSurface(surf);
-    if (a) {
-        app_free(a);
-        free(a);
-    }
-    if (TTF_WasInit())
-        TTF_Quit();
-    SDL_Quit();
+    else
+        status = 0;
+    off_close(&o);
     return status;
 }
 
@@ -1358,13 +1396,7 @@ int ui_lecture_handouts(const char *path, const char *png_dir, const char *pdf, 
                         size_t errn)
 {
     int status = 2;
-    SDL_Surface *surf = NULL;
-    SDL_Renderer *r = NULL;
-    Ren *ren = NULL;
-    DrawList dl;
-    bool dl_ok = false;
-    App *a = NULL;
-    char assets[PATH_MAX], pdf_tmp[PATH_MAX + 32] = "";
+    char pdf_tmp[PATH_MAX + 32] = "";
     FILE *pf = NULL;
     cairo_surface_t *pdfs = NULL;
     cairo_t *cr = NULL;
@@ -1373,25 +1405,11 @@ int ui_lecture_handouts(const char *path, const char *png_dir, const char *pdf, 
         snprintf(err, errn, "size %dx%d is out of range (320x200 to 8192x8192)", w, h);
         return 2;
     }
-    if (SDL_Init(0) != 0) {
-        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
+    Offscreen o;
+    if (!off_open(&o, w, h, 1.0f, err, errn))
         return 2;
-    }
-    if (TTF_Init() != 0) {
-        snprintf(err, errn, "cannot start SDL_ttf: %s", TTF_GetError());
-        goto done;
-    }
-    if (!find_assets(assets, sizeof assets, err, errn))
-        goto done;
-    a = calloc(1, sizeof *a);
-    if (!a) {
-        snprintf(err, errn, "out of memory");
-        goto done;
-    }
-    ui_state_init(&a->ui);
-    a->speed_i = 4;
-    a->lm.zoom = 1.0f;
-    a->lm.play_to = UINT32_MAX;
+    App *a = o.a;
+    SDL_Surface *surf = o.surf;
     if (ui_lecture_check(path) != 0) {
         snprintf(err, errn, "%s has errors (listed above)", path);
         goto done;
@@ -1429,19 +1447,6 @@ int ui_lecture_handouts(const char *path, const char *png_dir, const char *pdf, 
         cairo_pdf_surface_set_metadata(pdfs, CAIRO_PDF_METADATA_TITLE, a->lm.lec->title);
         cairo_pdf_surface_set_metadata(pdfs, CAIRO_PDF_METADATA_CREATOR, "loopscope");
     }
-    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surf || !(r = SDL_CreateSoftwareRenderer(surf))) {
-        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
-        goto done;
-    }
-    char rerr[PATH_MAX + 256];
-    ren = render_sdl_new(r, assets, rerr, sizeof rerr);
-    if (!ren) {
-        snprintf(err, errn, "%s", rerr);
-        goto done;
-    }
-    draw_init(&dl, render_sdl_measure(ren));
-    dl_ok = true;
     for (uint32_t sidx = 0; sidx < a->lm.lec->nslides; sidx++) {
         if (!lec_enter(a, sidx, 0) || !a->lm.plan_ok) {
             snprintf(err, errn, "slide %u: %s", sidx + 1, a->lm.err);
@@ -1469,16 +1474,7 @@ int ui_lecture_handouts(const char *path, const char *png_dir, const char *pdf, 
             in.w = w;
             in.h = h;
             in.dpr = 1;
-            UiView v;
-            make_view(a, &v);
-            v.still = true;
-            UiIntents it;
-            ui_frame(&a->ui, &v, &in, &dl, &it);
-            ui_frame(&a->ui, &v, &in, &dl, &it);
-            SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-            SDL_RenderClear(r);
-            render_sdl_draw(ren, &dl);
-            SDL_RenderPresent(r);
+            off_draw(&o, &in, 2, true);
             pages++;
             if (png_dir) {
                 char name[PATH_MAX + 64], tmp[PATH_MAX + 96];
@@ -1541,19 +1537,7 @@ done:
         fclose(pf);
     if (pdf_tmp[0])
         remove(pdf_tmp);
-    if (dl_ok)
-        draw_deinit(&dl);
-    render_sdl_free(ren);
-    if (r)
-        SDL_DestroyRenderer(r);
-    SDL_FreeSurface(surf);
-    if (a) {
-        app_free(a);
-        free(a);
-    }
-    if (TTF_WasInit())
-        TTF_Quit();
-    SDL_Quit();
+    off_close(&o);
     return status;
 }
 
@@ -1562,45 +1546,16 @@ done:
 int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, double *ms, double *ms_ui,
                   char *err, size_t errn)
 {
-    int status = 2;
-    SDL_Surface *surf = NULL;
-    SDL_Renderer *r = NULL;
-    Ren *ren = NULL;
-    DrawList dl;
-    bool dl_ok = false;
-    App *a = NULL;
-    char assets[PATH_MAX];
-    if (SDL_Init(0) != 0 || TTF_Init() != 0) {
-        snprintf(err, errn, "cannot start SDL: %s", SDL_GetError());
-        goto done;
-    }
-    if (!find_assets(assets, sizeof assets, err, errn))
-        goto done;
-    a = calloc(1, sizeof *a);
-    if (!a)
-        goto done;
-    ui_state_init(&a->ui);
-    a->speed_i = 4;
-    a->lm.zoom = 1.0f;
-    a->lm.play_to = UINT32_MAX;
+    Offscreen o;
+    if (!off_open(&o, w, h, 1.0f, err, errn))
+        return 2;
+    App *a = o.a;
     app_load(a, path, false);
     if (!a->doc.ok) {
         snprintf(err, errn, "%s does not load", path);
-        goto done;
+        off_close(&o);
+        return 2;
     }
-    surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surf || !(r = SDL_CreateSoftwareRenderer(surf))) {
-        snprintf(err, errn, "cannot start the software renderer: %s", SDL_GetError());
-        goto done;
-    }
-    char rerr[PATH_MAX + 256];
-    ren = render_sdl_new(r, assets, rerr, sizeof rerr);
-    if (!ren) {
-        snprintf(err, errn, "%s", rerr);
-        goto done;
-    }
-    draw_init(&dl, render_sdl_measure(ren));
-    dl_ok = true;
     uint32_t n = sim_recording(a->doc.sim)->nsteps;
     sim_seek(a->doc.sim, step > n ? n : step);
     for (int f = -3; f < frames; f++) { /* three warm-up frames fill the glyph caches */
@@ -1613,38 +1568,17 @@ int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, dou
         in.mouse_in = true; /* the pointer wanders over the timeline: hover work every frame */
         in.mx = 100 + (f * 37) % (w - 200);
         in.my = h - 200 + (f * 13) % 100;
-        UiView v;
-        make_view(a, &v);
-        UiIntents it;
-        struct timespec t0, t1;
+        struct timespec t0, tu, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        ui_frame(&a->ui, &v, &in, &dl, &it);
-        struct timespec tu;
+        off_build(&o, &in, 1, false);
         clock_gettime(CLOCK_MONOTONIC, &tu);
-        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-        SDL_RenderClear(r);
-        render_sdl_draw(ren, &dl);
-        SDL_RenderPresent(r);
+        off_paint(&o);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (f >= 0) {
             ms[f] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
             ms_ui[f] = (double)(tu.tv_sec - t0.tv_sec) * 1e3 + (double)(tu.tv_nsec - t0.tv_nsec) / 1e6;
         }
     }
-    status = 0;
-done:
-    if (dl_ok)
-        draw_deinit(&dl);
-    render_sdl_free(ren);
-    if (r)
-        SDL_DestroyRenderer(r);
-    SDL_FreeSurface(surf);
-    if (a) {
-        app_free(a);
-        free(a);
-    }
-    if (TTF_WasInit())
-        TTF_Quit();
-    SDL_Quit();
-    return status;
+    off_close(&o);
+    return 0;
 }
