@@ -51,6 +51,7 @@
 
 #include "exp_chrome.h"
 #include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
+#include "obuf.h"
 #include "out.h"
 
 #define LOOP_TID 1u
@@ -58,80 +59,41 @@
 
 /* ---- output buffer ---------------------------------------------------------- */
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} Buf;
-
-static void put(Buf *b, const char *z, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 16384;
-        while (ncap < b->n + n + 1)
-            ncap *= 2;
-        char *np = mem_realloc(b->p, ncap);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->n, z, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(Buf *b, const char *z) { put(b, z, strlen(z)); }
-
-static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-}
+typedef OutBuf Buf; /* obuf.h */
 
 /* Microseconds with three decimals from integer nanoseconds. */
 static void put_us(Buf *b, VTime ns)
 {
     if (ns < 0) {
-        put(b, "-", 1);
+        obuf_put(b, "-", 1);
         ns = -ns;
     }
-    putf(b, "%" PRId64 ".%03d", ns / 1000, (int)(ns % 1000));
+    obuf_printf(b, "%" PRId64 ".%03d", ns / 1000, (int)(ns % 1000));
 }
 
 /* A JSON string literal: quotes, backslashes and control characters
  * escaped, every other byte (UTF-8 included) as is. */
 static void put_jstr(Buf *b, const char *z)
 {
-    put(b, "\"", 1);
+    obuf_put(b, "\"", 1);
     const char *run = z;
     for (; *z; z++) {
         unsigned char c = (unsigned char)*z;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        put(b, run, (size_t)(z - run));
+        obuf_put(b, run, (size_t)(z - run));
         run = z + 1;
         switch (c) {
-        case '"': put(b, "\\\"", 2); break;
-        case '\\': put(b, "\\\\", 2); break;
-        case '\n': put(b, "\\n", 2); break;
-        case '\r': put(b, "\\r", 2); break;
-        case '\t': put(b, "\\t", 2); break;
-        default: putf(b, "\\u%04x", c); break;
+        case '"': obuf_put(b, "\\\"", 2); break;
+        case '\\': obuf_put(b, "\\\\", 2); break;
+        case '\n': obuf_put(b, "\\n", 2); break;
+        case '\r': obuf_put(b, "\\r", 2); break;
+        case '\t': obuf_put(b, "\\t", 2); break;
+        default: obuf_printf(b, "\\u%04x", c); break;
         }
     }
-    put(b, run, (size_t)(z - run));
-    put(b, "\"", 1);
+    obuf_put(b, run, (size_t)(z - run));
+    obuf_put(b, "\"", 1);
 }
 
 /* After snprintf into a fixed buffer: drop a UTF-8 sequence the cut left
@@ -189,10 +151,10 @@ typedef struct Tw {
 /* Starts an event object: {"ph":..,"pid":1,"tid":..[,"ts":..] */
 static void ev(Tw *w, const char *ph, uint32_t tid, bool has_ts, VTime ts)
 {
-    puts_(&w->b, w->nev++ ? ",\n{" : "\n{");
-    putf(&w->b, "\"ph\":\"%s\",\"pid\":1,\"tid\":%u", ph, tid);
+    obuf_puts(&w->b, w->nev++ ? ",\n{" : "\n{");
+    obuf_printf(&w->b, "\"ph\":\"%s\",\"pid\":1,\"tid\":%u", ph, tid);
     if (has_ts) {
-        puts_(&w->b, ",\"ts\":");
+        obuf_puts(&w->b, ",\"ts\":");
         put_us(&w->b, ts);
     }
 }
@@ -200,10 +162,10 @@ static void ev(Tw *w, const char *ph, uint32_t tid, bool has_ts, VTime ts)
 static void ev_name(Tw *w, const char *cat, const char *name)
 {
     if (cat) {
-        puts_(&w->b, ",\"cat\":");
+        obuf_puts(&w->b, ",\"cat\":");
         put_jstr(&w->b, cat);
     }
-    puts_(&w->b, ",\"name\":");
+    obuf_puts(&w->b, ",\"name\":");
     put_jstr(&w->b, name);
 }
 
@@ -211,14 +173,14 @@ static void meta(Tw *w, uint32_t tid, const char *what, const char *key, const c
 {
     ev(w, "M", tid, false, 0);
     ev_name(w, NULL, what);
-    puts_(&w->b, ",\"args\":{");
+    obuf_puts(&w->b, ",\"args\":{");
     put_jstr(&w->b, key);
-    put(&w->b, ":", 1);
+    obuf_put(&w->b, ":", 1);
     if (str)
         put_jstr(&w->b, str);
     else
-        putf(&w->b, "%ld", num);
-    puts_(&w->b, "}}");
+        obuf_printf(&w->b, "%ld", num);
+    obuf_puts(&w->b, "}}");
 }
 
 /* A slice [t0, t1]: an X when it lasts, else the B of a B/E pair (see the
@@ -229,13 +191,13 @@ static void slice_open(Tw *w, uint32_t tid, const char *cat, const char *name, V
     if (t1 > t0) {
         ev(w, "X", tid, true, t0);
         ev_name(w, cat, name);
-        puts_(&w->b, ",\"dur\":");
+        obuf_puts(&w->b, ",\"dur\":");
         put_us(&w->b, t1 - t0);
     } else {
         ev(w, "B", tid, true, t0);
         ev_name(w, cat, name);
     }
-    put(&w->b, "}", 1);
+    obuf_put(&w->b, "}", 1);
 }
 
 static void slice_close(Tw *w, uint32_t tid, const char *cat, const char *name, VTime t0, VTime t1)
@@ -244,7 +206,7 @@ static void slice_close(Tw *w, uint32_t tid, const char *cat, const char *name, 
         return;
     ev(w, "E", tid, true, t0);
     ev_name(w, cat, name);
-    put(&w->b, "}", 1);
+    obuf_put(&w->b, "}", 1);
 }
 
 /* An instant on a thread; `args` (may be NULL) is written as is inside
@@ -253,13 +215,13 @@ static void instant(Tw *w, uint32_t tid, const char *cat, const char *name, VTim
 {
     ev(w, "i", tid, true, ts);
     ev_name(w, cat, name);
-    puts_(&w->b, ",\"s\":\"t\"");
+    obuf_puts(&w->b, ",\"s\":\"t\"");
     if (args) {
-        puts_(&w->b, ",\"args\":{");
-        puts_(&w->b, args);
-        put(&w->b, "}", 1);
+        obuf_puts(&w->b, ",\"args\":{");
+        obuf_puts(&w->b, args);
+        obuf_put(&w->b, "}", 1);
     }
-    put(&w->b, "}", 1);
+    obuf_put(&w->b, "}", 1);
 }
 
 /* ---- names ------------------------------------------------------------------- */
@@ -546,7 +508,7 @@ static void stage_marker(Ctx *c, uint32_t i)
     namef(name, sizeof name, "stage %u: %s", st->stage, stage_name(st->stage));
     sim_describe_step(r, c->w.p, i, what, sizeof what);
     utf8_trim(what);
-    putf(&args, "\"step\":%u,\"iter\":%u,\"what\":", i, st->iter);
+    obuf_printf(&args, "\"step\":%u,\"iter\":%u,\"what\":", i, st->iter);
     put_jstr(&args, what);
     if (args.oom)
         c->w.b.oom = true;
@@ -627,7 +589,7 @@ static void emit_mark(Ctx *c, const Mark *m, const Span *in)
             return; /* a flow end must sit in a slice */
         ev(w, m->kind == MK_FLOW_S ? "s" : "f", tid, true, in->t0);
         ev_name(w, "timer", "timer");
-        putf(&w->b, ",\"id\":%u%s}", m->a, m->kind == MK_FLOW_F ? ",\"bp\":\"e\"" : "");
+        obuf_printf(&w->b, ",\"id\":%u%s}", m->a, m->kind == MK_FLOW_F ? ",\"bp\":\"e\"" : "");
         break;
     case MK_BLOCK: {
         const Span *sp = &r->spans[m->a];
@@ -678,9 +640,9 @@ static void task_track(Ctx *c, uint32_t t)
     uint32_t tid = TASK_TID(t);
     if (ti->created < r->nsteps) {
         Buf args = {0};
-        putf(&args, "\"step\":%u,\"coroutine\":", ti->created);
+        obuf_printf(&args, "\"step\":%u,\"coroutine\":", ti->created);
         put_jstr(&args, ti->coro < p->ncoros ? prog_s(p, p->coros[ti->coro].name) : "(asyncio internals)");
-        puts_(&args, ",\"created_by\":");
+        obuf_puts(&args, ",\"created_by\":");
         put_jstr(&args, ti->parent < r->ntasks ? task_name(r, ti->parent) : "asyncio.run");
         if (args.oom)
             c->w.b.oom = true;
@@ -741,7 +703,7 @@ char *exp_chrome_string(const Sim *s, size_t *len)
     if (!title[0])
         title = "loopscope scenario";
     Buf *b = &c.w.b;
-    puts_(b, "{\"traceEvents\":[");
+    obuf_puts(b, "{\"traceEvents\":[");
     /* first event: no "cat" (speedscope's DevTools-profile sniffing needs one) */
     meta(&c.w, LOOP_TID, "process_name", "name", title, 0);
     meta(&c.w, LOOP_TID, "thread_name", "name", "event loop", 0);
@@ -753,17 +715,17 @@ char *exp_chrome_string(const Sim *s, size_t *len)
     loop_track(&c);
     for (uint32_t t = 0; t < r->ntasks; t++)
         task_track(&c, t);
-    puts_(b, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":{\"generator\":\"loopscope\",\"scenario\":");
+    obuf_puts(b, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":{\"generator\":\"loopscope\",\"scenario\":");
     put_jstr(b, title);
-    puts_(b, ",\"time\":\"virtual: ts and dur are microseconds of the simulated clock\",\"outcome\":");
+    obuf_puts(b, ",\"time\":\"virtual: ts and dur are microseconds of the simulated clock\",\"outcome\":");
     put_jstr(b, outcome_word(r->outcome));
     if (r->error_text != SIM_NONE) {
-        puts_(b, ",\"error\":");
+        obuf_puts(b, ",\"error\":");
         put_jstr(b, rec_text(r, r->error_text));
     }
-    putf(b, ",\"steps\":%u,\"iterations\":%u,\"tasks\":%u,\"end_us\":", r->nsteps, r->niters, r->ntasks);
+    obuf_printf(b, ",\"steps\":%u,\"iterations\":%u,\"tasks\":%u,\"end_us\":", r->nsteps, r->niters, r->ntasks);
     put_us(b, r->end_time);
-    puts_(b, "}}\n");
+    obuf_puts(b, "}}\n");
     if (!b->oom) {
         result = b->p;
         b->p = NULL;

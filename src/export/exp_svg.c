@@ -36,6 +36,7 @@
 #include "exp_chrome.h"
 #include "exp_svg.h"
 #include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
+#include "obuf.h"
 #include "out.h"
 
 #define SVG_W 1360
@@ -73,46 +74,7 @@ static const char *const wait_legend[WAIT__COUNT] = {
 
 /* ---- output buffer ---------------------------------------------------------- */
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} Buf;
-
-static void put(Buf *b, const char *z, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 16384;
-        while (ncap < b->n + n + 1)
-            ncap *= 2;
-        char *np = mem_realloc(b->p, ncap);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->n, z, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(Buf *b, const char *z) { put(b, z, strlen(z)); }
-
-static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-}
+typedef OutBuf Buf; /* obuf.h */
 
 /* A coordinate with one decimal, from integer tenths (locale-free). */
 static void put_px(Buf *b, double v)
@@ -121,13 +83,13 @@ static void put_px(Buf *b, double v)
         v = 0;
     long t = lround(v * 10.0);
     if (t < 0) {
-        put(b, "-", 1);
+        obuf_put(b, "-", 1);
         t = -t;
     }
     if (t % 10)
-        putf(b, "%ld.%ld", t / 10, t % 10);
+        obuf_printf(b, "%ld.%ld", t / 10, t % 10);
     else
-        putf(b, "%ld", t / 10);
+        obuf_printf(b, "%ld", t / 10);
 }
 
 /* Length in bytes of the UTF-8 character starting at z (1 for a stray byte). */
@@ -149,7 +111,7 @@ static void put_xml_n(Buf *b, const char *z, size_t max_chars, bool newlines)
     size_t chars = 0;
     while (*z) {
         if (chars == max_chars) {
-            puts_(b, "\xE2\x80\xA6");
+            obuf_puts(b, "\xE2\x80\xA6");
             return;
         }
         unsigned char c = (unsigned char)*z;
@@ -158,26 +120,26 @@ static void put_xml_n(Buf *b, const char *z, size_t max_chars, bool newlines)
         if (n > 1) {
             bool bad = n == 3 && c == 0xEF && (unsigned char)z[1] == 0xBF && (unsigned char)z[2] >= 0xBE;
             if (bad)
-                put(b, "?", 1);
+                obuf_put(b, "?", 1);
             else
-                put(b, z, n);
+                obuf_put(b, z, n);
             z += n;
             continue;
         }
         z++;
         switch (c) {
-        case '&': puts_(b, "&amp;"); break;
-        case '<': puts_(b, "&lt;"); break;
-        case '>': puts_(b, "&gt;"); break;
-        case '"': puts_(b, "&quot;"); break;
-        case '\'': puts_(b, "&apos;"); break;
-        case '\n': puts_(b, newlines ? "&#10;" : " "); break;
-        case '\t': put(b, " ", 1); break;
+        case '&': obuf_puts(b, "&amp;"); break;
+        case '<': obuf_puts(b, "&lt;"); break;
+        case '>': obuf_puts(b, "&gt;"); break;
+        case '"': obuf_puts(b, "&quot;"); break;
+        case '\'': obuf_puts(b, "&apos;"); break;
+        case '\n': obuf_puts(b, newlines ? "&#10;" : " "); break;
+        case '\t': obuf_put(b, " ", 1); break;
         default:
             if (c < 0x20 || c >= 0x80)
-                put(b, "?", 1);
+                obuf_put(b, "?", 1);
             else
-                put(b, (const char *)&c, 1);
+                obuf_put(b, (const char *)&c, 1);
             break;
         }
     }
@@ -274,29 +236,29 @@ static const char *span_color(uint8_t state, uint8_t wait)
  * (open_rect leaves the element open), then close_rect. */
 static void open_rect(Svg *g, double x, double y, double w, double h, const char *fill)
 {
-    puts_(&g->b, "<rect x=\"");
+    obuf_puts(&g->b, "<rect x=\"");
     put_px(&g->b, x);
-    puts_(&g->b, "\" y=\"");
+    obuf_puts(&g->b, "\" y=\"");
     put_px(&g->b, y);
-    puts_(&g->b, "\" width=\"");
+    obuf_puts(&g->b, "\" width=\"");
     put_px(&g->b, w);
-    puts_(&g->b, "\" height=\"");
+    obuf_puts(&g->b, "\" height=\"");
     put_px(&g->b, h);
-    putf(&g->b, "\" fill=\"%s\"><title>", fill);
+    obuf_printf(&g->b, "\" fill=\"%s\"><title>", fill);
 }
 
-static void close_rect(Svg *g) { puts_(&g->b, "</title></rect>\n"); }
+static void close_rect(Svg *g) { obuf_puts(&g->b, "</title></rect>\n"); }
 
 static void text_at(Svg *g, double x, double y, int size, const char *fill, const char *extra,
                     const char *z, size_t max_chars)
 {
-    puts_(&g->b, "<text x=\"");
+    obuf_puts(&g->b, "<text x=\"");
     put_px(&g->b, x);
-    puts_(&g->b, "\" y=\"");
+    obuf_puts(&g->b, "\" y=\"");
     put_px(&g->b, y);
-    putf(&g->b, "\" font-size=\"%d\" fill=\"%s\"%s%s>", size, fill, extra ? " " : "", extra ? extra : "");
+    obuf_printf(&g->b, "\" font-size=\"%d\" fill=\"%s\"%s%s>", size, fill, extra ? " " : "", extra ? extra : "");
     put_xml_n(&g->b, z, max_chars, false);
-    puts_(&g->b, "</text>\n");
+    obuf_puts(&g->b, "</text>\n");
 }
 
 /* How many characters of a `size` px font fit in `px` (DejaVu Sans is
@@ -362,12 +324,12 @@ static void draw_seg(Svg *g, uint32_t task, const Seg *s, double y0)
     open_rect(g, x0, y0 + (h - sh) / 2, w, sh, span_color(sp->state, sp->wait));
     put_xml_n(&g->b, task_name(r, task), 200, true);
     if (s->n == 1)
-        putf(&g->b, ": ");
+        obuf_printf(&g->b, ": ");
     else
-        putf(&g->b, ": %u spans in one pixel (running %u, ready %u, waiting %u), the most telling: ", s->n,
+        obuf_printf(&g->b, ": %u spans in one pixel (running %u, ready %u, waiting %u), the most telling: ", s->n,
              s->nrun, s->nready, s->nwait);
     put_xml(&g->b, words);
-    putf(&g->b, "&#10;t = %s .. %s s (%s s), steps %u..%u", a, b2, d, s->s0, s->s1 ? s->s1 - 1 : 0);
+    obuf_printf(&g->b, "&#10;t = %s .. %s s (%s s), steps %u..%u", a, b2, d, s->s0, s->s1 ? s->s1 - 1 : 0);
     close_rect(g);
     /* a label inside a wide waiting span */
     if (s->n == 1 && sp->state == SPAN_WAITING && g->lane_h >= 16 && w >= 48) {
@@ -384,33 +346,33 @@ static void lane(Svg *g, uint32_t t, double y0)
     const TaskInfo *ti = &r->tasks[t];
     double h = g->lane_h;
     /* background and name */
-    puts_(&g->b, "<rect x=\"0\" y=\"");
+    obuf_puts(&g->b, "<rect x=\"0\" y=\"");
     put_px(&g->b, y0);
-    putf(&g->b, "\" width=\"%d\" height=\"", SVG_W);
+    obuf_printf(&g->b, "\" width=\"%d\" height=\"", SVG_W);
     put_px(&g->b, h);
-    putf(&g->b, "\" fill=\"%s\"/>\n", t % 2 ? "#ffffff" : "#f3f5f8");
+    obuf_printf(&g->b, "\" fill=\"%s\"/>\n", t % 2 ? "#ffffff" : "#f3f5f8");
     if (h >= 8) {
         int fs = h >= 20 ? 12 : (int)h - 3;
         const char *nm = task_name(r, t);
         size_t k = fit_chars(LABEL_W, fs);
-        puts_(&g->b, "<text x=\"");
+        obuf_puts(&g->b, "<text x=\"");
         put_px(&g->b, LABEL_X);
-        puts_(&g->b, "\" y=\"");
+        obuf_puts(&g->b, "\" y=\"");
         put_px(&g->b, y0 + h / 2 + fs * 0.36);
-        putf(&g->b, "\" font-size=\"%d\" fill=\"%s\"%s>", fs, ti->internal ? INK_DIM : INK,
+        obuf_printf(&g->b, "\" font-size=\"%d\" fill=\"%s\"%s>", fs, ti->internal ? INK_DIM : INK,
              ti->internal ? " font-style=\"italic\"" : " font-weight=\"bold\"");
-        puts_(&g->b, "<title>");
+        obuf_puts(&g->b, "<title>");
         put_xml(&g->b, nm);
-        putf(&g->b, ": %s", ti->internal ? "asyncio's own task" : "coroutine ");
+        obuf_printf(&g->b, ": %s", ti->internal ? "asyncio's own task" : "coroutine ");
         if (!ti->internal && ti->coro < p->ncoros) {
             put_xml(&g->b, prog_s(p, p->coros[ti->coro].name));
-            puts_(&g->b, "()");
+            obuf_puts(&g->b, "()");
         }
-        puts_(&g->b, ", created by ");
+        obuf_puts(&g->b, ", created by ");
         put_xml(&g->b, ti->parent < r->ntasks ? task_name(r, ti->parent) : "asyncio.run");
-        puts_(&g->b, "</title>");
+        obuf_puts(&g->b, "</title>");
         put_xml_n(&g->b, nm, u8count(nm) > k ? (k > 1 ? k - 1 : 0) : SIZE_MAX, false);
-        puts_(&g->b, "</text>\n");
+        obuf_puts(&g->b, "</text>\n");
     }
     /* spans, aggregated per pixel column; wide ones first, ticks on top */
     uint32_t a = g->first[t], z = g->first[t + 1];
@@ -457,21 +419,21 @@ static void lane(Svg *g, uint32_t t, double y0)
         while (e < g->lfirst[t + 1] && (long)floor(xat(g, r->lines[g->lines_of[e]].t)) == col)
             e++;
         double x = xat(g, ln->t);
-        puts_(&g->b, "<path d=\"M");
+        obuf_puts(&g->b, "<path d=\"M");
         put_px(&g->b, x - 4);
-        put(&g->b, " ", 1);
+        obuf_put(&g->b, " ", 1);
         put_px(&g->b, y0 + 1);
-        puts_(&g->b, "h8l-4 6z\" fill=\"" INK "\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>");
+        obuf_puts(&g->b, "h8l-4 6z\" fill=\"" INK "\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>");
         for (uint32_t q = k; q < e && q < k + 8; q++) {
             const ConsoleLine *lq = &r->lines[g->lines_of[q]];
             char ts[48];
             fmt_s(lq->t, 3, false, ts, sizeof ts);
-            putf(&g->b, "%sprint at t = %s s (step %u): ", q > k ? "&#10;" : "", ts, lq->step);
+            obuf_printf(&g->b, "%sprint at t = %s s (step %u): ", q > k ? "&#10;" : "", ts, lq->step);
             put_xml_n(&g->b, rec_text(r, lq->text), 160, false);
         }
         if (e - k > 8)
-            putf(&g->b, "&#10;... and %u more", e - k - 8);
-        puts_(&g->b, "</title></path>\n");
+            obuf_printf(&g->b, "&#10;... and %u more", e - k - 8);
+        obuf_puts(&g->b, "</title></path>\n");
         k = e;
     }
     /* created / ended marks */
@@ -480,13 +442,13 @@ static void lane(Svg *g, uint32_t t, double y0)
         char ts[48];
         double x = xat(g, r->steps[ti->created].t);
         fmt_s(r->steps[ti->created].t, 3, false, ts, sizeof ts);
-        puts_(&g->b, "<path d=\"M");
+        obuf_puts(&g->b, "<path d=\"M");
         put_px(&g->b, x - 1);
-        put(&g->b, " ", 1);
+        obuf_put(&g->b, " ", 1);
         put_px(&g->b, ym - 5);
-        puts_(&g->b, "v10l-5 -5z\" fill=\"" INK_DIM "\"><title>");
+        obuf_puts(&g->b, "v10l-5 -5z\" fill=\"" INK_DIM "\"><title>");
         put_xml(&g->b, task_name(r, t));
-        putf(&g->b, " created at t = %s s (step %u)</title></path>\n", ts, ti->created);
+        obuf_printf(&g->b, " created at t = %s s (step %u)</title></path>\n", ts, ti->created);
     }
     if (ti->ended < r->nsteps) {
         char ts[48];
@@ -495,26 +457,26 @@ static void lane(Svg *g, uint32_t t, double y0)
         const char *what = ti->end == TASK_END_RESULT ? "done (returned)"
                            : ti->end == TASK_END_CANCELLED ? "cancelled" : "failed (raised)";
         if (ti->end == TASK_END_RESULT) {
-            puts_(&g->b, "<rect x=\"");
+            obuf_puts(&g->b, "<rect x=\"");
             put_px(&g->b, x);
-            puts_(&g->b, "\" y=\"");
+            obuf_puts(&g->b, "\" y=\"");
             put_px(&g->b, ym - 3.5);
-            puts_(&g->b, "\" width=\"7\" height=\"7\" fill=\"" INK "\"><title>");
+            obuf_puts(&g->b, "\" width=\"7\" height=\"7\" fill=\"" INK "\"><title>");
         } else if (ti->end == TASK_END_CANCELLED) {
-            puts_(&g->b, "<path d=\"M");
+            obuf_puts(&g->b, "<path d=\"M");
             put_px(&g->b, x);
-            put(&g->b, " ", 1);
+            obuf_put(&g->b, " ", 1);
             put_px(&g->b, ym - 4);
-            puts_(&g->b, "l8 8m0 -8l-8 8\" stroke=\"#d9480f\" stroke-width=\"2.4\" fill=\"none\"><title>");
+            obuf_puts(&g->b, "l8 8m0 -8l-8 8\" stroke=\"#d9480f\" stroke-width=\"2.4\" fill=\"none\"><title>");
         } else {
-            puts_(&g->b, "<path d=\"M");
+            obuf_puts(&g->b, "<path d=\"M");
             put_px(&g->b, x + 4.5);
-            put(&g->b, " ", 1);
+            obuf_put(&g->b, " ", 1);
             put_px(&g->b, ym - 5);
-            puts_(&g->b, "l4.5 5l-4.5 5l-4.5 -5z\" fill=\"#cf222e\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>");
+            obuf_puts(&g->b, "l4.5 5l-4.5 5l-4.5 -5z\" fill=\"#cf222e\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>");
         }
         put_xml(&g->b, task_name(r, t));
-        putf(&g->b, " %s at t = %s s (step %u)</title>%s\n", what, ts, ti->ended,
+        obuf_printf(&g->b, " %s at t = %s s (step %u)</title>%s\n", what, ts, ti->ended,
              ti->end == TASK_END_RESULT ? "</rect>" : "</path>");
     }
 }
@@ -542,20 +504,20 @@ static void axis(Svg *g, double lanes_bottom)
     int dec = 0;
     for (VTime u = VTIME_SEC; u > step && dec < 9; u /= 10)
         dec++;
-    puts_(&g->b, "<g stroke=\"#c9d1d9\" stroke-width=\"1\">\n");
+    obuf_puts(&g->b, "<g stroke=\"#c9d1d9\" stroke-width=\"1\">\n");
     for (VTime t = 0; t <= g->tend; t += step) {
         double x = xat(g, t);
-        puts_(&g->b, "<line x1=\"");
+        obuf_puts(&g->b, "<line x1=\"");
         put_px(&g->b, x);
-        putf(&g->b, "\" y1=\"%d\" x2=\"", LANES_TOP - 6);
+        obuf_printf(&g->b, "\" y1=\"%d\" x2=\"", LANES_TOP - 6);
         put_px(&g->b, x);
-        puts_(&g->b, "\" y2=\"");
+        obuf_puts(&g->b, "\" y2=\"");
         put_px(&g->b, lanes_bottom);
-        puts_(&g->b, "\"/>\n");
+        obuf_puts(&g->b, "\"/>\n");
         if (t > INT64_MAX - step)
             break;
     }
-    puts_(&g->b, "</g>\n");
+    obuf_puts(&g->b, "</g>\n");
     for (VTime t = 0; t <= g->tend; t += step) {
         char s[48], lbl[64];
         fmt_s(t, dec, true, s, sizeof s);
@@ -564,11 +526,11 @@ static void axis(Svg *g, double lanes_bottom)
         if (t > INT64_MAX - step)
             break;
     }
-    puts_(&g->b, "<line x1=\"");
+    obuf_puts(&g->b, "<line x1=\"");
     put_px(&g->b, PLOT_X);
-    putf(&g->b, "\" y1=\"%d\" x2=\"", LANES_TOP - 0);
+    obuf_printf(&g->b, "\" y1=\"%d\" x2=\"", LANES_TOP - 0);
     put_px(&g->b, PLOT_X + PLOT_W);
-    putf(&g->b, "\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1\"/>\n", LANES_TOP, INK_DIM);
+    obuf_printf(&g->b, "\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1\"/>\n", LANES_TOP, INK_DIM);
 }
 
 static void blocked_bands(Svg *g, double lanes_bottom)
@@ -587,12 +549,12 @@ static void blocked_bands(Svg *g, double lanes_bottom)
         fmt_s(sp->t1, 3, false, b2, sizeof b2);
         fmt_s(sp->t1 - sp->t0, 3, true, d, sizeof d);
         open_rect(g, x0, LANES_TOP - 4, x1 - x0, lanes_bottom - LANES_TOP + 8, "url(#blocked)");
-        puts_(&g->b, "the event loop is blocked: ");
+        obuf_puts(&g->b, "the event loop is blocked: ");
         put_xml(&g->b, task_name(r, sp->task));
-        putf(&g->b, " runs time.sleep(%s); no task can run from t = %s to %s s", d, a, b2);
-        puts_(&g->b, "</title></rect>\n");
+        obuf_printf(&g->b, " runs time.sleep(%s); no task can run from t = %s to %s s", d, a, b2);
+        obuf_puts(&g->b, "</title></rect>\n");
         open_rect(g, x0, LANES_TOP - 4, x1 - x0, 4, C_BLOCKED);
-        putf(&g->b, "loop blocked from t = %s to %s s", a, b2);
+        obuf_printf(&g->b, "loop blocked from t = %s to %s s", a, b2);
         close_rect(g);
         char lbl[160];
         snprintf(lbl, sizeof lbl, "loop blocked %s s", d);
@@ -621,13 +583,13 @@ static void legend_swatch(Svg *g, Legend *l, const char *fill, double hfrac, con
 {
     legend_next(g, l, label);
     double h = 14 * hfrac;
-    puts_(&g->b, "<rect x=\"");
+    obuf_puts(&g->b, "<rect x=\"");
     put_px(&g->b, l->x);
-    puts_(&g->b, "\" y=\"");
+    obuf_puts(&g->b, "\" y=\"");
     put_px(&g->b, l->y - 10 + (14 - h) / 2);
-    puts_(&g->b, "\" width=\"16\" height=\"");
+    obuf_puts(&g->b, "\" width=\"16\" height=\"");
     put_px(&g->b, h);
-    putf(&g->b, "\" fill=\"%s\"/>\n", fill);
+    obuf_printf(&g->b, "\" fill=\"%s\"/>\n", fill);
     text_at(g, l->x + 22, l->y + 1, 12, INK, NULL, label, SIZE_MAX);
     l->x += 22 + 0.56 * 12 * (double)u8count(label) + 16;
 }
@@ -635,13 +597,13 @@ static void legend_swatch(Svg *g, Legend *l, const char *fill, double hfrac, con
 static void legend_shape(Svg *g, Legend *l, const char *svg_shape, const char *label)
 {
     legend_next(g, l, label);
-    puts_(&g->b, "<g transform=\"translate(");
+    obuf_puts(&g->b, "<g transform=\"translate(");
     put_px(&g->b, l->x + 8);
-    put(&g->b, " ", 1);
+    obuf_put(&g->b, " ", 1);
     put_px(&g->b, l->y - 3);
-    puts_(&g->b, ")\">");
-    puts_(&g->b, svg_shape);
-    puts_(&g->b, "</g>\n");
+    obuf_puts(&g->b, ")\">");
+    obuf_puts(&g->b, svg_shape);
+    obuf_puts(&g->b, "</g>\n");
     text_at(g, l->x + 22, l->y + 1, 12, INK, NULL, label, SIZE_MAX);
     l->x += 22 + 0.56 * 12 * (double)u8count(label) + 16;
 }
@@ -759,17 +721,17 @@ char *exp_svg_string(const Sim *s, size_t *len)
         title = "loopscope scenario";
     Buf *b = &g.b;
     /* the body first, into the buffer after a placeholder header */
-    putf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    obuf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     size_t header_at = b->n;
-    putf(b, "%-200s\n", ""); /* replaced by the <svg> tag once the height is known */
-    puts_(b, "<title>");
+    obuf_printf(b, "%-200s\n", ""); /* replaced by the <svg> tag once the height is known */
+    obuf_puts(b, "<title>");
     put_xml(b, title);
-    puts_(b, " \xE2\x80\x94 loopscope timeline</title>\n");
-    puts_(b, "<defs><pattern id=\"blocked\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
+    obuf_puts(b, " \xE2\x80\x94 loopscope timeline</title>\n");
+    obuf_puts(b, "<defs><pattern id=\"blocked\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
              "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#e5484d\" "
              "fill-opacity=\"0.3\"/><rect width=\"3\" height=\"8\" fill=\"#7a1d22\" fill-opacity=\"0.6\"/>"
              "</pattern></defs>\n");
-    puts_(b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    obuf_puts(b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     text_at(&g, 20, 30, 18, INK, "font-weight=\"bold\"", title, 110);
     {
         char facts[400], end[48];
@@ -795,7 +757,7 @@ char *exp_svg_string(const Sim *s, size_t *len)
         text_at(&g, 20, lanes_bottom + 34, 12, INK_DIM, NULL, more, SIZE_MAX);
     }
     double bottom = legend(&g, legend_y) + 12;
-    puts_(b, "</svg>\n");
+    obuf_puts(b, "</svg>\n");
     if (b->oom)
         goto done;
     {

@@ -17,48 +17,10 @@
 
 #include "exp_text.h"
 #include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
+#include "obuf.h"
 #include "out.h"
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} Buf;
-
-static void put(Buf *b, const char *z, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 4096;
-        while (ncap < b->n + n + 1)
-            ncap *= 2;
-        char *np = mem_realloc(b->p, ncap);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->n, z, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k < 0)
-        return;
-    put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-}
+typedef OutBuf Buf; /* obuf.h */
 
 /* Text of any length, each of its lines (split at \n, \r\n or \r) after
  * `prefix`, so a multi-line title or print never breaks the log's shape. */
@@ -66,9 +28,9 @@ static void put_lines(Buf *b, const char *prefix, const char *z)
 {
     for (;;) {
         size_t n = strcspn(z, "\r\n");
-        put(b, prefix, strlen(prefix));
-        put(b, z, n);
-        put(b, "\n", 1);
+        obuf_put(b, prefix, strlen(prefix));
+        obuf_put(b, z, n);
+        obuf_put(b, "\n", 1);
         z += n;
         if (!*z)
             return;
@@ -85,7 +47,7 @@ char *exp_text_string(const Sim *s)
         put_lines(&b, "# ", prog_s(p, p->title));
     if (p->about != PROG_NONE)
         put_lines(&b, "# ", prog_s(p, p->about));
-    putf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
+    obuf_printf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
     uint32_t line = 0;
     char what[512];
     for (uint32_t i = 0; i < r->nsteps; i++) {
@@ -93,7 +55,7 @@ char *exp_text_string(const Sim *s)
         sim_describe_step(r, p, i, what, sizeof what);
         char t[32];
         vtime_format(sp->t, 3, t, sizeof t);
-        putf(&b, "%7u %9s %5u  %u %-29s %s\n", i, t, sp->iter, sp->stage,
+        obuf_printf(&b, "%7u %9s %5u  %u %-29s %s\n", i, t, sp->iter, sp->stage,
              stage_name(sp->stage), what);
         while (line < r->nlines && r->lines[line].step <= i) {
             put_lines(&b, "                                                        | ",
