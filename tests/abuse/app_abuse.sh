@@ -16,9 +16,8 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 if [ "${XVFB_INNER:-}" != 1 ]; then
     XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" sh "$0" "$BIN"
 fi
-# the X server can still be starting (a loaded machine): wait until it answers
-i=0
-while ! xdotool getmouselocation >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+. "$(dirname "$0")/../lib/xwin.sh" # alive, title, wait_title, key, xwin_find
+xwin_wait_server
 fails=0
 die() { echo "FAIL: abuse: $*"; fails=$((fails + 1)); }
 TMP=$(mktemp -d /tmp/loopscope-abuse.XXXXXX)
@@ -29,24 +28,11 @@ cp "$ROOT/scenarios/producer_consumer.json" "$TMP/good.json"
 
 LOOPSCOPE_TEST_DROP="$TMP/drop.json" "$BIN" "$TMP/s.json" 2>"$TMP/stderr" &
 PID=$!
-alive() { kill -0 "$PID" 2>/dev/null; }
-WID=""
-i=0
-while [ -z "$WID" ] && [ $i -lt 300 ]; do
-    # by WM_CLASS first: a UTF8_STRING title is not always matched by --name
-    WID=$(xdotool search --classname "^loopscope$" 2>/dev/null | head -1)
-    [ -z "$WID" ] && WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
-    [ -z "$WID" ] && WID=$(xdotool search --class "loopscope" 2>/dev/null | head -1)
-    [ -z "$WID" ] && sleep 0.1
-    i=$((i + 1))
-done
-if [ -z "$WID" ]; then
+if ! xwin_find; then
     die "no window appeared; stderr: $(cat "$TMP/stderr")"
     kill "$PID" 2>/dev/null
     exit 1
 fi
-title() { xdotool getwindowname "$WID" 2>/dev/null; }
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
 sleep 0.5
 first=$(title)
 echo "  abuse: window $WID: $first"

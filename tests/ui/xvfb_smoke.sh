@@ -17,9 +17,8 @@ case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 if [ "${XVFB_INNER:-}" != 1 ]; then
     XVFB_INNER=1 exec xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" sh "$0" "$BIN" "$OUT"
 fi
-# the X server can still be starting (a loaded machine): wait until it answers
-i=0
-while ! xdotool getmouselocation >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+. "$(dirname "$0")/../lib/xwin.sh" # alive, title, wait_title, key, xwin_find
+xwin_wait_server
 
 fails=0
 step() { echo "  xvfb: $*"; }
@@ -35,36 +34,12 @@ mkdir -p "$TMP/cwd"
 cd "$TMP/cwd" # X exports into the current folder
 LOOPSCOPE_TEST_DROP="$TMP/drop.json" "$BIN" "$TMP/s.json" 2>"$TMP/stderr" &
 PID=$!
-alive() { kill -0 "$PID" 2>/dev/null; }
-title() { xdotool getwindowname "$WID" 2>/dev/null; }
-wait_title() { # substring, seconds
-    i=0
-    while [ $i -lt $(($2 * 10)) ]; do
-        case "$(title)" in *"$1"*) return 0 ;; esac
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-key() { xdotool key --clearmodifiers "$@"; sleep 0.25; }
-
-WID=""
-i=0
-while [ -z "$WID" ] && [ $i -lt 300 ]; do
-    # by WM_CLASS first: a UTF8_STRING title is not always matched by --name
-    WID=$(xdotool search --classname "^loopscope$" 2>/dev/null | head -1)
-    [ -z "$WID" ] && WID=$(xdotool search --name "^loopscope" 2>/dev/null | head -1)
-    [ -z "$WID" ] && WID=$(xdotool search --class "loopscope" 2>/dev/null | head -1)
-    [ -z "$WID" ] && sleep 0.1
-    i=$((i + 1))
-done
-if [ -z "$WID" ]; then
+if ! xwin_find; then
     die "no window appeared; stderr: $(cat "$TMP/stderr")"
     kill "$PID" 2>/dev/null
     exit 1
 fi
 step "window $WID: $(title)"
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
 wait_title "create_task only schedules" 5 || die "title of the default scenario: $(title)"
 
 step "play, step back, iterations"
