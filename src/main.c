@@ -225,6 +225,7 @@ static int cmd_run(int argc, char **argv)
     Program *p = load(path);
     if (!p)
         return EXIT_USAGE;
+    lim.keyframes = false; /* the run only goes forward */
     Sim *s = sim_new(p, &lim);
     if (!s) {
         fprintf(stderr, "loopscope: out of memory\n");
@@ -343,6 +344,7 @@ static int cmd_export(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if ((txt || chrome || svg) && status == EXIT_OK) {
+        lim.keyframes = false; /* the exporters read the recording; nothing seeks */
         Sim *s = sim_new(p, &lim);
         if (!s) {
             fprintf(stderr, "loopscope: out of memory\n");

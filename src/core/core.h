@@ -56,6 +56,11 @@ typedef struct SimLimits {
     uint32_t max_tasks;   /* default 1,000,000 */
     uint32_t max_depth;   /* default 900 (Python's recursion limit is 1000) */
     uint64_t max_memory;  /* default 2 GiB */
+    bool keyframes;       /* default true: keep keyframes while recording, so
+                           * seeking anywhere is fast. A run that only goes
+                           * forward (the CLI's run and export) turns them off:
+                           * it saves their memory and copies, and a seek
+                           * still works, replaying from step 0. */
 } SimLimits;
 
 /* The generous defaults. */

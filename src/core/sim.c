@@ -43,6 +43,7 @@ SimLimits sim_default_limits(void)
     l.max_tasks = 1000000u;
     l.max_depth = 900u;
     l.max_memory = 2ull << 30;
+    l.keyframes = true;
     return l;
 }
 
@@ -806,7 +807,7 @@ bool sim_step(Sim *s)
         st->narr_pos = 0;
         st->nnarr = 0;
     }
-    if (!s->replaying && st->nsteps % s->key_interval == 0) {
+    if (!s->replaying && s->limits.keyframes && st->nsteps % s->key_interval == 0) {
         save_keyframe(s);
         /* keep keyframe memory proportional to the run: widen the interval
          * when the state is large */
