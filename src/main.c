@@ -167,8 +167,10 @@ static bool write_callbacks(const Sim *s, const char *path)
         fprintf(stderr, "loopscope: cannot write %s: %s\n", path, strerror(errno));
         return false;
     }
+    StepReader rd;
+    rec_reader_init(&rd, r);
     for (uint32_t i = 0; i < r->nsteps; i++) {
-        const Step *sp = &r->steps[i];
+        const Step *sp = rec_read(&rd, i);
         if (sp->kind != STEP_PICK)
             continue;
         const HandleInfo *h = &r->handles[sp->handle];
@@ -593,10 +595,11 @@ static int print_stops(const char *path)
                 char t[32], what[512] = "the start";
                 if (pos > 0)
                     sim_describe_step(r, sl->prog, pos - 1, what, sizeof what);
-                const Step *ls = pos > 0 ? &r->steps[pos - 1] : NULL;
+                Step last = rec_step(r, pos > 0 ? pos - 1 : 0);
+                const Step *ls = pos > 0 ? &last : NULL;
                 vtime_format(!ls ? 0 : ls->kind == STEP_POLL ? ls->t2 : ls->t, 3, t, sizeof t);
                 printf("  stop %u: after step %u: stage %u, iteration %u, t=%s: %s\n", k + 1, pos,
-                       pos > 0 ? r->steps[pos - 1].stage : 0, pos > 0 ? r->steps[pos - 1].iter : 0, t, what);
+                       pos > 0 ? last.stage : 0, pos > 0 ? last.iter : 0, t, what);
             }
             if (pl.claim_diff >= 0)
                 printf("  claim: line %d differs; decided after step %u\n", pl.claim_diff + 1, pl.claim_pos);

@@ -177,6 +177,23 @@ typedef struct Span {
     uint32_t s0, s1;   /* step range [s0, s1) */
 } Span;
 
+/* A span as the Recording keeps it (rec_span gives the whole Span): its
+ * times are those of its steps, t0 the time of step s0 and t1 of step s1
+ * (the run's end_time past the last step); a BLOCKED span's times, which
+ * fall inside one step, are kept in Recording.blocks. 16 bytes, not 32. */
+typedef struct SpanRec {
+    uint32_t task;
+    uint32_t s0, s1;
+    uint8_t state;
+    uint8_t wait;
+    uint16_t pad;
+} SpanRec;
+
+typedef struct BlockTimes {
+    uint32_t span;     /* the BLOCKED span's index */
+    VTime t0, t1;
+} BlockTimes;
+
 typedef struct ConsoleLine {
     uint32_t step;     /* the step that printed it */
     uint32_t task;
@@ -184,11 +201,29 @@ typedef struct ConsoleLine {
     uint32_t text;     /* string id in the recording's arena */
 } ConsoleLine;
 
+/* A step where the virtual clock moved: every step from `step` on, up to
+ * the next mark, happened at time `t`. */
+typedef struct TimeMark {
+    uint32_t step;
+    VTime t;
+} TimeMark;
+
+/* Steps are stored packed (record.c), about 6 bytes each instead of the 48
+ * of a Step: in blocks of REC_BLOCK steps, each step a header byte pair and
+ * varint deltas from the step before it in the block. Read one step with
+ * rec_step, many (in any order, best in runs) with a StepReader. */
+#define REC_BLOCK 32u
+
 typedef struct Recording {
-    Step *steps;          uint32_t nsteps, steps_cap;
+    uint32_t nsteps;
+    uint8_t *sbytes;      uint32_t nsbytes, sbytes_cap;  /* the packed steps */
+    uint32_t *sblock;     uint32_t nsblock, sblock_cap;  /* byte offset of each block */
+    TimeMark *tmarks;     uint32_t ntmarks, tmarks_cap;  /* where the clock moved */
+    Step enc;             /* the packer's context: the block's previous step */
     HandleInfo *handles;  uint32_t nhandles, handles_cap;
     TaskInfo *tasks;      uint32_t ntasks, tasks_cap;
-    Span *spans;          uint32_t nspans, spans_cap;   /* in closing order */
+    SpanRec *spans;       uint32_t nspans, spans_cap;   /* in closing order */
+    BlockTimes *blocks;   uint32_t nblocks, blocks_cap; /* by span index */
     ConsoleLine *lines;   uint32_t nlines, lines_cap;
     char *text;           size_t ntext, text_cap;       /* NUL-terminated strings */
     uint32_t niters;
@@ -199,6 +234,27 @@ typedef struct Recording {
 } Recording;
 
 const char *rec_text(const Recording *r, uint32_t id);
+
+/* Span i (i < r->nspans), with its times. */
+Span rec_span(const Recording *r, uint32_t i);
+
+/* Step i (i < r->nsteps), unpacked: O(REC_BLOCK). */
+Step rec_step(const Recording *r, uint32_t i);
+/* The virtual time of step i (its .t), from the clock marks: O(log marks). */
+VTime rec_step_time(const Recording *r, uint32_t i);
+
+/* Reads steps in any order, unpacking a whole block at a time: reading a run
+ * of steps, forwards or backwards, costs O(1) a step. */
+typedef struct StepReader {
+    const Recording *r;
+    uint32_t block;    /* the block in s[], UINT32_MAX for none */
+    uint32_t n;        /* steps of it in s[] */
+    Step s[REC_BLOCK];
+} StepReader;
+
+void rec_reader_init(StepReader *rd, const Recording *r);
+/* Step i (i < r->nsteps); the pointer is valid until the next rec_read. */
+const Step *rec_read(StepReader *rd, uint32_t i);
 
 /* ---- the simulation ----------------------------------------------------- */
 
@@ -259,6 +315,8 @@ const char *handle_kind_name(HandleKind k);
 void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char *buf, size_t n);
 /* Narrates step i in one line for --stages and the app. */
 void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n);
+/* The same for a step already read (a StepReader's, in a loop over steps). */
+void sim_describe(const Recording *r, const Program *p, const Step *sp, char *buf, size_t n);
 /* Formats a virtual time as seconds with `decimals` places ("2.000"). */
 void vtime_format(VTime t, int decimals, char *buf, size_t n);
 /* Python's repr() of a float (the shortest digits that round-trip: "0.1",

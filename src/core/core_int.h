@@ -339,6 +339,9 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
 void rec__task_span(Sim *s, uint32_t task, SpanState state, WaitKind wait);
 void rec__task_span_close(Sim *s, uint32_t task);
 void rec__block_span(Sim *s, uint32_t task, VTime t0, VTime t1);
+/* Packs step into the recording (after its last step); false when out of
+ * memory or over --max-memory, and then the recording is unchanged. */
+bool rec__append_step(Sim *s, const Step *step);
 /* The index the next narrated step will get. */
 uint32_t rec__next_index(const Sim *s);
 

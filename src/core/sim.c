@@ -349,10 +349,13 @@ void sim_free(Sim *s)
             free_mutable(&s->eph[i].st);
     interp__free_codes(s);
     Recording *r = &s->rec;
-    mem_free(r->steps);
+    mem_free(r->sbytes);
+    mem_free(r->sblock);
+    mem_free(r->tmarks);
     mem_free(r->handles);
     mem_free(r->tasks);
     mem_free(r->spans);
+    mem_free(r->blocks);
     mem_free(r->lines);
     mem_free(r->text);
     mem_free(s);
@@ -785,7 +788,7 @@ bool sim_step(Sim *s)
     Recording *r = &s->rec;
     uint32_t idx = st->nsteps;
     if (idx >= r->nsteps) {
-        if (!GROW(s, r->steps, r->steps_cap, r->nsteps + 1)) {
+        if (!rec__append_step(s, &step)) {
             st->narr_pos--;
             if (st->outcome == SIM_LIMIT && st->phase != PH_FINISHED) {
                 /* The memory limit tripped on the recording itself: drop
@@ -797,7 +800,6 @@ bool sim_step(Sim *s)
             }
             return false;
         }
-        r->steps[r->nsteps++] = step;
         r->niters = st->iter;
         r->end_time = st->now;
         r->outcome = (SimOutcome)st->outcome;

@@ -206,7 +206,12 @@ void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *b
         snprintf(buf, n, "?");
         return;
     }
-    const Step *sp = &r->steps[i];
+    Step step = rec_step(r, i);
+    sim_describe(r, p, &step, buf, n);
+}
+
+void sim_describe(const Recording *r, const Program *p, const Step *sp, char *buf, size_t n)
+{
     char w[200], t2[32];
     switch ((StepKind)sp->kind) {
     case STEP_START:

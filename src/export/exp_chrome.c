@@ -242,22 +242,27 @@ static const Stmt *stmt_at(const Program *p, uint32_t s)
 }
 
 /* The REGISTER step that started waiting span `sp` (it was narrated just
- * before the span opened), or NULL. */
-static const Step *wait_register(const Recording *r, const Span *sp)
+ * before the span opened) into *out; false when there is none. */
+static bool wait_register(const Recording *r, const Span *sp, Step *out)
 {
     uint32_t hi = sp->s0 < r->nsteps ? sp->s0 : r->nsteps;
+    StepReader rd;
+    rec_reader_init(&rd, r);
     for (uint32_t k = hi; k > 0 && hi - k < 16; k--) {
-        const Step *st = &r->steps[k - 1];
-        if (st->kind == STEP_REGISTER && st->task == sp->task && st->aux == sp->wait)
-            return st;
+        const Step *st = rec_read(&rd, k - 1);
+        if (st->kind == STEP_REGISTER && st->task == sp->task && st->aux == sp->wait) {
+            *out = *st;
+            return true;
+        }
     }
-    return NULL;
+    return false;
 }
 
 /* What a waiting span awaits, in Python's words ("await sleep(1)"). */
 static void wait_words(const Recording *r, const Program *p, const Span *sp, char *buf, size_t n)
 {
-    const Step *reg = wait_register(r, sp);
+    Step reg_;
+    const Step *reg = wait_register(r, sp, &reg_) ? &reg_ : NULL;
     const Stmt *st = reg ? stmt_at(p, reg->stmt) : NULL;
     uint32_t obj = reg ? reg->obj : SIM_NONE;
     char d[48];
@@ -353,6 +358,7 @@ typedef struct Ctx {
     Mark *marks;
     uint32_t nmarks;
     uint32_t *mark_first;  /* ntasks + 1 offsets into marks */
+    StepReader *rd;        /* the loop track's steps */
 } Ctx;
 
 /* The span of `task` that contains step `step`, or SIM_NONE. */
@@ -362,7 +368,7 @@ static uint32_t span_at(const Ctx *c, uint32_t task, uint32_t step)
     uint32_t lo = c->tspan_first[task], hi = c->tspan_first[task + 1];
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        const Span *sp = &r->spans[c->tspan[mid]];
+        const SpanRec *sp = &r->spans[c->tspan[mid]];
         if (step < sp->s0)
             hi = mid;
         else if (step >= sp->s1)
@@ -417,7 +423,7 @@ static bool index_run(Ctx *c)
     if (!c->tspan_first || !c->mark_first || !c->tspan || !c->blocked)
         return false;
     for (uint32_t i = 0; i < r->nspans; i++) {
-        const Span *sp = &r->spans[i];
+        const SpanRec *sp = &r->spans[i];
         if (sp->state == SPAN_BLOCKED)
             c->blocked[c->nblocked++] = i;
         else if (sp->task < nt)
@@ -431,7 +437,7 @@ static bool index_run(Ctx *c)
             return false;
         memcpy(fill, c->tspan_first, ((size_t)nt + 1) * sizeof *fill);
         for (uint32_t i = 0; i < r->nspans; i++) {
-            const Span *sp = &r->spans[i];
+            const SpanRec *sp = &r->spans[i];
             if (sp->state != SPAN_BLOCKED && sp->task < nt)
                 c->tspan[fill[sp->task]++] = i;
         }
@@ -443,7 +449,8 @@ static bool index_run(Ctx *c)
         if (r->lines[i].task < nt && !add_mark(c, &cap, (Mark){r->lines[i].task, r->lines[i].step, i, MK_PRINT}))
             return false;
     for (uint32_t i = 0; i < c->nblocked; i++) {
-        const Span *sp = &r->spans[c->blocked[i]];
+        Span sp_ = rec_span(r, c->blocked[i]);
+        const Span *sp = &sp_;
         if (sp->task < nt && sp->t1 > sp->t0 && sp->s0 > 0 &&
             !add_mark(c, &cap, (Mark){sp->task, sp->s0 - 1, c->blocked[i], MK_BLOCK}))
             return false;
@@ -453,12 +460,17 @@ static bool index_run(Ctx *c)
             return false;
     /* timer flows: REGISTER of a timer handle -> the resume after its pick */
     uint32_t flow = 0;
+    StepReader *rd = mem_malloc(2 * sizeof *rd); /* the REGISTERs, and the PICKs */
+    if (!rd)
+        return false;
+    rec_reader_init(&rd[0], r);
+    rec_reader_init(&rd[1], r);
     for (uint32_t i = 0; i < r->nsteps; i++) {
-        const Step *st = &r->steps[i];
+        const Step *st = rec_read(&rd[0], i);
         if (st->kind != STEP_REGISTER || st->handle >= r->nhandles || st->task >= nt)
             continue;
         const HandleInfo *h = &r->handles[st->handle];
-        if (!h->timer || h->picked >= r->nsteps || r->steps[h->picked].kind != STEP_PICK)
+        if (!h->timer || h->picked >= r->nsteps || rec_read(&rd[1], h->picked)->kind != STEP_PICK)
             continue;
         uint32_t src = span_at(c, st->task, i);
         uint32_t dst = running_after(c, st->task, h->picked);
@@ -466,9 +478,12 @@ static bool index_run(Ctx *c)
             continue;
         flow++;
         if (!add_mark(c, &cap, (Mark){st->task, i, flow, MK_FLOW_S}) ||
-            !add_mark(c, &cap, (Mark){st->task, r->spans[dst].s0, flow, MK_FLOW_F}))
+            !add_mark(c, &cap, (Mark){st->task, r->spans[dst].s0, flow, MK_FLOW_F})) {
+            mem_free(rd);
             return false;
+        }
     }
+    mem_free(rd);
     if (c->nmarks > 1)
         qsort(c->marks, c->nmarks, sizeof *c->marks, mark_cmp);
     for (uint32_t i = 0; i < c->nmarks; i++)
@@ -500,13 +515,14 @@ static bool in_callback(uint8_t kind)
 static void stage_marker(Ctx *c, uint32_t i)
 {
     const Recording *r = c->w.r;
-    const Step *st = &r->steps[i];
-    if (i > 0 && r->steps[i - 1].stage == st->stage)
+    Step cur = *rec_read(c->rd, i);
+    const Step *st = &cur;
+    if (i > 0 && rec_read(c->rd, i - 1)->stage == st->stage)
         return;
     char name[128], what[600];
     Buf args = {0};
     namef(name, sizeof name, "stage %u: %s", st->stage, stage_name(st->stage));
-    sim_describe_step(r, c->w.p, i, what, sizeof what);
+    sim_describe(r, c->w.p, st, what, sizeof what);
     utf8_trim(what);
     obuf_printf(&args, "\"step\":%u,\"iter\":%u,\"what\":", i, st->iter);
     put_jstr(&args, what);
@@ -520,7 +536,8 @@ static void stage_marker(Ctx *c, uint32_t i)
 static void blocked_slice(Ctx *c, uint32_t id)
 {
     const Recording *r = c->w.r;
-    const Span *sp = &r->spans[id];
+    Span sp_ = rec_span(r, id);
+    const Span *sp = &sp_;
     if (sp->t1 <= sp->t0)
         return;
     char d[48], name[256];
@@ -534,21 +551,23 @@ static void loop_track(Ctx *c)
     const Recording *r = c->w.r;
     uint32_t bi = 0;
     for (uint32_t i = 0; i < r->nsteps;) {
-        const Step *st = &r->steps[i];
+        Step cur = *rec_read(c->rd, i);
+        const Step *st = &cur;
         while (bi < c->nblocked && r->spans[c->blocked[bi]].s0 <= i)
             blocked_slice(c, c->blocked[bi++]); /* outside any callback: not expected */
         if (st->kind == STEP_PICK) {
             uint32_t j = i + 1;
             VTime end = st->t;
-            while (j < r->nsteps && in_callback(r->steps[j].kind)) {
-                if (r->steps[j].t > end)
-                    end = r->steps[j].t;
+            while (j < r->nsteps && in_callback(rec_read(c->rd, j)->kind)) {
+                if (rec_read(c->rd, j)->t > end)
+                    end = rec_read(c->rd, j)->t;
                 j++;
             }
             uint32_t bj = bi;
             while (bj < c->nblocked && r->spans[c->blocked[bj]].s0 <= j) {
-                if (r->spans[c->blocked[bj]].t1 > end)
-                    end = r->spans[c->blocked[bj]].t1;
+                VTime t1 = rec_span(r, c->blocked[bj]).t1;
+                if (t1 > end)
+                    end = t1;
                 bj++;
             }
             char what[400], name[420];
@@ -592,7 +611,8 @@ static void emit_mark(Ctx *c, const Mark *m, const Span *in)
         obuf_printf(&w->b, ",\"id\":%u%s}", m->a, m->kind == MK_FLOW_F ? ",\"bp\":\"e\"" : "");
         break;
     case MK_BLOCK: {
-        const Span *sp = &r->spans[m->a];
+        Span sp_ = rec_span(r, m->a);
+        const Span *sp = &sp_;
         /* only inside the running slice that blocked (it covers it) */
         if (!in || in->t1 <= in->t0 || sp->t0 < in->t0 || sp->t1 > in->t1)
             return;
@@ -624,7 +644,7 @@ static void emit_mark(Ctx *c, const Mark *m, const Span *in)
                            : ti->end == TASK_END_RAISED ? "failed" : "ended";
         char args[48];
         snprintf(args, sizeof args, "\"step\":%u", ti->ended);
-        instant(w, tid, "lifecycle", what, r->steps[ti->ended].t, args);
+        instant(w, tid, "lifecycle", what, rec_step_time(r, ti->ended), args);
         break;
     }
     default:
@@ -647,13 +667,14 @@ static void task_track(Ctx *c, uint32_t t)
         if (args.oom)
             c->w.b.oom = true;
         else
-            instant(&c->w, tid, "lifecycle", "created", r->steps[ti->created].t, args.p);
+            instant(&c->w, tid, "lifecycle", "created", rec_step_time(r, ti->created), args.p);
         mem_free(args.p);
     }
     uint32_t m = c->mark_first[t], mend = c->mark_first[t + 1];
     char name[512];
     for (uint32_t k = c->tspan_first[t]; k < c->tspan_first[t + 1]; k++) {
-        const Span *sp = &r->spans[c->tspan[k]];
+        Span sp_ = rec_span(r, c->tspan[k]);
+        const Span *sp = &sp_;
         for (; m < mend && c->marks[m].step < sp->s0; m++)
             emit_mark(c, &c->marks[m], NULL);
         uint32_t mj = m;
@@ -697,8 +718,10 @@ char *exp_chrome_string(const Sim *s, size_t *len)
     const Recording *r = c.w.r;
     const Program *p = c.w.p;
     char *result = NULL;
-    if (!index_run(&c))
+    c.rd = mem_malloc(sizeof *c.rd);
+    if (!c.rd || !index_run(&c))
         goto done;
+    rec_reader_init(c.rd, r);
     const char *title = p->title != PROG_NONE ? prog_s(p, p->title) : "";
     if (!title[0])
         title = "loopscope scenario";
@@ -739,6 +762,7 @@ done:
     mem_free(c.tspan);
     mem_free(c.blocked);
     mem_free(c.marks);
+    mem_free(c.rd);
     return result;
 }
 

@@ -282,7 +282,8 @@ typedef struct Seg {
 
 static void seg_add(Seg *s, const Recording *r, uint32_t id)
 {
-    const Span *sp = &r->spans[id];
+    Span sp_ = rec_span(r, id);
+    const Span *sp = &sp_;
     if (!s->n || rank(sp->state) > rank(r->spans[s->span].state))
         s->span = id;
     if (!s->n) {
@@ -303,7 +304,8 @@ static void seg_add(Seg *s, const Recording *r, uint32_t id)
 static void draw_seg(Svg *g, uint32_t task, const Seg *s, double y0)
 {
     const Recording *r = g->r;
-    const Span *sp = &r->spans[s->span];
+    Span sp_ = rec_span(r, s->span);
+    const Span *sp = &sp_;
     double h = g->lane_h;
     double inner = h - (h >= 16 ? 4 : h >= 8 ? 2 : 1);
     double sh = sp->state == SPAN_RUNNING ? inner : sp->state == SPAN_READY ? inner * 0.75 : inner * 0.5;
@@ -380,7 +382,8 @@ static void lane(Svg *g, uint32_t t, double y0)
         Seg bk = {0};
         long bcol = -1;
         for (uint32_t k = a; k <= z; k++) {
-            const Span *sp = k < z ? &r->spans[g->spans_of[k]] : NULL;
+            Span sp_ = k < z ? rec_span(r, g->spans_of[k]) : (Span){0};
+            const Span *sp = k < z ? &sp_ : NULL;
             double x0 = sp ? xat(g, sp->t0) : 0, x1 = sp ? xat(g, sp->t1) : 0;
             bool wide = sp && x1 - x0 >= 1.0;
             long col = sp ? (long)floor(x0) : -2;
@@ -440,8 +443,8 @@ static void lane(Svg *g, uint32_t t, double y0)
     double ym = y0 + h / 2;
     if (ti->created < r->nsteps) {
         char ts[48];
-        double x = xat(g, r->steps[ti->created].t);
-        fmt_s(r->steps[ti->created].t, 3, false, ts, sizeof ts);
+        double x = xat(g, rec_step_time(r, ti->created));
+        fmt_s(rec_step_time(r, ti->created), 3, false, ts, sizeof ts);
         obuf_puts(&g->b, "<path d=\"M");
         put_px(&g->b, x - 1);
         obuf_put(&g->b, " ", 1);
@@ -452,8 +455,8 @@ static void lane(Svg *g, uint32_t t, double y0)
     }
     if (ti->ended < r->nsteps) {
         char ts[48];
-        double x = xat(g, r->steps[ti->ended].t) + 2;
-        fmt_s(r->steps[ti->ended].t, 3, false, ts, sizeof ts);
+        double x = xat(g, rec_step_time(r, ti->ended)) + 2;
+        fmt_s(rec_step_time(r, ti->ended), 3, false, ts, sizeof ts);
         const char *what = ti->end == TASK_END_RESULT ? "done (returned)"
                            : ti->end == TASK_END_CANCELLED ? "cancelled" : "failed (raised)";
         if (ti->end == TASK_END_RESULT) {
@@ -538,8 +541,11 @@ static void blocked_bands(Svg *g, double lanes_bottom)
     const Recording *r = g->r;
     double last_label_end = -1;
     for (uint32_t i = 0; i < r->nspans; i++) {
-        const Span *sp = &r->spans[i];
-        if (sp->state != SPAN_BLOCKED || sp->t1 <= sp->t0)
+        if (r->spans[i].state != SPAN_BLOCKED)
+            continue;
+        Span sp_ = rec_span(r, i);
+        const Span *sp = &sp_;
+        if (sp->t1 <= sp->t0)
             continue;
         double x0 = xat(g, sp->t0), x1 = xat(g, sp->t1);
         if (x1 - x0 < 3)
@@ -655,7 +661,8 @@ static bool index_run(Svg *g)
         return false;
     }
     for (uint32_t i = 0; i < r->nspans; i++) {
-        const Span *sp = &r->spans[i];
+        Span sp_ = rec_span(r, i);
+        const Span *sp = &sp_;
         if (sp->state == SPAN_BLOCKED) {
             g->any_blocked = true;
             if (sp->t1 > g->tend)
@@ -679,7 +686,7 @@ static bool index_run(Svg *g)
     }
     memcpy(fill, g->first, ((size_t)nt + 1) * sizeof *fill);
     for (uint32_t i = 0; i < r->nspans; i++) {
-        const Span *sp = &r->spans[i];
+        const SpanRec *sp = &r->spans[i];
         if (sp->state != SPAN_BLOCKED && sp->task < nt)
             g->spans_of[fill[sp->task]++] = i;
     }

@@ -50,9 +50,15 @@ char *exp_text_string(const Sim *s)
     obuf_printf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
     uint32_t line = 0;
     char what[512];
+    StepReader *rd = mem_malloc(sizeof *rd);
+    if (!rd) {
+        free(b.p);
+        return NULL;
+    }
+    rec_reader_init(rd, r);
     for (uint32_t i = 0; i < r->nsteps; i++) {
-        const Step *sp = &r->steps[i];
-        sim_describe_step(r, p, i, what, sizeof what);
+        const Step *sp = rec_read(rd, i);
+        sim_describe(r, p, sp, what, sizeof what);
         char t[32];
         vtime_format(sp->t, 3, t, sizeof t);
         obuf_printf(&b, "%7u %9s %5u  %u %-29s %s\n", i, t, sp->iter, sp->stage,
@@ -63,6 +69,7 @@ char *exp_text_string(const Sim *s)
             line++;
         }
     }
+    mem_free(rd);
     if (r->error_text != SIM_NONE)
         put_lines(&b, "# ", rec_text(r, r->error_text));
     if (b.oom) {

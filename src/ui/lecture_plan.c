@@ -20,18 +20,20 @@ static VTime time_after(const Recording *r, uint32_t pos)
 {
     if (pos == 0 || pos > r->nsteps)
         return pos == 0 ? 0 : r->end_time;
-    const Step *st = &r->steps[pos - 1];
-    return st->kind == STEP_POLL ? st->t2 : st->t;
+    Step st = rec_step(r, pos - 1);
+    return st.kind == STEP_POLL ? st.t2 : st.t;
 }
 
 static bool resolve(const LecStop *sp, const Recording *r, const Program *p,
                     const uint32_t *stmt_line, uint32_t nstmt, uint32_t from, uint32_t *pos,
                     char *err, size_t errn)
 {
+    StepReader rd;
+    rec_reader_init(&rd, r);
     switch ((LecStopKind)sp->kind) {
     case LSTOP_STAGE:
         for (uint32_t i = from; i < r->nsteps; i++) {
-            const Step *st = &r->steps[i];
+            const Step *st = rec_read(&rd, i);
             if (st->stage != sp->stage)
                 continue;
             if (sp->task && (st->task == SIM_NONE || strcmp(task_name(r, st->task), sp->task) != 0))
@@ -78,7 +80,7 @@ static bool resolve(const LecStop *sp, const Recording *r, const Program *p,
             return false;
         }
         for (uint32_t i = from; i < r->nsteps; i++) {
-            const Step *st = &r->steps[i];
+            const Step *st = rec_read(&rd, i);
             if (st->kind != STEP_EXEC || st->stmt == SIM_NONE || st->stmt >= nstmt)
                 continue;
             if (stmt_line[st->stmt] == sp->line && p->stmts[st->stmt].coro_owner == sp->coro) {
@@ -136,9 +138,11 @@ bool lec_plan_make(LecPlan *pl, const LecSlide *sl, Sim *s, const uint32_t *stmt
         ps->answer_choice = UINT32_MAX;
         ps->answer_index = UINT32_MAX;
         if (sp->question == LQ_NEXT_CALLBACK) {
+            StepReader rd;
+            rec_reader_init(&rd, r);
             for (uint32_t i = ps->pos; i < r->nsteps; i++)
-                if (r->steps[i].kind == STEP_PICK) {
-                    ps->answer_handle = r->steps[i].handle;
+                if (rec_read(&rd, i)->kind == STEP_PICK) {
+                    ps->answer_handle = rec_read(&rd, i)->handle;
                     break;
                 }
             sim_seek(s, ps->pos);
@@ -201,11 +205,13 @@ bool lec_plan_make(LecPlan *pl, const LecSlide *sl, Sim *s, const uint32_t *stmt
                 uint32_t st = r->lines[line].step;
                 pl->claim_line_step = st;
                 uint32_t i = st;
-                while (i > 0 && r->steps[i].kind != STEP_PICK)
+                StepReader rd;
+                rec_reader_init(&rd, r);
+                while (i > 0 && rec_read(&rd, i)->kind != STEP_PICK)
                     i--;
                 pl->claim_pick_step = i;
                 pl->claim_pos = i + 1;
-                uint32_t h = r->steps[i].handle;
+                uint32_t h = rec_read(&rd, i)->handle;
                 if (j != UINT32_MAX && h < r->nhandles && r->handles[h].queued != SIM_NONE &&
                     r->handles[h].queued < i) {
                     pl->claim_queued_step = r->handles[h].queued;

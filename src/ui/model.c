@@ -25,6 +25,7 @@ void model_free(UiModel *m)
     free(m->line_idx);
     free(m->totals);
     free(m->iter_step);
+    free(m->iter_pick);
     free(m->src);
     free(m->src_line);
     free(m->stmt_line);
@@ -57,7 +58,7 @@ VTime model_time_at(const UiModel *m, uint32_t k)
     if (!r || r->nsteps == 0)
         return 0;
     if (k < r->nsteps)
-        return r->steps[k].t;
+        return rec_step_time(r, k);
     return m->t_end;
 }
 
@@ -84,6 +85,29 @@ static VTime blocked_overlap(const UiModel *m, VTime t0, VTime t1)
     return sum;
 }
 
+uint32_t model_iter_first_pick(const UiModel *m, uint32_t iter)
+{
+    if (!m->iter_pick || iter > m->niters + 1)
+        return SIM_NONE;
+    return m->iter_pick[iter];
+}
+
+/* The last iteration that starts at or before k. */
+uint32_t model_iter_of(const UiModel *m, uint32_t k)
+{
+    if (!m->iter_step)
+        return 0;
+    uint32_t lo = 0, hi = m->niters + 1;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->iter_step[mid] <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void build_totals(UiModel *m)
 {
     const Recording *r = m->rec;
@@ -108,7 +132,7 @@ static void build_totals(UiModel *m)
                 continue;
             uint32_t a = s->s0 < r->nsteps ? s->s0 : r->nsteps - 1;
             uint32_t z = s->s1 - 1 < r->nsteps ? s->s1 - 1 : r->nsteps - 1;
-            int64_t lo = r->steps[a].iter, hi = r->steps[z].iter;
+            int64_t lo = model_iter_of(m, a), hi = model_iter_of(m, z);
             if (lo <= last[st])
                 lo = last[st] + 1;
             if (hi >= lo)
@@ -170,7 +194,7 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     m->rec = r;
     m->prog = p;
     m->ntasks = r->ntasks;
-    m->t_end = r->nsteps ? r->steps[r->nsteps - 1].t : 0;
+    m->t_end = r->nsteps ? rec_step_time(r, r->nsteps - 1) : 0;
     if (r->end_time > m->t_end)
         m->t_end = r->end_time;
 
@@ -194,9 +218,9 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     uint32_t a = 0, b = 0;
     for (uint32_t i = 0; i < r->nspans; i++) {
         if (r->spans[i].state == SPAN_BLOCKED)
-            m->blocked[b++] = r->spans[i];
+            m->blocked[b++] = rec_span(r, i);
         else if (r->spans[i].task < r->ntasks)
-            m->lane_spans[a++] = r->spans[i];
+            m->lane_spans[a++] = rec_span(r, i);
     }
     /* A run that stops with tasks still pending (deadlock, limit) leaves
      * their last span open: close it at the end with the state the Sim
@@ -225,7 +249,7 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
             sp.wait = (uint8_t)(sp.state == SPAN_WAITING ? tn.wait : WAIT_NONE);
             sp.s0 = s0;
             sp.s1 = r->nsteps + 1; /* covers the final boundary too */
-            sp.t0 = r->steps[s0].t;
+            sp.t0 = rec_step_time(r, s0);
             sp.t1 = m->t_end;
             m->lane_spans[nlane++] = sp;
         }
@@ -257,17 +281,35 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     }
 
     /* iterations */
+    /* iterations never go back: the last step has the highest */
     m->niters = r->niters;
-    for (uint32_t i = 0; i < r->nsteps; i++)
-        if (r->steps[i].iter > m->niters)
-            m->niters = r->steps[i].iter;
+    if (r->nsteps && rec_step(r, r->nsteps - 1).iter > m->niters)
+        m->niters = rec_step(r, r->nsteps - 1).iter;
     m->iter_step = malloc(sizeof *m->iter_step * ((size_t)m->niters + 2));
-    if (!m->iter_step)
+    m->iter_pick = malloc(sizeof *m->iter_pick * ((size_t)m->niters + 2));
+    if (!m->iter_step || !m->iter_pick)
         goto fail;
-    for (uint32_t i = 0; i <= m->niters + 1; i++)
+    for (uint32_t i = 0; i <= m->niters + 1; i++) {
         m->iter_step[i] = r->nsteps;
-    for (uint32_t i = r->nsteps; i-- > 0;)
-        m->iter_step[r->steps[i].iter] = i;
+        m->iter_pick[i] = SIM_NONE;
+    }
+    {
+        StepReader *rd = malloc(sizeof *rd);
+        if (!rd)
+            goto fail;
+        rec_reader_init(rd, r);
+        for (uint32_t i = 0; i < r->nsteps; i++) {
+            const Step *sp = rec_read(rd, i);
+            uint32_t it = sp->iter;
+            if (it > m->niters)
+                continue;
+            if (m->iter_step[it] == r->nsteps)
+                m->iter_step[it] = i;
+            if (sp->kind == STEP_PICK && m->iter_pick[it] == SIM_NONE)
+                m->iter_pick[it] = i;
+        }
+        free(rd);
+    }
     for (uint32_t i = m->niters + 1; i-- > 0;)
         if (m->iter_step[i] > m->iter_step[i + 1])
             m->iter_step[i] = m->iter_step[i + 1];

@@ -50,6 +50,7 @@ typedef struct UiModel {
     uint32_t *line_idx;    /* console line indices, grouped by task */
     TaskTotals *totals;    /* per task */
     uint32_t *iter_step;   /* first step of iteration i, i = 0..niters+1 */
+    uint32_t *iter_pick;   /* first PICK step of iteration i, or SIM_NONE */
     uint32_t niters;
     VTime t_end;           /* time at the last boundary */
     /* the scenario as Python */
@@ -74,6 +75,10 @@ void model_free(UiModel *m);
 VTime model_time_at(const UiModel *m, uint32_t k);
 /* The step boundary of the first step of iteration `iter` (clamped). */
 uint32_t model_iter_start(const UiModel *m, uint32_t iter);
+/* The first PICK step of iteration `iter`, or SIM_NONE. */
+uint32_t model_iter_first_pick(const UiModel *m, uint32_t iter);
+/* The iteration step k belongs to: O(log iterations). */
+uint32_t model_iter_of(const UiModel *m, uint32_t k);
 
 /* ---- the timeline axis ------------------------------------------------- */
 

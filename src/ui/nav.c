@@ -13,7 +13,7 @@ int nav__stage_at(const Recording *r, uint32_t pos)
 {
     if (!r || pos == 0 || pos > r->nsteps)
         return 0;
-    return r->steps[pos - 1].stage;
+    return rec_step(r, pos - 1).stage;
 }
 
 /* The boundary after the first step of iteration i. */
@@ -54,8 +54,10 @@ uint32_t nav__next_stage(const UiModel *m, uint32_t pos, int stage)
     const Recording *r = m->rec;
     if (!r)
         return pos;
+    StepReader rd;
+    rec_reader_init(&rd, r);
     for (uint32_t j = pos; j < r->nsteps; j++)
-        if (r->steps[j].stage == stage)
+        if (rec_read(&rd, j)->stage == stage)
             return j + 1;
     return pos;
 }
@@ -66,8 +68,10 @@ uint32_t nav__prev_stage(const UiModel *m, uint32_t pos, int stage)
     if (!r || pos < 2)
         return pos;
     uint32_t top = pos - 1 < r->nsteps ? pos - 1 : r->nsteps;
+    StepReader rd;
+    rec_reader_init(&rd, r);
     for (uint32_t j = top; j-- > 0;)
-        if (r->steps[j].stage == stage)
+        if (rec_read(&rd, j)->stage == stage)
             return j + 1;
     return pos;
 }

@@ -78,7 +78,7 @@ void panel_console_draw(UiCtx *c)
             vtime_format(ln->t, 3, t2, sizeof t2);
             snprintf(tip, sizeof tip, "%s\nPrinted by %s at t=%s (step %u, iteration %u).\nClick: go to that step "
                      "and see why it ran then.",
-                     text, ui__task_name(c, ln->task), t2, ps, ps < r->nsteps ? r->steps[ps].iter : 0);
+                     text, ui__task_name(c, ln->task), t2, ps, ps < r->nsteps ? rec_step(r, ps).iter : 0);
             ui__tooltip(c, row, tip);
         }
         if (ui__clicked(c, row)) {

@@ -260,12 +260,12 @@ void panel_narration_draw(UiCtx *c)
             if (qs != SIM_NONE && ps != SIM_NONE && ps < r->nsteps)
                 snprintf(t, sizeof t, "Line %d differs. `%.120s` is really printed later: its callback was queued "
                          "at step %u (iteration %u) but picked only at step %u (iteration %u). The cursor is "
-                         "where it was queued:", lec->claim_diff + 1, cl, qs, r->steps[qs].iter, ps,
-                         r->steps[ps].iter);
+                         "where it was queued:", lec->claim_diff + 1, cl, qs, rec_step(r, qs).iter, ps,
+                         rec_step(r, ps).iter);
             else
                 snprintf(t, sizeof t, "Line %d differs. The real order was decided at step %u, iteration %u:",
                          lec->claim_diff + 1, lec->claim_pos ? lec->claim_pos - 1 : 0,
-                         lec->claim_pos && lec->claim_pos - 1 < r->nsteps ? r->steps[lec->claim_pos - 1].iter : 0);
+                         lec->claim_pos && lec->claim_pos - 1 < r->nsteps ? rec_step(r, lec->claim_pos - 1).iter : 0);
             pen_markup(&p, t, strlen(t), th->text, th->accent);
             pen_newline(&p);
             if (lec->claim_rule)

@@ -134,8 +134,8 @@ void panel_why_draw(UiCtx *c)
         yy += n * lh + th->gap;
     }
     if (c->nchain > 0) {
-        const Step *first = &r->steps[c->chain[0]];
-        if (first->cause == SIM_NONE && first->kind != STEP_START && yy < list.y + list.h)
+        Step first = rec_step(r, c->chain[0]);
+        if (first.cause == SIM_NONE && first.kind != STEP_START && yy < list.y + list.h)
             draw_text_wrap(dl, FONT_SANS, th->fs_small, (Rect){x + numw, yy, tw, 0}, lh, 3, th->text_dim,
                            "Nothing earlier caused this step: it is the loop's own work at this point of its "
                            "iteration (stage 7: end the iteration, check for stop, poll).",

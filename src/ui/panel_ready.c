@@ -28,8 +28,10 @@
 static uint32_t running_handle(const UiCtx *c, uint32_t *pick_step)
 {
     const Recording *r = c->v->rec;
+    StepReader rd;
+    rec_reader_init(&rd, r);
     for (uint32_t j = c->pos; j-- > 0;) {
-        const Step *sp = &r->steps[j];
+        const Step *sp = rec_read(&rd, j);
         if (sp->kind == STEP_PICK) {
             *pick_step = j;
             return sp->handle;
@@ -49,11 +51,9 @@ static uint32_t first_pick_of_iter(const UiCtx *c)
     const Recording *r = c->v->rec;
     if (c->pos == 0)
         return SIM_NONE;
-    uint32_t it = r->steps[c->pos - 1].iter;
-    for (uint32_t j = model_iter_start(c->v->model, it); j < c->pos && j < r->nsteps; j++)
-        if (r->steps[j].kind == STEP_PICK && r->steps[j].iter == it)
-            return j;
-    return SIM_NONE;
+    uint32_t it = model_iter_of(c->v->model, c->pos - 1);
+    uint32_t j = model_iter_first_pick(c->v->model, it);
+    return j < c->pos && j < r->nsteps ? j : SIM_NONE;
 }
 
 static uint32_t now_ms(const UiCtx *c) { return c->in->time_ms; }
@@ -132,7 +132,7 @@ static void handle_tip(UiCtx *c, Rect row, uint32_t h, const char *label)
         n += (size_t)snprintf(tip + n, sizeof tip - n, "\nQueued by %s", a);
     }
     if (hi->picked != SIM_NONE && hi->picked < r->nsteps) {
-        snprintf(b, sizeof b, "step %u, iteration %u", hi->picked, r->steps[hi->picked].iter);
+        snprintf(b, sizeof b, "step %u, iteration %u", hi->picked, model_iter_of(c->v->model, hi->picked));
         n += (size_t)snprintf(tip + n, sizeof tip - n, "\n%s %s.", hi->picked >= c->pos ? "Will be picked at" : "Picked at", b);
     } else {
         n += (size_t)snprintf(tip + n, sizeof tip - n, "\nNever picked (the run ended first).");
@@ -230,7 +230,7 @@ void panel_ready_draw(UiCtx *c)
     }
 
     uint32_t fp = first_pick_of_iter(c);
-    bool next_is_pick = c->pos < r->nsteps && r->steps[c->pos].kind == STEP_PICK;
+    bool next_is_pick = c->pos < r->nsteps && rec_step(r, c->pos).kind == STEP_PICK;
     draw_clip_push(dl, list);
     int first = (int)st->ready_scroll;
     int yy = list.y - (int)((st->ready_scroll - (float)first) * (float)rh);

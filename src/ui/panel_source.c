@@ -58,11 +58,11 @@ void panel_source_draw(UiCtx *c)
     if (running != SIM_NONE)
         focus_line = stmt_line(m, sim_task_now(s, running).stmt);
     if (!focus_line && c->pos > 0) {
-        const Step *sp = &c->v->rec->steps[c->pos - 1];
-        if (sp->task != SIM_NONE && sp->task < nt)
-            focus_line = stmt_line(m, sim_task_now(s, sp->task).stmt);
-        if (!focus_line && sp->stmt != SIM_NONE)
-            focus_line = stmt_line(m, sp->stmt);
+        Step sp = rec_step(c->v->rec, c->pos - 1);
+        if (sp.task != SIM_NONE && sp.task < nt)
+            focus_line = stmt_line(m, sim_task_now(s, sp.task).stmt);
+        if (!focus_line && sp.stmt != SIM_NONE)
+            focus_line = stmt_line(m, sp.stmt);
     }
 
     /* Nothing to point at (before the first step, between iterations): show

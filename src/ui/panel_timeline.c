@@ -459,7 +459,8 @@ static void draw_blocked(UiCtx *c, const TlGeom *g, Rect lanes_vis)
 static void chain_point(const UiCtx *c, const TlGeom *g, uint32_t step, int *x, int *y)
 {
     const Recording *r = c->v->rec;
-    const Step *sp = &r->steps[step];
+    Step step_ = rec_step(r, step);
+    const Step *sp = &step_;
     *x = panel_timeline__x(g, (model_axis_u(&g->ax, c->v->model, step) + model_axis_u(&g->ax, c->v->model, step + 1)) / 2);
     uint32_t t = sp->task;
     if (t == SIM_NONE && sp->handle != SIM_NONE && sp->handle < r->nhandles)
@@ -550,8 +551,8 @@ static void lane_tip(UiCtx *c, const TlGeom *g, uint32_t t, Rect lane)
         snprintf(wbuf, sizeof wbuf, "waiting on %s", wait_kind_name((WaitKind)sp->wait));
         what = wbuf;
     }
-    uint32_t i0 = sp->s0 < r->nsteps ? r->steps[sp->s0].iter : 0;
-    uint32_t i1 = sp->s1 > 0 && sp->s1 - 1 < r->nsteps ? r->steps[sp->s1 - 1].iter : i0;
+    uint32_t i0 = sp->s0 < r->nsteps ? model_iter_of(c->v->model, sp->s0) : 0;
+    uint32_t i1 = sp->s1 > 0 && sp->s1 - 1 < r->nsteps ? model_iter_of(c->v->model, sp->s1 - 1) : i0;
     char iters[64];
     if (i0 == i1)
         snprintf(iters, sizeof iters, "iteration %u", i0);
@@ -779,7 +780,7 @@ void panel_timeline_draw(UiCtx *c)
         if (hover_lane != SIM_NONE) {
             uint32_t kk = model_axis_boundary_at(&g.ax, m, u);
             const Span *sp = model_span_at(m, hover_lane, kk);
-            if (sp && sp->state == SPAN_RUNNING && sp->s0 > 0 && r->steps[sp->s0 - 1].kind == STEP_PICK)
+            if (sp && sp->state == SPAN_RUNNING && sp->s0 > 0 && rec_step(r, sp->s0 - 1).kind == STEP_PICK)
                 ui__select(c, SEL_STEP, sp->s0 - 1);
         }
     }

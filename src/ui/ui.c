@@ -232,7 +232,7 @@ uint32_t ui__running_task(const UiCtx *c)
     const Recording *r = c->v->rec;
     if (!r || c->pos == 0 || c->pos > r->nsteps)
         return SIM_NONE;
-    uint32_t t = r->steps[c->pos - 1].task;
+    uint32_t t = rec_step(r, c->pos - 1).task;
     if (t != SIM_NONE && ui__task_state(c, t, NULL, NULL) == SPAN_RUNNING)
         return t;
     t = sim_current_task(c->v->sim);

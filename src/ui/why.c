@@ -45,6 +45,8 @@ void why__build(UiCtx *c)
         return;
     uint32_t rev[UI_CHAIN_MAX];
     int n = 0;
+    StepReader rd;
+    rec_reader_init(&rd, r);
     uint32_t s = start;
     int room = tail != SIM_NONE && tail < r->nsteps && tail > start ? UI_CHAIN_MAX - 1 : UI_CHAIN_MAX;
     while (s != SIM_NONE && s < r->nsteps) {
@@ -52,7 +54,7 @@ void why__build(UiCtx *c)
             /* count what is left out */
             uint32_t more = 0;
             while (s != SIM_NONE && s < r->nsteps && more < 100000) {
-                uint32_t nx = r->steps[s].cause;
+                uint32_t nx = rec_read(&rd, s)->cause;
                 more++;
                 if (nx != SIM_NONE && nx >= s)
                     break;
@@ -62,7 +64,7 @@ void why__build(UiCtx *c)
             break;
         }
         rev[n++] = s;
-        uint32_t nx = r->steps[s].cause;
+        uint32_t nx = rec_read(&rd, s)->cause;
         if (nx != SIM_NONE && nx >= s)
             break;
         s = nx;
@@ -83,6 +85,7 @@ void why__describe(const UiCtx *c, uint32_t step, char *buf, size_t n)
     }
     char what[400], t[32];
     sim_describe_step(r, c->v->prog, step, what, sizeof what);
-    vtime_format(r->steps[step].t, 3, t, sizeof t);
-    snprintf(buf, n, "step %u, t=%s, iteration %u: %s", step, t, r->steps[step].iter, what);
+    Step sp = rec_step(r, step);
+    vtime_format(sp.t, 3, t, sizeof t);
+    snprintf(buf, n, "step %u, t=%s, iteration %u: %s", step, t, sp.iter, what);
 }

@@ -5,8 +5,10 @@
 # stay viewable: `BIN shot FILE --step N` renders a PNG of it.
 #
 #   self_recreate.json  a coroutine that schedules itself again  --max-tasks
-#   repeat_1e12.json    10^12 iterations of sleep(0)              --max-steps (given) / --max-memory (default)
-#   growing_queue.json  an unbounded Queue that only grows        --max-memory
+#   repeat_1e12.json    10^12 iterations of sleep(0)              --max-steps (default) / --max-memory (given)
+#   growing_queue.json  an unbounded Queue that only grows        --max-steps (default) / --max-memory (given)
+# (A step is recorded in about 20 bytes, all in all, so with the default
+# limits the 50,000,000 steps come before the 2 GiB.)
 #   recursion.json      a coroutine that awaits itself            --max-depth
 #   sleep_forever.json  sleep(1000) for ever                      --max-time
 #
@@ -43,9 +45,10 @@ expect() {
 }
 
 expect self_recreate.json --max-tasks "task limit"
-expect repeat_1e12.json --max-memory "memory limit"
+expect repeat_1e12.json --max-steps "step limit"
 expect repeat_1e12.json --max-steps "step limit" --max-steps 100000
-expect growing_queue.json --max-memory "memory limit"
+expect repeat_1e12.json --max-memory "memory limit" --max-memory 20000000
+expect growing_queue.json --max-steps "step limit"
 expect growing_queue.json --max-memory "memory limit" --max-memory 10000000
 expect recursion.json --max-depth "call-depth limit"
 expect sleep_forever.json --max-time "virtual-time limit"

@@ -242,7 +242,25 @@ static void test_containment_every_step(const char *path, int w, int h)
         return;
     }
     Layout L = layout_for(w, h, false, false);
-    uint32_t n = sim_recording(f.sim)->nsteps;
+    const Recording *r = sim_recording(f.sim);
+    uint32_t n = r->nsteps;
+    /* the model's iteration index agrees with every step's own iteration,
+     * and knows each iteration's first PICK */
+    uint32_t bad_iter = 0, bad_pick = 0, last_iter = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        Step sp = rec_step(r, i);
+        bad_iter += model_iter_of(&f.model, i) != sp.iter;
+        if (sp.iter != last_iter) {
+            uint32_t j = i;
+            while (j < n && rec_step(r, j).iter == sp.iter && rec_step(r, j).kind != STEP_PICK)
+                j++;
+            uint32_t want = j < n && rec_step(r, j).iter == sp.iter ? j : SIM_NONE;
+            bad_pick += model_iter_first_pick(&f.model, sp.iter) != want;
+            last_iter = sp.iter;
+        }
+    }
+    CHECK(bad_iter == 0 && bad_pick == 0, "%s: iteration of every step (%u wrong), first picks (%u wrong)",
+          path, bad_iter, bad_pick);
     uint32_t stride = n > 400 ? n / 200 : 1;
     for (uint32_t k = 0; k <= n; k += stride) {
         sim_seek(f.sim, k);
@@ -336,7 +354,7 @@ static void test_ready_queue(void)
     const Recording *r = sim_recording(f.sim);
     uint32_t due = SIM_NONE;
     for (uint32_t i = 0; i < r->nsteps; i++)
-        if (r->steps[i].kind == STEP_TIMER_DUE) {
+        if (rec_step(r, i).kind == STEP_TIMER_DUE) {
             due = i;
             break;
         }
@@ -354,7 +372,7 @@ static void test_waiting_set(void)
     const Recording *r = sim_recording(f.sim);
     uint32_t poll = 0;
     for (uint32_t i = 0; i < r->nsteps; i++)
-        if (r->steps[i].kind == STEP_POLL) {
+        if (rec_step(r, i).kind == STEP_POLL) {
             poll = i;
             break;
         }
@@ -459,7 +477,7 @@ static void test_keys(void)
     press_key(&f, UK_PLUS, 0, 0);
     CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SPEED && f.out.items[0].delta == 1, "+ faster");
     press_key(&f, UK_DOWN, 0, 0);
-    uint32_t want = model_iter_start(&f.model, r->steps[9].iter + 1) + 1;
+    uint32_t want = model_iter_start(&f.model, rec_step(r, 9).iter + 1) + 1;
     CHECK(has_intent(&f.out, INTENT_SEEK, want), "Down: next iteration (%u)", want);
     press_key(&f, UK_UP, 0, 0);
     CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK && f.out.items[0].n < 10, "Up: previous iteration");
@@ -468,13 +486,13 @@ static void test_keys(void)
     CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK, "6: a seek");
     if (f.out.n == 1) {
         uint32_t t = f.out.items[0].n;
-        CHECK(t > 10 && r->steps[t - 1].stage == 6, "6 lands right after a stage-6 step (%u)", t);
+        CHECK(t > 10 && rec_step(r, t - 1).stage == 6, "6 lands right after a stage-6 step (%u)", t);
         for (uint32_t j = 10; j + 1 < t; j++)
-            CHECK(r->steps[j].stage != 6, "and it is the next one");
+            CHECK(rec_step(r, j).stage != 6, "and it is the next one");
     }
     press_key(&f, UK_CHAR, '4', UI_MOD_SHIFT);
     CHECK(f.out.n == 1 && f.out.items[0].kind == INTENT_SEEK && f.out.items[0].n <= 10 &&
-              r->steps[f.out.items[0].n - 1].stage == 4, "Shift+4: previous stage-4 step");
+              rec_step(r, f.out.items[0].n - 1).stage == 4, "Shift+4: previous stage-4 step");
     press_key(&f, UK_CHAR, 'r', 0);
     CHECK(has_intent(&f.out, INTENT_RESTART, UINT32_MAX), "R restart");
     press_key(&f, UK_F5, 0, 0);

@@ -3,6 +3,7 @@
 TEST(test_exc_hierarchy)
 TEST(test_core_seed_order)
 TEST(test_core_determinism_and_seek)
+TEST(test_core_step_packing)
 TEST(test_scenario_example)
 TEST(test_scenario_lowering)
 TEST(test_scenario_error_classes)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "core_int.h" /* rec__append_step: the step packer, tested directly */
 #include "harness.h"
 
 static uint32_t add_block(Program *p, const uint32_t *stmts, uint32_t n, Block *b)
@@ -105,14 +106,23 @@ static Program *seed_program(void)
 }
 
 /* Steps compared field by field: a struct copy need not copy padding. */
-static bool steps_equal(const Step *a, const Step *b, uint32_t n)
+static bool step_equal(const Step *x, const Step *y)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        const Step *x = &a[i], *y = &b[i];
-        if (x->t != y->t || x->t2 != y->t2 || x->iter != y->iter || x->stage != y->stage ||
-            x->kind != y->kind || x->aux != y->aux || x->task != y->task ||
-            x->handle != y->handle || x->stmt != y->stmt || x->obj != y->obj ||
-            x->cause != y->cause)
+    return x->t == y->t && x->t2 == y->t2 && x->iter == y->iter && x->stage == y->stage &&
+           x->kind == y->kind && x->aux == y->aux && x->task == y->task &&
+           x->handle == y->handle && x->stmt == y->stmt && x->obj == y->obj &&
+           x->cause == y->cause;
+}
+
+/* Two recordings hold the same steps: byte for byte packed, and unpacked. */
+static bool steps_equal(const Recording *a, const Recording *b)
+{
+    if (a->nsteps != b->nsteps || a->nsbytes != b->nsbytes ||
+        memcmp(a->sbytes, b->sbytes, a->nsbytes) != 0)
+        return false;
+    for (uint32_t i = 0; i < a->nsteps; i++) {
+        Step x = rec_step(a, i), y = rec_step(b, i);
+        if (!step_equal(&x, &y))
             return false;
     }
     return true;
@@ -138,9 +148,9 @@ void test_core_seed_order(void)
         CHECK_EQ_INT(r->lines[i].t, want_t[i] * VTIME_SEC);
     }
     /* every step carries a stage 1..7; the first is stage 1 */
-    CHECK_EQ_INT(r->steps[0].stage, 1);
+    CHECK_EQ_INT(rec_step(r, 0).stage, 1);
     for (uint32_t i = 0; i < r->nsteps; i++)
-        CHECK(r->steps[i].stage >= 1 && r->steps[i].stage <= 7);
+        CHECK(rec_step(r, i).stage >= 1 && rec_step(r, i).stage <= 7);
     /* shutdown tasks: Task-1 main, Task-2 A, Task-3 B, Task-4/5 asyncio's own */
     CHECK_EQ_INT(r->ntasks, 5);
     CHECK_EQ_STR(rec_text(r, r->tasks[4].name), "Task-5");
@@ -157,7 +167,7 @@ void test_core_determinism_and_seek(void)
     sim_run_to_end(b);
     const Recording *ra = sim_recording(a), *rb = sim_recording(b);
     CHECK_EQ_INT(ra->nsteps, rb->nsteps);
-    CHECK(steps_equal(ra->steps, rb->steps, ra->nsteps));
+    CHECK(steps_equal(ra, rb));
     /* seek back to every step and compare the view with a fresh run */
     uint32_t n = ra->nsteps;
     for (uint32_t k = 0; k <= n; k += 3) {
@@ -179,8 +189,110 @@ void test_core_determinism_and_seek(void)
     }
     /* the recording is unchanged by seeking */
     CHECK_EQ_INT(ra->nsteps, n);
-    CHECK(steps_equal(ra->steps, rb->steps, n));
+    CHECK(steps_equal(ra, rb));
     sim_free(a);
     sim_free(b);
+    prog_free(p);
+}
+
+/* The packed steps give back exactly what was recorded: random steps with
+ * every field at its edges (SIM_NONE, 0, UINT32_MAX - 1, huge and negative
+ * times, causes after the step, time going back), read one at a time, in
+ * order, backwards and at random; and the clock marks give every step's time. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static uint32_t rnd_u32(uint32_t prev)
+{
+    switch (rnd() % 8) {
+    case 0: return SIM_NONE;
+    case 1: return 0;
+    case 2: return UINT32_MAX - 1;
+    case 3: return prev;
+    case 4: return prev + 1;
+    case 5: return prev - (uint32_t)(rnd() % 1000);
+    case 6: return (uint32_t)(rnd() % 200);
+    default: return (uint32_t)rnd();
+    }
+}
+
+static VTime rnd_time(VTime prev)
+{
+    switch (rnd() % 6) {
+    case 0: return 0;
+    case 1: return prev;
+    case 2: return prev + (VTime)(rnd() % 5000000000ull);
+    case 3: return INT64_MAX - (VTime)(rnd() % 3);
+    case 4: return INT64_MIN + (VTime)(rnd() % 3);
+    default: return (VTime)rnd();
+    }
+}
+
+void test_core_step_packing(void);
+void test_core_step_packing(void)
+{
+    Program *p = seed_program();
+    Sim *s = sim_new(p, NULL);
+    CHECK(s != NULL);
+    if (!s) {
+        prog_free(p);
+        return;
+    }
+    enum { N = 20000 };
+    Step *want = calloc(N, sizeof *want);
+    Step prev;
+    memset(&prev, 0, sizeof prev);
+    for (uint32_t i = 0; i < N && want; i++) {
+        Step *w = &want[i];
+        w->t = rnd() % 3 ? prev.t : rnd_time(prev.t);
+        w->t2 = rnd() % 2 ? 0 : rnd_time(w->t);
+        w->iter = rnd() % 4 ? prev.iter : rnd_u32(prev.iter);
+        w->stage = (uint8_t)(1 + rnd() % 7);
+        w->kind = (uint8_t)(rnd() % STEP__COUNT);
+        w->aux = rnd() % 2 ? 0 : (uint8_t)rnd();
+        w->task = rnd_u32(prev.task);
+        w->handle = rnd_u32(prev.handle);
+        w->stmt = rnd_u32(prev.stmt);
+        w->obj = rnd_u32(prev.obj);
+        w->cause = rnd() % 3 ? i - (uint32_t)(rnd() % 40) : rnd_u32(i);
+        CHECK(rec__append_step(s, w));
+        prev = *w;
+    }
+    const Recording *r = sim_recording(s);
+    CHECK_EQ_INT(r->nsteps, N);
+    uint32_t bad = 0;
+    StepReader *rd = malloc(sizeof *rd);
+    if (want && rd) {
+        rec_reader_init(rd, r);
+        for (uint32_t i = 0; i < N; i++) { /* in order */
+            Step one = rec_step(r, i);
+            bad += !step_equal(&one, &want[i]) || !step_equal(rec_read(rd, i), &want[i]) ||
+                   rec_step_time(r, i) != want[i].t;
+        }
+        for (uint32_t i = N; i-- > 0;) /* backwards */
+            bad += !step_equal(rec_read(rd, i), &want[i]);
+        for (uint32_t k = 0; k < N; k++) { /* at random */
+            uint32_t i = (uint32_t)(rnd() % N);
+            bad += !step_equal(rec_read(rd, i), &want[i]);
+        }
+        CHECK_EQ_INT(bad, 0);
+        /* it is packed: the seed run's real steps take far less than a Step each */
+        CHECK(r->nsbytes < (uint64_t)N * sizeof(Step));
+    }
+    free(rd);
+    free(want);
+    sim_free(s);
+    /* a real run: under 12 bytes a step */
+    s = sim_new(p, NULL);
+    sim_run_to_end(s);
+    r = sim_recording(s);
+    CHECK(r->nsteps > 20 && r->nsbytes < 12u * r->nsteps);
+    sim_free(s);
     prog_free(p);
 }

@@ -1113,7 +1113,8 @@ void test_export_text_log(void)
                 /* one line per step, numbered in order, with its stage */
                 CHECK_EQ_INT(num, steps);
                 if (steps < r->nsteps) {
-                    const Step *sp = &r->steps[steps];
+                    Step sp_ = rec_step(r, steps);
+                    const Step *sp = &sp_;
                     CHECK_EQ_INT(stage, sp->stage);
                     CHECK_EQ_INT(iter, sp->iter);
                     CHECK(secs * 1e9 > (double)sp->t - 1e6 && secs * 1e9 < (double)sp->t + 1e6);
