@@ -255,27 +255,85 @@ static void save_keyframe(Sim *s)
     s->mem_used += kb;
 }
 
+/* Makes room for n elements in a table of the live state, keeping what it
+ * holds (so a failure leaves the state as it was). */
+static bool room_for(void **buf, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (n <= *cap)
+        return true;
+    void *nb = mem_realloc(*buf, (size_t)n * elem);
+    if (!nb)
+        return false;
+    *buf = nb;
+    *cap = n;
+    return true;
+}
+
+/* Puts keyframe k back into the live state, in place: the live tables are
+ * reused (grown when too small), so a seek copies the keyframe's bytes and
+ * does not allocate, fault in and free a whole state every time (with
+ * 100,000 live tasks that was about a third of a seek). The arenas are kept,
+ * truncated to the keyframe's lengths. */
 static void restore_keyframe(Sim *s, const Keyframe *k)
 {
-    SimState fresh;
-    if (!copy_mutable(&fresh, &k->st, s->ncodes)) {
+    SimState *st = &s->st;
+    const SimState *ks = &k->st;
+    /* 1: room everywhere, or nothing changes */
+#define ROOM(field, n, cap) room_for((void **)&st->field, &st->cap, ks->n, sizeof *st->field)
+    if (!ROOM(narr, nnarr, narr_cap) || !ROOM(tasks, ntasks, tasks_cap) || !ROOM(futs, nfuts, futs_cap) ||
+        !ROOM(cbs, ncbs, cbs_cap) || !ROOM(frames, nframes, frames_cap) || !ROOM(slots, nslots, slots_cap) ||
+        !ROOM(timers, ntimers, timers_cap) || !ROOM(heap, nheap, heap_cap) ||
+        !ROOM(wnodes, nwnodes, wnodes_cap) || !ROOM(inodes, ninodes, inodes_cap) ||
+        !ROOM(gathers, ngathers, gathers_cap) || !ROOM(gchild, ngchild, gchild_cap) ||
+        !ROOM(groups, ngroups, groups_cap) || !ROOM(gnodes, ngnodes, gnodes_cap) ||
+        !ROOM(ready, ready_len, ready_cap)) {
         sim__fail_nomem(s);
         return;
     }
-    SimState *st = &s->st;
-    /* keep the live arenas, truncated to the keyframe's lengths */
-    fresh.sbuf = st->sbuf;
-    fresh.sbuf_cap = st->sbuf_cap;
-    fresh.str_off = st->str_off;
-    fresh.str_cap = st->str_cap;
-    fresh.litems = st->litems;
-    fresh.litems_cap = st->litems_cap;
-    fresh.lists = st->lists;
-    fresh.lists_cap = st->lists_cap;
-    fresh.excs = st->excs;
-    fresh.excs_cap = st->excs_cap;
-    free_mutable(st);
-    *st = fresh;
+#undef ROOM
+    /* 2: the keyframe's scalars and counts, the live buffers, its contents */
+    SimState live = *st;
+    *st = *ks;
+#define PUT(field, n, cap)                                                            \
+    do {                                                                              \
+        st->field = live.field;                                                       \
+        st->cap = live.cap;                                                           \
+        if (ks->n)                                                                    \
+            memcpy(st->field, ks->field, (size_t)ks->n * sizeof *st->field);          \
+    } while (0)
+    PUT(narr, nnarr, narr_cap);
+    PUT(tasks, ntasks, tasks_cap);
+    PUT(futs, nfuts, futs_cap);
+    PUT(cbs, ncbs, cbs_cap);
+    PUT(frames, nframes, frames_cap);
+    PUT(slots, nslots, slots_cap);
+    PUT(timers, ntimers, timers_cap);
+    PUT(heap, nheap, heap_cap);
+    PUT(wnodes, nwnodes, wnodes_cap);
+    PUT(inodes, ninodes, inodes_cap);
+    PUT(gathers, ngathers, gathers_cap);
+    PUT(gchild, ngchild, gchild_cap);
+    PUT(groups, ngroups, groups_cap);
+    PUT(gnodes, ngnodes, gnodes_cap);
+    PUT(ready, ready_len, ready_cap); /* the keyframe's ring is linear: head 0 */
+#undef PUT
+    st->ready_head = 0;
+    st->slots_free = live.slots_free;
+    memcpy(st->slots_free, ks->slots_free, s->ncodes * sizeof *st->slots_free);
+    st->objs = live.objs;
+    if (ks->nobjs)
+        memcpy(st->objs, ks->objs, ks->nobjs * sizeof *st->objs);
+    /* the live arenas, truncated to the keyframe's lengths */
+    st->sbuf = live.sbuf;
+    st->sbuf_cap = live.sbuf_cap;
+    st->str_off = live.str_off;
+    st->str_cap = live.str_cap;
+    st->litems = live.litems;
+    st->litems_cap = live.litems_cap;
+    st->lists = live.lists;
+    st->lists_cap = live.lists_cap;
+    st->excs = live.excs;
+    st->excs_cap = live.excs_cap;
 }
 
 /* ---- life cycle ---------------------------------------------------------------- */
@@ -611,7 +669,7 @@ static bool unit_iter_begin(Sim *s)
     SimState *st = &s->st;
     st->iter++;
     /* heap cleanup: cancelled timers at the top are popped (lazy removal) */
-    while (st->nheap && st->timers[st->heap[0]].cancelled) {
+    while (st->nheap && st->timers[st->heap[0].timer].cancelled) {
         bool c;
         loop__heap_pop(s, &c);
     }
@@ -623,7 +681,7 @@ static bool unit_iter_begin(Sim *s)
         finish(s, SIM_DEADLOCK);
         return true;
     }
-    VTime when = st->timers[st->heap[0]].when;
+    VTime when = st->heap[0].when;
     VTime target = when > st->now ? when : st->now;
     if (target - st->now > MAX_SELECT_TIMEOUT)
         target = st->now + MAX_SELECT_TIMEOUT;
@@ -647,7 +705,7 @@ static bool unit_iter_begin(Sim *s)
 static bool unit_timers(Sim *s)
 {
     SimState *st = &s->st;
-    while (st->nheap && st->timers[st->heap[0]].when <= st->now) {
+    while (st->nheap && st->heap[0].when <= st->now) {
         bool cancelled = false;
         uint32_t h = loop__heap_pop(s, &cancelled);
         if (cancelled)

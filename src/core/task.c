@@ -269,18 +269,17 @@ void loop__call_soon(Sim *s, uint32_t h)
 
 /* ---- the timer heap: (when, seq) ordered ---------------------------------------- */
 
-static bool timer_less(const SimState *st, uint32_t a, uint32_t b)
+static bool timer_less(const HeapEnt *x, const HeapEnt *y)
 {
-    const Timer *x = &st->timers[a], *y = &st->timers[b];
     return x->when < y->when || (x->when == y->when && x->seq < y->seq);
 }
 
 static void heap_up(SimState *st, uint32_t i)
 {
-    uint32_t v = st->heap[i];
+    HeapEnt v = st->heap[i];
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
-        if (!timer_less(st, v, st->heap[p]))
+        if (!timer_less(&v, &st->heap[p]))
             break;
         st->heap[i] = st->heap[p];
         i = p;
@@ -290,15 +289,16 @@ static void heap_up(SimState *st, uint32_t i)
 
 static void heap_down(SimState *st, uint32_t i)
 {
-    uint32_t n = st->nheap, v = st->heap[i];
+    uint32_t n = st->nheap;
+    HeapEnt v = st->heap[i];
     for (;;) {
         uint32_t l = 2 * i + 1, m = i;
         if (l >= n)
             break;
         m = l;
-        if (l + 1 < n && timer_less(st, st->heap[l + 1], st->heap[l]))
+        if (l + 1 < n && timer_less(&st->heap[l + 1], &st->heap[l]))
             m = l + 1;
-        if (!timer_less(st, st->heap[m], v))
+        if (!timer_less(&st->heap[m], &v))
             break;
         st->heap[i] = st->heap[m];
         i = m;
@@ -328,7 +328,7 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
     t->handle = h;
     t->cancelled = false;
     t->in_heap = true;
-    st->heap[st->nheap++] = id;
+    st->heap[st->nheap++] = (HeapEnt){t->when, t->seq, id};
     heap_up(st, st->nheap - 1);
     return id;
 }
@@ -349,7 +349,7 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
 uint32_t loop__heap_pop(Sim *s, bool *cancelled)
 {
     SimState *st = &s->st;
-    uint32_t id = st->heap[0];
+    uint32_t id = st->heap[0].timer;
     st->heap[0] = st->heap[--st->nheap];
     if (st->nheap)
         heap_down(st, 0);
