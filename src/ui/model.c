@@ -26,6 +26,8 @@ void model_free(UiModel *m)
     free(m->totals);
     free(m->iter_step);
     free(m->iter_pick);
+    free(m->picks);
+    free(m->pick_end);
     free(m->src);
     free(m->src_line);
     free(m->stmt_line);
@@ -83,6 +85,27 @@ static VTime blocked_overlap(const UiModel *m, VTime t0, VTime t1)
             sum += a1 - a0;
     }
     return sum;
+}
+
+static bool ends_callback(uint8_t kind)
+{
+    return kind == STEP_ITER_END || kind == STEP_SKIP || kind == STEP_TASK_END ||
+           kind == STEP_SUSPEND || kind == STEP_POLL || kind == STEP_TIMER_DUE;
+}
+
+uint32_t model_running_pick(const UiModel *m, uint32_t k)
+{
+    uint32_t lo = 0, hi = m->npicks;
+    while (lo < hi) { /* the first pick after k */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->picks[mid] <= k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return SIM_NONE;
+    return m->pick_end[lo - 1] > k ? m->picks[lo - 1] : SIM_NONE;
 }
 
 uint32_t model_iter_first_pick(const UiModel *m, uint32_t iter)
@@ -294,9 +317,16 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
         m->iter_pick[i] = SIM_NONE;
     }
     {
+        uint32_t npick = 0;
+        for (uint32_t h = 0; h < r->nhandles; h++)
+            npick += r->handles[h].picked != SIM_NONE;
+        m->picks = malloc(sizeof *m->picks * ((size_t)npick + 1));
+        m->pick_end = malloc(sizeof *m->pick_end * ((size_t)npick + 1));
         StepReader *rd = malloc(sizeof *rd);
-        if (!rd)
+        if (!rd || !m->picks || !m->pick_end) {
+            free(rd);
             goto fail;
+        }
         rec_reader_init(rd, r);
         for (uint32_t i = 0; i < r->nsteps; i++) {
             const Step *sp = rec_read(rd, i);
@@ -307,6 +337,13 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
                 m->iter_step[it] = i;
             if (sp->kind == STEP_PICK && m->iter_pick[it] == SIM_NONE)
                 m->iter_pick[it] = i;
+            if (sp->kind == STEP_PICK && m->npicks < npick) {
+                m->picks[m->npicks] = i;
+                m->pick_end[m->npicks++] = r->nsteps;
+            } else if (ends_callback(sp->kind) && m->npicks && m->pick_end[m->npicks - 1] == r->nsteps &&
+                       m->picks[m->npicks - 1] < i) {
+                m->pick_end[m->npicks - 1] = i;
+            }
         }
         free(rd);
     }

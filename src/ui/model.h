@@ -51,6 +51,11 @@ typedef struct UiModel {
     TaskTotals *totals;    /* per task */
     uint32_t *iter_step;   /* first step of iteration i, i = 0..niters+1 */
     uint32_t *iter_pick;   /* first PICK step of iteration i, or SIM_NONE */
+    uint32_t *picks;       /* every PICK step, ascending */
+    uint32_t *pick_end;    /* for each: the first step after it that ends its
+                            * callback (suspend, task end, skip, timer due, poll,
+                            * iteration end), or nsteps */
+    uint32_t npicks;
     uint32_t niters;
     VTime t_end;           /* time at the last boundary */
     /* the scenario as Python */
@@ -77,6 +82,9 @@ VTime model_time_at(const UiModel *m, uint32_t k);
 uint32_t model_iter_start(const UiModel *m, uint32_t iter);
 /* The first PICK step of iteration `iter`, or SIM_NONE. */
 uint32_t model_iter_first_pick(const UiModel *m, uint32_t iter);
+/* The PICK step whose callback is still running after step k (no step
+ * that ends a callback came between), or SIM_NONE: O(log picks). */
+uint32_t model_running_pick(const UiModel *m, uint32_t k);
 /* The iteration step k belongs to: O(log iterations). */
 uint32_t model_iter_of(const UiModel *m, uint32_t k);
 

@@ -28,21 +28,13 @@
 static uint32_t running_handle(const UiCtx *c, uint32_t *pick_step)
 {
     const Recording *r = c->v->rec;
-    StepReader rd;
-    rec_reader_init(&rd, r);
-    for (uint32_t j = c->pos; j-- > 0;) {
-        const Step *sp = rec_read(&rd, j);
-        if (sp->kind == STEP_PICK) {
-            *pick_step = j;
-            return sp->handle;
-        }
-        if (sp->kind == STEP_ITER_END || sp->kind == STEP_SKIP || sp->kind == STEP_TASK_END ||
-            sp->kind == STEP_SUSPEND || sp->kind == STEP_POLL || sp->kind == STEP_TIMER_DUE)
-            return SIM_NONE;
-        if (c->pos - j > 100000)
-            break;
-    }
-    return SIM_NONE;
+    if (c->pos == 0)
+        return SIM_NONE;
+    uint32_t j = model_running_pick(c->v->model, c->pos - 1);
+    if (j == SIM_NONE || j >= r->nsteps)
+        return SIM_NONE;
+    *pick_step = j;
+    return rec_step(r, j).handle;
 }
 
 /* The first PICK step of the iteration the cursor is in, or SIM_NONE. */

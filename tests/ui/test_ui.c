@@ -261,6 +261,24 @@ static void test_containment_every_step(const char *path, int w, int h)
     }
     CHECK(bad_iter == 0 && bad_pick == 0, "%s: iteration of every step (%u wrong), first picks (%u wrong)",
           path, bad_iter, bad_pick);
+    /* the callback running after step i: the latest PICK with nothing that
+     * ends a callback after it (the Ready-queue panel marks it) */
+    uint32_t bad_run = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t want = SIM_NONE;
+        for (uint32_t j = i + 1; j-- > 0;) {
+            uint8_t k = rec_step(r, j).kind;
+            if (k == STEP_PICK) {
+                want = j;
+                break;
+            }
+            if (k == STEP_ITER_END || k == STEP_SKIP || k == STEP_TASK_END || k == STEP_SUSPEND ||
+                k == STEP_POLL || k == STEP_TIMER_DUE)
+                break;
+        }
+        bad_run += model_running_pick(&f.model, i) != want;
+    }
+    CHECK(bad_run == 0, "%s: the running callback after every step (%u wrong)", path, bad_run);
     uint32_t stride = n > 400 ? n / 200 : 1;
     for (uint32_t k = 0; k <= n; k += stride) {
         sim_seek(f.sim, k);
