@@ -227,7 +227,7 @@ static VTime rnd_time(VTime prev)
     switch (rnd() % 6) {
     case 0: return 0;
     case 1: return prev;
-    case 2: return prev + (VTime)(rnd() % 5000000000ull);
+    case 2: return (VTime)((uint64_t)prev + rnd() % 5000000000ull); /* wraps: no signed overflow */
     case 3: return INT64_MAX - (VTime)(rnd() % 3);
     case 4: return INT64_MIN + (VTime)(rnd() % 3);
     default: return (VTime)rnd();
