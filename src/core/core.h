@@ -208,7 +208,7 @@ typedef struct TimeMark {
     VTime t;
 } TimeMark;
 
-/* Steps are stored packed (record.c), about 6 bytes each instead of the 48
+/* Steps are stored packed (record.c), about 8 bytes each instead of the 48
  * of a Step: in blocks of REC_BLOCK steps, each step a header byte pair and
  * varint deltas from the step before it in the block. Read one step with
  * rec_step, many (in any order, best in runs) with a StepReader. */

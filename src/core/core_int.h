@@ -99,7 +99,6 @@ typedef struct Task {
     uint8_t span_state;    /* the open span's SpanState, 0xff = none */
     uint8_t span_wait;
     uint32_t span_s0;
-    VTime span_t0;
 } Task;
 
 /* A frame of a running coroutine. */
