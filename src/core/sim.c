@@ -270,10 +270,10 @@ static bool room_for(void **buf, uint32_t *cap, uint32_t n, size_t elem)
 }
 
 /* Puts keyframe k back into the live state, in place: the live tables are
- * reused (grown when too small), so a seek copies the keyframe's bytes and
- * does not allocate, fault in and free a whole state every time (with
- * 100,000 live tasks that was about a third of a seek). The arenas are kept,
- * truncated to the keyframe's lengths. */
+ * reused (grown when too small), so a seek only copies the keyframe's bytes
+ * instead of building a whole new state for each seek (with 100,000 live
+ * tasks that was about a third of a seek). The arenas are kept, truncated to
+ * the keyframe's lengths. */
 static void restore_keyframe(Sim *s, const Keyframe *k)
 {
     SimState *st = &s->st;
