@@ -310,9 +310,12 @@ static void notice(App *a, const char *msg)
     a->notice_until = ticks() + 2500;
 }
 
-static void stat_now(App *a)
+/* Remembers the file's identity. Taken before the file is read: a change
+ * made while it is read and checked (a lecture runs all its slides) is then
+ * seen by the next poll. Taken after, such a change was missed for good. */
+static void stat_now(App *a, const char *path)
 {
-    a->have_stat = a->path[0] && stat(a->path, &a->st) == 0;
+    a->have_stat = path && path[0] && stat(path, &a->st) == 0;
 }
 
 /* Loads `path` (NULL or "" = the default scenario). `reload` means the same
@@ -333,6 +336,7 @@ static void app_load(App *a, const char *path, bool reload)
     Program *p = NULL;
     char err[512] = "";
     bool builtin = !path || !path[0];
+    stat_now(a, builtin ? NULL : path);
     if (builtin)
         p = scn_load_text("default.json", ui_default_scenario, strlen(ui_default_scenario), &d);
     else
@@ -341,7 +345,6 @@ static void app_load(App *a, const char *path, bool reload)
         snprintf(a->path, sizeof a->path, "%s", builtin ? "" : path);
         snprintf(a->label, sizeof a->label, "%s", builtin ? DEFAULT_LABEL : path);
     }
-    stat_now(a);
     Doc nd;
     if (p && doc_make(&nd, p, err, sizeof err)) {
         uint32_t keep = reload && a->doc.ok ? sim_pos(a->doc.sim) : 0;
@@ -459,6 +462,7 @@ static void lec_open(App *a, const char *path, bool reload)
 {
     Diags d;
     diags_init(&d);
+    stat_now(a, path);
     Lecture *L = lec_load_file(path, &d);
     char **probs = NULL;
     uint32_t nprob = 0;
@@ -468,7 +472,6 @@ static void lec_open(App *a, const char *path, bool reload)
         snprintf(a->path, sizeof a->path, "%s", path);
         snprintf(a->label, sizeof a->label, "%s", path);
     }
-    stat_now(a);
     if (L && nprob == 0) {
         uint32_t slide = reload && a->lm.lec ? a->lm.slide : 0;
         uint32_t pos = reload && a->doc.ok ? sim_pos(a->doc.sim) : 0;
