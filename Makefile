@@ -32,7 +32,17 @@ CORE_OBJ     := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SCENARIO_OBJ := $(SCENARIO_SRC:%.c=$(BUILD)/%.o)
 EXPORT_OBJ   := $(EXPORT_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ       := $(UI_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ     := $(BUILD)/src/main.o
+MAIN_OBJ     := $(BUILD)/src/main.o $(BUILD)/src/appmod.o
+
+# The app's SDL half is a module, loaded by src/appmod.c only for the
+# commands that draw: the executable links no SDL or cairo, so `run`,
+# `check` and `export` start without loading ~75 libraries. The module's
+# other symbols resolve against the executable (-rdynamic, whole core).
+UI_SDL_SRC   := src/ui/app.c src/ui/input_sdl.c src/ui/render_sdl.c
+UI_SDL_OBJ   := $(UI_SDL_SRC:%.c=$(BUILD)/%.o)
+UI_PURE_OBJ  := $(filter-out $(UI_SDL_OBJ),$(UI_OBJ))
+APPMOD       := $(BUILD)/loopscope-app.so
+$(UI_SDL_OBJ): PIC := -fPIC
 
 LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
@@ -56,9 +66,9 @@ $(BUILD)/src/export/%.o: src/export/%.c
 
 $(BUILD)/src/ui/%.o: src/ui/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(PIC) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
 
-$(BUILD)/src/main.o: src/main.c
+$(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
 
@@ -66,10 +76,13 @@ $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE)
-	$(CC) $(OPT) -o $@ $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) \
-	    $(LDFLAGS_BASE) $(CJSON_LIBS) $(SDL_LIBS) -lm
+$(BIN): $(MAIN_OBJ) $(UI_PURE_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) $(APPMOD)
+	$(CC) $(OPT) -rdynamic -o $@ $(MAIN_OBJ) $(UI_PURE_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) \
+	    -Wl,--whole-archive $(LIBCORE) -Wl,--no-whole-archive $(LDFLAGS_BASE) $(CJSON_LIBS) -ldl -lm
 	@mkdir -p $(BUILD)/share && cp tests/conformance/vt_asyncio.py $(BUILD)/share/ 2>/dev/null || true
+
+$(APPMOD): $(UI_SDL_OBJ)
+	$(CC) $(OPT) -shared -o $@ $(UI_SDL_OBJ) $(LDFLAGS_BASE) $(SDL_LIBS) -lm
 
 # ---- running ---------------------------------------------------------------
 

@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "appmod.h"
 #include "core.h"
 #include "export.h"
 #include "exp_chrome.h"
@@ -42,7 +43,6 @@
 #include "lecture.h"
 #include "lecture_plan.h"
 #include "scenario.h"
-#include "ui.h"
 
 extern char **environ;
 
@@ -267,7 +267,7 @@ static int cmd_check(int argc, char **argv)
     int status = EXIT_OK;
     for (int i = 0; i < argc; i++) {
         if (lec_sniff_file(argv[i])) { /* a lecture: its slides' scenarios and stops too */
-            if (ui_lecture_check(argv[i]) != 0)
+            if (appmod_lecture_check(argv[i]) != 0)
                 status = EXIT_USAGE;
             else
                 printf("%s: ok\n", argv[i]);
@@ -370,7 +370,7 @@ static int cmd_export(int argc, char **argv)
     }
     prog_free(p);
     if (png && status == EXIT_OK) {
-        /* the app's frame, drawn by `shot`'s own code (ui_shot), into the
+        /* the app's frame, drawn by `shot`'s own code (appmod_shot), into the
          * temporary file of an Out, so the usual rules hold: the scenario is
          * never overwritten and a failure leaves the old file as it was */
         Out o;
@@ -378,7 +378,7 @@ static int cmd_export(int argc, char **argv)
             fprintf(stderr, "loopscope export: %s\n", out_error(&o));
             return EXIT_USAGE;
         }
-        int rc = ui_shot(path, step, w, h, o.tmp, err, sizeof err);
+        int rc = appmod_shot(path, step, w, h, o.tmp, err, sizeof err);
         if (rc != 0) {
             o.failed = true;
             snprintf(o.error, sizeof o.error, "%.500s", err);
@@ -555,7 +555,7 @@ static int cmd_shot(int argc, char **argv)
         return EXIT_USAGE;
     }
     char err[512] = "";
-    int rc = ui_shot(path, step, w, h, out, err, sizeof err);
+    int rc = appmod_shot(path, step, w, h, out, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "loopscope shot: %s\n", err);
     return rc;
@@ -564,7 +564,7 @@ static int cmd_shot(int argc, char **argv)
 /* Prints where every stop of every slide falls (loopscope lecture --stops). */
 static int print_stops(const char *path)
 {
-    if (ui_lecture_check(path) != 0)
+    if (appmod_lecture_check(path) != 0)
         return EXIT_USAGE;
     Diags d;
     diags_init(&d);
@@ -649,7 +649,7 @@ static int cmd_lecture(int argc, char **argv)
     if (stops && !pdf && !dir)
         return print_stops(path);
     char err[1024] = "";
-    int rc = ui_lecture_handouts(path, dir, pdf, w, h, err, sizeof err);
+    int rc = appmod_lecture_handouts(path, dir, pdf, w, h, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "loopscope lecture: %s\n", err);
     return rc;
@@ -684,7 +684,7 @@ int main(int argc, char **argv)
             usage(stderr);
             return EXIT_USAGE;
         }
-        return ui_app_main(cmd);
+        return appmod_app_main(cmd);
     }
-    return ui_app_main(NULL);
+    return appmod_app_main(NULL);
 }

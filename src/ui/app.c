@@ -1585,3 +1585,6 @@ int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, dou
     off_close(&o);
     return 0;
 }
+
+/* What main.c finds in the module (ui.h, src/appmod.c). */
+const UiEntry ui_entry = {ui_app_main, ui_shot, ui_lecture_handouts, ui_lecture_check};

@@ -53,6 +53,19 @@ int ui_lecture_check(const char *lecture_path);
 int ui_bench_draw(const char *path, uint32_t step, int w, int h, int frames, double *ms, double *ms_ui,
                   char *err, size_t errn);
 
+/* The four entry points above as the app module (build/loopscope-app.so,
+ * see src/appmod.c) exports them: main.c loads the module and calls through
+ * this table only for the commands that draw. */
+typedef struct UiEntry {
+    int (*app_main)(const char *path);
+    int (*shot)(const char *path, uint32_t step, int w, int h, const char *out_png, char *err,
+                size_t errn);
+    int (*lecture_handouts)(const char *lecture_path, const char *png_dir, const char *pdf, int w,
+                            int h, char *err, size_t errn);
+    int (*lecture_check)(const char *lecture_path);
+} UiEntry;
+extern const UiEntry ui_entry; /* defined in app.c */
+
 /* The built-in default scenario (the seed tutorial's two tasks), identical
  * to scenarios/default.json. */
 extern const char ui_default_scenario[];

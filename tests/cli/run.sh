@@ -92,5 +92,23 @@ else
     bad "python3 is missing: verify cannot be tested"
 fi
 
+# The drawing commands live in a module beside the executable
+# (loopscope-app.so, src/appmod.c); the others must not need it, and without
+# it a drawing command says where it looked, exit 2.
+mkdir "$TMP/nomod" && cp "$BIN" "$TMP/nomod/loopscope"
+expect_status 0 "run without the app module" "$TMP/nomod/loopscope" run "$S/two_tasks.json"
+expect_grep "$TMP/out" '^Main: All tasks started!$' "run without the app module stdout"
+expect_status 0 "export --svg without the app module" "$TMP/nomod/loopscope" export --svg "$TMP/nomod.svg" "$S/two_tasks.json"
+expect_status 2 "shot without the app module" "$TMP/nomod/loopscope" shot "$S/two_tasks.json" -o "$TMP/nomod.png"
+expect_grep "$TMP/err" "the app module $TMP/nomod/loopscope-app.so was not found" "shot without the app module message"
+if [ -e "$TMP/nomod.png" ]; then bad "shot without the app module wrote a file"; else ok; fi
+printf 'not an ELF file\n' >"$TMP/nomod/loopscope-app.so"
+expect_status 2 "open with a broken app module" env DISPLAY= "$TMP/nomod/loopscope" "$S/two_tasks.json"
+expect_grep "$TMP/err" "cannot load the app module $TMP/nomod/loopscope-app.so: " "broken app module message"
+# and `run` maps no SDL library (it starts fast: bench/results.md, start-up)
+if command -v ldd >/dev/null 2>&1; then
+    if ldd "$BIN" | grep -q -i -e sdl -e cairo; then bad "the executable links SDL or cairo"; else ok; fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
