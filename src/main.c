@@ -244,7 +244,7 @@ static int cmd_run(int argc, char **argv)
     } else {
         for (uint32_t i = 0; i < r->nlines; i++) {
             if (stamps)
-                printf("[%7.3f] ", (double)r->lines[i].t / 1e9);
+                printf("[%7.3f] ", (double)rec_line_time(r, i) / 1e9);
             fputs(rec_text(r, r->lines[i].text), stdout);
             putchar('\n');
         }
@@ -488,7 +488,7 @@ static int cmd_verify(int argc, char **argv)
         if (!f)
             goto done;
         for (uint32_t i = 0; i < r->nlines; i++)
-            fprintf(f, "[%7.3f] %s\n", (double)r->lines[i].t / 1e9, rec_text(r, r->lines[i].text));
+            fprintf(f, "[%7.3f] %s\n", (double)rec_line_time(r, i) / 1e9, rec_text(r, r->lines[i].text));
         fclose(f);
         if (!write_callbacks(s, cbs))
             goto done;

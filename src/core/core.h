@@ -50,10 +50,14 @@ typedef enum SimLimitKind {
     LIMIT_MEMORY      /* --max-memory (bytes of simulation state) */
 } SimLimitKind;
 
+/* The most tasks a run can have (sim_new lowers a larger max_tasks to it):
+ * a recorded span keeps its task id in 26 bits (SpanRec). */
+#define SIM_MAX_TASKS ((1u << 26) - 64u)
+
 typedef struct SimLimits {
     uint64_t max_steps;   /* default 50,000,000 */
     VTime max_time;       /* default 1e6 s */
-    uint32_t max_tasks;   /* default 1,000,000 */
+    uint32_t max_tasks;   /* default 1,000,000; at most SIM_MAX_TASKS */
     uint32_t max_depth;   /* default 900 (Python's recursion limit is 1000) */
     uint64_t max_memory;  /* default 2 GiB */
     bool keyframes;       /* default true: keep keyframes while recording, so
@@ -150,7 +154,9 @@ typedef struct HandleInfo {
     uint32_t created;  /* step that created it (queued it or registered the timer) */
     uint32_t queued;   /* step that put it in the ready queue */
     uint32_t picked;   /* step that popped it, or SIM_NONE */
-    VTime when;        /* timers: deadline */
+    /* a timer's deadline is not stored here (40 -> 32 bytes, 7 handles a
+     * task): it is the t2 of the REGISTER step that created it, see
+     * rec_handle_when */
 } HandleInfo;
 
 typedef struct TaskInfo {
@@ -180,13 +186,13 @@ typedef struct Span {
 /* A span as the Recording keeps it (rec_span gives the whole Span): its
  * times are those of its steps, t0 the time of step s0 and t1 of step s1
  * (the run's end_time past the last step); a BLOCKED span's times, which
- * fall inside one step, are kept in Recording.blocks. 16 bytes, not 32. */
+ * fall inside one step, are kept in Recording.blocks. 12 bytes, not 32:
+ * the task id shares a word with the state and the wait kind. */
 typedef struct SpanRec {
-    uint32_t task;
+    unsigned task : 26;  /* < SIM_MAX_TASKS */
+    unsigned state : 2;  /* SpanState */
+    unsigned wait : 4;   /* WaitKind */
     uint32_t s0, s1;
-    uint8_t state;
-    uint8_t wait;
-    uint16_t pad;
 } SpanRec;
 
 typedef struct BlockTimes {
@@ -195,9 +201,8 @@ typedef struct BlockTimes {
 } BlockTimes;
 
 typedef struct ConsoleLine {
-    uint32_t step;     /* the step that printed it */
+    uint32_t step;     /* the step that printed it (its time: rec_line_time) */
     uint32_t task;
-    VTime t;
     uint32_t text;     /* string id in the recording's arena */
 } ConsoleLine;
 
@@ -242,6 +247,11 @@ Span rec_span(const Recording *r, uint32_t i);
 Step rec_step(const Recording *r, uint32_t i);
 /* The virtual time of step i (its .t), from the clock marks: O(log marks). */
 VTime rec_step_time(const Recording *r, uint32_t i);
+/* A timer handle's deadline (HandleInfo.timer): the t2 of the REGISTER step
+ * that created it (its `created` step), or 0 for another handle. */
+VTime rec_handle_when(const Recording *r, uint32_t h);
+/* The virtual time console line i was printed at: its step's. */
+VTime rec_line_time(const Recording *r, uint32_t i);
 
 /* Reads steps in any order, unpacking a whole block at a time: reading a run
  * of steps, forwards or backwards, costs O(1) a step. */

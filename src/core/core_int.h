@@ -55,17 +55,31 @@ typedef struct ExcRec {
 
 typedef enum FutState { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED } FutState;
 
+typedef enum FutOwner { FUT_OWN_NONE, FUT_OWN_TASK, FUT_OWN_GATHER } FutOwner;
+
 typedef struct Fut {
     uint8_t state;         /* FutState */
     bool cancel_requested; /* _GatheringFuture._cancel_requested */
-    Value result;
+    uint8_t owner_kind;    /* FutOwner: a task's own future, or a gather's outer */
     uint32_t exc;          /* exception id (FINISHED with exception), the saved
                               CancelledError of a CANCELLED task (_cancelled_exc),
                               or SIM_NONE */
+    Value result;
     uint32_t cb_head;      /* done callbacks (CbNode list), in registration order */
-    uint32_t task;         /* the task whose own future this is, or SIM_NONE */
-    uint32_t gather;       /* the gather this future is the outer of, or SIM_NONE */
+    uint32_t owner;        /* the task or the gather (owner_kind); one field for
+                              both keeps a future at 32 bytes (4 a task) */
 } Fut;
+
+/* The task whose own future f is, or SIM_NONE. */
+static inline uint32_t fut_task(const Fut *f)
+{
+    return f->owner_kind == FUT_OWN_TASK ? f->owner : SIM_NONE;
+}
+/* The gather f is the outer future of, or SIM_NONE. */
+static inline uint32_t fut_gather(const Fut *f)
+{
+    return f->owner_kind == FUT_OWN_GATHER ? f->owner : SIM_NONE;
+}
 
 /* A done callback registered on a future: what call_soon will queue. */
 typedef struct CbNode {
@@ -80,25 +94,24 @@ typedef enum TaskKind {
     TK_NOOP        /* asyncio's shutdown_asyncgens / shutdown_default_executor */
 } TaskKind;
 
-typedef struct Task {
+typedef struct Task {      /* 56 bytes: the small fields are kept together */
     uint32_t fut;          /* the task's own future */
     uint32_t frame;        /* innermost frame, SIM_NONE when done */
     uint32_t fut_waiter;   /* the future it waits on, or SIM_NONE */
     bool must_cancel;
     bool started;          /* its coroutine received its first send() */
     uint8_t kind;          /* TaskKind */
+    uint8_t wait;          /* what the app shows: WaitKind */
     uint32_t num_cancels;  /* cancelling() */
-    /* what the app shows */
-    uint8_t wait;          /* WaitKind */
     uint32_t wait_obj;
     uint32_t wait_handle;
-    VTime since;
     uint32_t since_step;
+    VTime since;
     uint32_t stmt;         /* last statement executed / being executed */
     uint32_t depth;
+    uint32_t span_s0;
     uint8_t span_state;    /* the open span's SpanState, 0xff = none */
     uint8_t span_wait;
-    uint32_t span_s0;
 } Task;
 
 /* A frame of a running coroutine. */
@@ -107,7 +120,6 @@ typedef struct Frame {
     uint32_t pc;
     uint32_t parent;  /* caller frame or SIM_NONE */
     uint32_t slots;   /* first slot in SimState.slots */
-    uint32_t ret_slot;/* caller's slot for the result, or SIM_NONE */
     uint8_t phase;    /* resumption phase of the op at pc (0 = not suspended in it) */
     uint32_t r[5];    /* op scratch: futures, timers (with their handle), counters */
     Value tmp;        /* op scratch value (a saved exception, a result) */
@@ -119,14 +131,16 @@ typedef struct Frame {
  * 100,000 timers that chase was a seventh of a replay). */
 typedef struct HeapEnt {
     VTime when;
-    uint64_t seq;
+    uint32_t seq;     /* scheduling sequence: ties fire in scheduling order.
+                       * 32 bits are enough: every timer has its own handle,
+                       * and handle ids are 32-bit */
     uint32_t timer;
 } HeapEnt;
 
+/* A timer's deadline and sequence are its heap entry's (HeapEnt). */
 typedef struct Timer {
-    VTime when;
-    uint64_t seq;     /* scheduling sequence: ties fire in scheduling order */
-    uint32_t handle;  /* the HandleInfo it will queue */
+    uint32_t handle;    /* the HandleInfo it will queue */
+    uint32_t next_free; /* the free list, while the slot is free */
     bool cancelled;
     bool in_heap;
 } Timer;
@@ -242,7 +256,7 @@ typedef struct SimState {
     uint32_t main_task;
     uint32_t runner_fut;      /* future run_until_complete waits on */
     uint32_t task_counter;    /* asyncio's Task-N counter */
-    uint64_t timer_seq;
+    uint32_t timer_seq;
     uint8_t outcome;          /* SimOutcome */
     uint32_t last_resolve;    /* step index of the latest RESOLVE/cause (scratch) */
     uint32_t exec_cause;      /* cause for the next EXEC step of the current task */
@@ -340,7 +354,7 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
 uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
                    uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2);
 uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint32_t other,
-                     uint32_t stmt, bool timer, VTime when);
+                     uint32_t stmt, bool timer);
 uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal, uint32_t fut);
 uint32_t rec__text(Sim *s, const char *z, size_t n);
 void rec__line(Sim *s, uint32_t task, const char *z, size_t n);

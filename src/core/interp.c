@@ -73,7 +73,6 @@ uint32_t frame__new(Sim *s, uint32_t code, uint32_t parent)
     fr->code = code;
     fr->parent = parent;
     fr->slots = base;
-    fr->ret_slot = SIM_NONE;
     fr->next_free = SIM_NONE;
     for (int i = 0; i < 4; i++)
         fr->r[i] = SIM_NONE;
@@ -357,7 +356,7 @@ static int bare_yield(Sim *s, uint32_t task, uint32_t cause)
     rec__step(s, STAGE_SUSPEND, STEP_SUSPEND, task, SIM_NONE, stmt, SIM_NONE, cause,
               WAIT_READY, 0);
     task__set_wait(s, task, WAIT_READY, SIM_NONE, SIM_NONE);
-    uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, SIM_NONE, stmt, false, 0);
+    uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, SIM_NONE, stmt, false);
     if (h == SIM_NONE)
         return R_ABORT;
     loop__call_soon(s, h);
@@ -384,7 +383,7 @@ static int await_self(Sim *s, uint32_t task, uint32_t cause)
     rec__step(s, STAGE_SUSPEND, STEP_SUSPEND, task, SIM_NONE, stmt, SIM_NONE, cause,
               WAIT_READY, 0);
     task__set_wait(s, task, WAIT_READY, SIM_NONE, SIM_NONE);
-    uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, e, stmt, false, 0);
+    uint32_t h = rec__handle(s, H_TASK_STEP, task, TSK(task)->fut, e, stmt, false);
     if (h == SIM_NONE)
         return R_ABORT;
     loop__call_soon(s, h);
@@ -403,8 +402,7 @@ static int start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uin
     if (fut == SIM_NONE)
         return R_ABORT;
     uint32_t stmt = TSK(task)->stmt;
-    uint32_t h = rec__handle(s, io ? H_IO_DONE : H_SLEEP_DONE, task, fut, SIM_NONE, stmt, true,
-                             s->st.now + ns);
+    uint32_t h = rec__handle(s, io ? H_IO_DONE : H_SLEEP_DONE, task, fut, SIM_NONE, stmt, true);
     if (h == SIM_NONE)
         return R_ABORT;
     uint32_t tm = loop__call_later(s, ns, h);
@@ -781,7 +779,8 @@ static int gather_start(Sim *s, uint32_t task, uint32_t f, const Stmt *st, const
     gr->nchildren = 0;
     gr->return_exceptions = st->flag;
     sst->ngchild += st->aw_count;
-    sst->futs[outer].gather = g;
+    sst->futs[outer].owner_kind = FUT_OWN_GATHER;
+    sst->futs[outer].owner = g;
     for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
         uint32_t fut = SIM_NONE;
@@ -829,7 +828,7 @@ static int cancel_and_wait(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint
     FRM(f)->r[3] = w2;
     FRM(f)->phase = phase;
     fut__cancel(s, fut, cause);
-    uint32_t ft = s->st.futs[fut].task;
+    uint32_t ft = fut_task(&s->st.futs[fut]);
     return suspend_on(s, task, w2, WAIT_WAIT_FOR, ft, SIM_NONE, 0, cause);
 }
 
@@ -867,7 +866,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         }
         FRM(f)->phase = 6;
         FRM(f)->r[2] = fut;
-        return suspend_on(s, task, fut, WAIT_TASK, s->st.futs[fut].task, SIM_NONE, 0, cause);
+        return suspend_on(s, task, fut, WAIT_TASK, fut_task(&s->st.futs[fut]), SIM_NONE, 0, cause);
     }
     if (op->ns <= 0) {
         uint32_t fut = ensure_future(s, task, f, aw, NULL, &r);
@@ -889,8 +888,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
     uint32_t w = fut__new(s);
     if (w == SIM_NONE)
         return R_ABORT;
-    uint32_t h = rec__handle(s, H_RELEASE_WAITER, task, w, SIM_NONE, op->stmt, true,
-                             s->st.now + op->ns);
+    uint32_t h = rec__handle(s, H_RELEASE_WAITER, task, w, SIM_NONE, op->stmt, true);
     if (h == SIM_NONE)
         return R_ABORT;
     uint32_t tm = loop__call_later(s, op->ns, h);
@@ -910,7 +908,7 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
     fr->r[1] = tm;
     fr->r[2] = fut;
     fr->r[4] = h;
-    return suspend_on(s, task, w, WAIT_WAIT_FOR, s->st.futs[fut].task, h, s->st.now + op->ns, reg);
+    return suspend_on(s, task, w, WAIT_WAIT_FOR, fut_task(&s->st.futs[fut]), h, s->st.now + op->ns, reg);
 }
 
 static int resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc,

@@ -26,20 +26,61 @@ const char *rec_text(const Recording *r, uint32_t id)
 /* ---- packed steps ----------------------------------------------------------
  *
  * A step is packed as
- *   byte 0   kind (bits 0-3), stage (bits 4-6), bit 7: an aux byte follows
+ *   byte 0   kind (bits 0-3), then H_* bits: the stage is not the kind's
+ *            usual one (usual_stage), so a stage byte follows; task is the
+ *            block's previous task; cause is the step just before; an aux
+ *            byte follows
  *   byte 1   the fields that follow (F_*); a field not there is SIM_NONE, or
  *            for t and iter the previous step's value, for t2 zero
- *   [aux]    then, as LEB128 varints: t (zigzag delta from the previous
- *            step), t2 (zigzag delta from t), iter (zigzag delta), task,
- *            handle and obj (zigzag delta from the block's previous task /
- *            handle / obj), stmt (as it is), cause (zigzag, this step's index
- *            minus cause: usually a few steps back).
+ *   [stage]  [aux]
+ *   [ext]    if F_EXT: X_T2 and X_ITER (rare: a timer's deadline, a new
+ *            iteration)
+ *   then, as LEB128 varints: t (zigzag delta from the previous step), t2
+ *   (zigzag delta from t), iter (zigzag delta), task, handle and obj (zigzag
+ *   delta from the block's previous task / handle / obj), stmt (as it is),
+ *   cause (zigzag, this step's index minus cause: usually a few steps back).
+ *
+ * F_HANDLE_SAYS: the step's other fields named by derive_mask[kind] are
+ * those of its handle (HandleInfo task, stmt, fut, queued or created) and
+ * are not stored. A PICK's task, future and cause (the step that queued it)
+ * are its handle's, and so are most of a TIMER_DUE's and a CALLBACK's
+ * fields: this halves them. The packer sets it only when every named field
+ * matches, so any step can still be written. It relies on a handle's task,
+ * stmt, fut, queued and created not changing once a step naming the handle
+ * is recorded: they are set when the handle is made and queued, before the
+ * steps that read them are committed (test_core_step_packing checks every
+ * step read back at the end of a run against the step as it was committed).
+ *
  * "Previous" restarts at zero at every block of REC_BLOCK steps, so a block
  * unpacks on its own and step i costs at most REC_BLOCK unpackings. A
- * fan-out of 100,000 tasks averages about 7.7 bytes a step. */
+ * fan-out of 100,000 tasks averages about 6 bytes a step. */
 
-enum { F_T = 1, F_T2 = 2, F_ITER = 4, F_TASK = 8, F_HANDLE = 16, F_STMT = 32, F_OBJ = 64, F_CAUSE = 128 };
-#define STEP_MAX_BYTES 64u /* 3 + 2 * 10 + 6 * 5 = 53 */
+enum { F_T = 1, F_EXT = 2, F_HANDLE_SAYS = 4, F_TASK = 8, F_HANDLE = 16, F_STMT = 32, F_OBJ = 64,
+       F_CAUSE = 128 };
+enum { X_T2 = 1, X_ITER = 2 };
+enum { H_STAGE = 0x10, H_TASK_SAME = 0x20, H_CAUSE_PREV = 0x40, H_AUX = 0x80 };
+/* the stage each kind of step belongs to (the comments of StepKind) */
+static const uint8_t usual_stage[16] = {
+    [STEP_START] = STAGE_INIT, [STEP_POLL] = STAGE_REPEAT, [STEP_TIMER_DUE] = STAGE_RESUME,
+    [STEP_PICK] = STAGE_PICK, [STEP_SKIP] = STAGE_PICK, [STEP_EXEC] = STAGE_EXECUTE,
+    [STEP_CALLBACK] = STAGE_EXECUTE, [STEP_REGISTER] = STAGE_REGISTER, [STEP_SUSPEND] = STAGE_SUSPEND,
+    [STEP_RESOLVE] = STAGE_RESUME, [STEP_TASK_END] = STAGE_SUSPEND, [STEP_ITER_END] = STAGE_REPEAT,
+    [STEP_SHUTDOWN] = STAGE_REPEAT, [STEP_FINISH] = STAGE_REPEAT,
+};
+/* what F_HANDLE_SAYS takes from the handle, by kind */
+enum { D_TASK = 1, D_STMT = 2, D_OBJ = 4, D_CAUSE_QUEUED = 8, D_CAUSE_CREATED = 16 };
+static const uint8_t derive_mask[16] = {
+    [STEP_TIMER_DUE] = D_TASK | D_STMT | D_OBJ | D_CAUSE_CREATED,
+    [STEP_PICK] = D_TASK | D_OBJ | D_CAUSE_QUEUED,
+    [STEP_SKIP] = D_TASK | D_OBJ | D_CAUSE_QUEUED,
+    [STEP_CALLBACK] = D_TASK | D_STMT | D_OBJ,
+    [STEP_REGISTER] = D_TASK | D_STMT,
+    [STEP_SUSPEND] = D_TASK | D_STMT,
+    [STEP_RESOLVE] = D_OBJ,
+};
+_Static_assert(STEP__COUNT <= 16, "a kind fits in 4 bits");
+_Static_assert(WAIT__COUNT <= 16 && sizeof(SpanRec) == 12, "a span's wait kind fits in 4 bits");
+#define STEP_MAX_BYTES 64u /* 5 + 2 * 10 + 6 * 5 = 55 */
 
 static uint64_t zz64(uint64_t d) { return (d << 1) ^ (0 - (d >> 63)); }
 static uint64_t unzz64(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
@@ -68,27 +109,53 @@ static const uint8_t *get_var(const uint8_t *p, uint64_t *v)
     return p;
 }
 
-static uint8_t *pack(uint8_t *p, const Step *sp, Step *ctx, uint32_t idx)
+/* Whether every field derive_mask names for this step is its handle's. */
+static bool handle_says(const Step *sp, const Recording *r)
+{
+    uint8_t m = derive_mask[sp->kind & 0x0f];
+    if (!m || sp->handle >= r->nhandles) /* (SIM_NONE too) */
+        return false;
+    const HandleInfo *h = &r->handles[sp->handle];
+    return (!(m & D_TASK) || sp->task == h->task) && (!(m & D_STMT) || sp->stmt == h->stmt) &&
+           (!(m & D_OBJ) || sp->obj == h->fut) &&
+           (!(m & D_CAUSE_QUEUED) || sp->cause == h->queued) &&
+           (!(m & D_CAUSE_CREATED) || sp->cause == h->created);
+}
+
+static uint8_t *pack(uint8_t *p, const Step *sp, Step *ctx, uint32_t idx, const Recording *r)
 {
     uint8_t *h = p;
-    uint8_t f = 0;
+    uint8_t f = 0, x = 0, k = sp->kind & 0x0f;
+    uint8_t m = handle_says(sp, r) ? derive_mask[k] : 0;
+    h[0] = (uint8_t)(k | (sp->aux ? H_AUX : 0));
     p += 2;
-    h[0] = (uint8_t)((sp->kind & 0x0f) | (sp->stage & 0x07) << 4 | (sp->aux ? 0x80 : 0));
+    if (sp->stage != usual_stage[k]) {
+        h[0] |= H_STAGE;
+        *p++ = sp->stage;
+    }
     if (sp->aux)
         *p++ = sp->aux;
+    if (sp->t2 != 0)
+        x |= X_T2;
+    if (sp->iter != ctx->iter)
+        x |= X_ITER;
+    if (x) {
+        f |= F_EXT;
+        *p++ = x;
+    }
+    if (m)
+        f |= F_HANDLE_SAYS;
     if (sp->t != ctx->t) {
         f |= F_T;
         p = put_var(p, zz64((uint64_t)sp->t - (uint64_t)ctx->t));
     }
-    if (sp->t2 != 0) {
-        f |= F_T2;
+    if (x & X_T2)
         p = put_var(p, zz64((uint64_t)sp->t2 - (uint64_t)sp->t));
-    }
-    if (sp->iter != ctx->iter) {
-        f |= F_ITER;
+    if (x & X_ITER)
         p = put_var(p, zz32(sp->iter - ctx->iter));
-    }
-    if (sp->task != SIM_NONE) {
+    if (sp->task != SIM_NONE && !(m & D_TASK) && sp->task == ctx->task) {
+        h[0] |= H_TASK_SAME;
+    } else if (sp->task != SIM_NONE && !(m & D_TASK)) {
         f |= F_TASK;
         p = put_var(p, zz32(sp->task - ctx->task));
         ctx->task = sp->task;
@@ -98,16 +165,18 @@ static uint8_t *pack(uint8_t *p, const Step *sp, Step *ctx, uint32_t idx)
         p = put_var(p, zz32(sp->handle - ctx->handle));
         ctx->handle = sp->handle;
     }
-    if (sp->stmt != SIM_NONE) {
+    if (sp->stmt != SIM_NONE && !(m & D_STMT)) {
         f |= F_STMT;
         p = put_var(p, sp->stmt);
     }
-    if (sp->obj != SIM_NONE) {
+    if (sp->obj != SIM_NONE && !(m & D_OBJ)) {
         f |= F_OBJ;
         p = put_var(p, zz32(sp->obj - ctx->obj));
         ctx->obj = sp->obj;
     }
-    if (sp->cause != SIM_NONE) {
+    if (sp->cause != SIM_NONE && !(m & (D_CAUSE_QUEUED | D_CAUSE_CREATED)) && sp->cause == idx - 1) {
+        h[0] |= H_CAUSE_PREV;
+    } else if (sp->cause != SIM_NONE && !(m & (D_CAUSE_QUEUED | D_CAUSE_CREATED))) {
         f |= F_CAUSE;
         p = put_var(p, zz32(idx - sp->cause));
     }
@@ -117,31 +186,37 @@ static uint8_t *pack(uint8_t *p, const Step *sp, Step *ctx, uint32_t idx)
     return p;
 }
 
-static const uint8_t *unpack(const uint8_t *p, Step *o, Step *ctx, uint32_t idx)
+static const uint8_t *unpack(const uint8_t *p, Step *o, Step *ctx, uint32_t idx, const Recording *r)
 {
-    uint8_t h = p[0], f = p[1];
+    uint8_t h = p[0], f = p[1], x = 0;
     uint64_t v;
     p += 2;
     o->kind = h & 0x0f;
-    o->stage = (h >> 4) & 0x07;
+    o->stage = (h & H_STAGE) ? *p++ : usual_stage[o->kind];
     o->pad = 0;
-    o->aux = (h & 0x80) ? *p++ : 0;
+    o->aux = (h & H_AUX) ? *p++ : 0;
+    if (f & F_EXT)
+        x = *p++;
     if (f & F_T) {
         p = get_var(p, &v);
         ctx->t = (VTime)((uint64_t)ctx->t + unzz64(v));
     }
     o->t = ctx->t;
     o->t2 = 0;
-    if (f & F_T2) {
+    if (x & X_T2) {
         p = get_var(p, &v);
         o->t2 = (VTime)((uint64_t)o->t + unzz64(v));
     }
-    if (f & F_ITER) {
+    if (x & X_ITER) {
         p = get_var(p, &v);
         ctx->iter += unzz32((uint32_t)v);
     }
     o->iter = ctx->iter;
     o->task = o->handle = o->stmt = o->obj = o->cause = SIM_NONE;
+    if (h & H_TASK_SAME)
+        o->task = ctx->task;
+    if (h & H_CAUSE_PREV)
+        o->cause = idx - 1;
     if (f & F_TASK) {
         p = get_var(p, &v);
         o->task = ctx->task = ctx->task + unzz32((uint32_t)v);
@@ -161,6 +236,20 @@ static const uint8_t *unpack(const uint8_t *p, Step *o, Step *ctx, uint32_t idx)
     if (f & F_CAUSE) {
         p = get_var(p, &v);
         o->cause = idx - unzz32((uint32_t)v);
+    }
+    if ((f & F_HANDLE_SAYS) && o->handle < r->nhandles) {
+        const HandleInfo *hi = &r->handles[o->handle];
+        uint8_t m = derive_mask[o->kind];
+        if (m & D_TASK)
+            o->task = hi->task;
+        if (m & D_STMT)
+            o->stmt = hi->stmt;
+        if (m & D_OBJ)
+            o->obj = hi->fut;
+        if (m & D_CAUSE_QUEUED)
+            o->cause = hi->queued;
+        if (m & D_CAUSE_CREATED)
+            o->cause = hi->created;
     }
     return p;
 }
@@ -186,7 +275,7 @@ bool rec__append_step(Sim *s, const Step *sp)
     }
     if (mark)
         r->tmarks[r->ntmarks++] = (TimeMark){idx, sp->t};
-    r->nsbytes = (uint32_t)(pack(r->sbytes + r->nsbytes, sp, &r->enc, idx) - r->sbytes);
+    r->nsbytes = (uint32_t)(pack(r->sbytes + r->nsbytes, sp, &r->enc, idx, r) - r->sbytes);
     r->nsteps++;
     return true;
 }
@@ -201,7 +290,7 @@ Step rec_step(const Recording *r, uint32_t i)
     const uint8_t *p = r->sbytes + r->sblock[b];
     memset(&ctx, 0, sizeof ctx);
     for (uint32_t k = b * REC_BLOCK; k <= i; k++)
-        p = unpack(p, &o, &ctx, k);
+        p = unpack(p, &o, &ctx, k, r);
     return o;
 }
 
@@ -244,7 +333,7 @@ const Step *rec_read(StepReader *rd, uint32_t i)
         Step ctx;
         memset(&ctx, 0, sizeof ctx);
         for (uint32_t j = 0; j < n; j++)
-            p = unpack(p, &rd->s[j], &ctx, b * REC_BLOCK + j);
+            p = unpack(p, &rd->s[j], &ctx, b * REC_BLOCK + j, r);
         rd->block = b;
         rd->n = n;
     }
@@ -306,7 +395,7 @@ uint32_t rec__text(Sim *s, const char *z, size_t n)
 }
 
 uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint32_t other,
-                     uint32_t stmt, bool timer, VTime when)
+                     uint32_t stmt, bool timer)
 {
     Recording *r = &s->rec;
     uint32_t id = s->st.nhandles_rec;
@@ -325,8 +414,20 @@ uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint3
     h->created = rec__next_index(s);
     h->queued = SIM_NONE;
     h->picked = SIM_NONE;
-    h->when = when;
     return id;
+}
+
+VTime rec_line_time(const Recording *r, uint32_t i)
+{
+    return i < r->nlines ? rec_step_time(r, r->lines[i].step) : 0;
+}
+
+VTime rec_handle_when(const Recording *r, uint32_t h)
+{
+    if (h >= r->nhandles || !r->handles[h].timer || r->handles[h].created >= r->nsteps)
+        return 0; /* not a timer, or a run stopped (a limit) before its REGISTER */
+    Step st = rec_step(r, r->handles[h].created);
+    return st.kind == STEP_REGISTER ? st.t2 : 0;
 }
 
 uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal,
@@ -363,7 +464,6 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n)
     /* the print's EXEC step was narrated just before (op_print) */
     l->step = rec__next_index(s) - 1;
     l->task = task;
-    l->t = s->st.now;
     l->text = text;
 }
 
@@ -381,7 +481,7 @@ static void push_span(Sim *s, Span sp)
         r->blocks[r->nblocks++] = (BlockTimes){r->nspans, sp.t0, sp.t1};
     }
     /* the other spans' times are their steps' (rec_span) */
-    r->spans[r->nspans++] = (SpanRec){sp.task, sp.s0, sp.s1, sp.state, sp.wait, 0};
+    r->spans[r->nspans++] = (SpanRec){sp.task, sp.state, sp.wait, sp.s0, sp.s1};
 }
 
 Span rec_span(const Recording *r, uint32_t i)

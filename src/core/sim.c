@@ -345,6 +345,8 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
         return NULL;
     s->prog = prog;
     s->limits = limits ? *limits : sim_default_limits();
+    if (s->limits.max_tasks > SIM_MAX_TASKS)
+        s->limits.max_tasks = SIM_MAX_TASKS;
     SimState *st = &s->st;
     st->phase = PH_START;
     st->cur_task = SIM_NONE;
@@ -605,7 +607,8 @@ static void unit_shutdown(Sim *s)
             gr->children = st->ngchild;
             gr->return_exceptions = true;
             st->ngchild += n;
-            st->futs[outer].gather = g;
+            st->futs[outer].owner_kind = FUT_OWN_GATHER;
+            st->futs[outer].owner = g;
             uint32_t ntasks = st->ntasks;
             uint32_t k = 0;
             uint32_t *list = mem_malloc(n * sizeof *list);
@@ -707,12 +710,13 @@ static bool unit_timers(Sim *s)
     SimState *st = &s->st;
     while (st->nheap && st->heap[0].when <= st->now) {
         bool cancelled = false;
+        VTime when = st->heap[0].when; /* the handle's deadline (rec_handle_when) */
         uint32_t h = loop__heap_pop(s, &cancelled);
         if (cancelled)
             continue; /* CPython appends it to _ready and skips it; same order */
         HandleInfo *hi = &s->rec.handles[h];
         rec__step(s, STAGE_RESUME, STEP_TIMER_DUE, hi->task, h, hi->stmt, hi->fut, hi->created,
-                  0, hi->when);
+                  0, when);
         loop__call_soon(s, h);
         return true;
     }

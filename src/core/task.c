@@ -31,8 +31,8 @@ uint32_t fut__new(Sim *s)
     f->state = FUT_PENDING;
     f->exc = SIM_NONE;
     f->cb_head = SIM_NONE;
-    f->task = SIM_NONE;
-    f->gather = SIM_NONE;
+    f->owner_kind = FUT_OWN_NONE;
+    f->owner = SIM_NONE;
     f->result.type = V_NONE;
     return st->nfuts++;
 }
@@ -84,14 +84,14 @@ static uint32_t cb_handle(Sim *s, uint32_t fut, uint8_t kind, uint32_t a)
     const Fut *f = &s->st.futs[fut];
     switch (kind) {
     case H_TASK_WAKEUP:
-        return rec__handle(s, H_TASK_WAKEUP, a, fut, SIM_NONE, SIM_NONE, false, 0);
+        return rec__handle(s, H_TASK_WAKEUP, a, fut, SIM_NONE, SIM_NONE, false);
     case H_GATHER_DONE:
     case H_GROUP_DONE:
-        return rec__handle(s, (HandleKind)kind, f->task, fut, a, SIM_NONE, false, 0);
+        return rec__handle(s, (HandleKind)kind, fut_task(f), fut, a, SIM_NONE, false);
     case H_RELEASE_WAITER:
-        return rec__handle(s, H_RELEASE_WAITER, s->st.cur_task, a, fut, SIM_NONE, false, 0);
+        return rec__handle(s, H_RELEASE_WAITER, s->st.cur_task, a, fut, SIM_NONE, false);
     default:
-        return rec__handle(s, (HandleKind)kind, f->task, fut, a, SIM_NONE, false, 0);
+        return rec__handle(s, (HandleKind)kind, fut_task(f), fut, a, SIM_NONE, false);
     }
 }
 
@@ -116,7 +116,7 @@ static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
     uint32_t n = st->futs[fut].cb_head;
     if (n == SIM_NONE)
         return;
-    uint32_t task = st->futs[fut].task;
+    uint32_t task = fut_task(&st->futs[fut]);
     uint32_t step = rec__step(s, STAGE_RESUME, STEP_RESOLVE, task, SIM_NONE, SIM_NONE, fut,
                               cause, 0, 0);
     uint32_t narr_idx = st->nnarr - 1;
@@ -213,7 +213,7 @@ static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
 {
     if (fut__done(s, fut))
         return false;
-    uint32_t g = s->st.futs[fut].gather;
+    uint32_t g = fut_gather(&s->st.futs[fut]);
     bool ret = false;
     for (uint32_t i = 0; i < s->st.gathers[g].nchildren; i++) {
         uint32_t child = s->st.gchild[s->st.gathers[g].children + i];
@@ -228,9 +228,9 @@ static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
 bool fut__cancel(Sim *s, uint32_t fut, uint32_t cause)
 {
     const Fut *f = &s->st.futs[fut];
-    if (f->task != SIM_NONE)
-        return task__cancel(s, f->task, cause);
-    if (f->gather != SIM_NONE)
+    if (fut_task(f) != SIM_NONE)
+        return task__cancel(s, fut_task(f), cause);
+    if (fut_gather(f) != SIM_NONE)
         return gather_cancel(s, fut, cause);
     return fut__cancel_plain(s, fut, cause);
 }
@@ -312,7 +312,7 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
     uint32_t id;
     if (st->timers_free != SIM_NONE) {
         id = st->timers_free;
-        st->timers_free = (uint32_t)st->timers[id].seq;
+        st->timers_free = st->timers[id].next_free;
     } else {
         if (!GROW(s, st->timers, st->timers_cap, st->ntimers + 1))
             return SIM_NONE;
@@ -321,14 +321,11 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
     if (!GROW(s, st->heap, st->heap_cap, st->nheap + 1))
         return SIM_NONE;
     Timer *t = &st->timers[id];
-    t->when = st->now + (delay > 0 ? delay : 0);
-    if (delay < 0)
-        t->when = st->now;
-    t->seq = st->timer_seq++;
     t->handle = h;
+    t->next_free = SIM_NONE;
     t->cancelled = false;
     t->in_heap = true;
-    st->heap[st->nheap++] = (HeapEnt){t->when, t->seq, id};
+    st->heap[st->nheap++] = (HeapEnt){st->now + (delay > 0 ? delay : 0), st->timer_seq++, id};
     heap_up(st, st->nheap - 1);
     return id;
 }
@@ -357,7 +354,7 @@ uint32_t loop__heap_pop(Sim *s, bool *cancelled)
     *cancelled = t->cancelled;
     uint32_t h = t->handle;
     t->in_heap = false;
-    t->seq = st->timers_free;
+    t->next_free = st->timers_free;
     st->timers_free = id;
     return h;
 }
@@ -411,7 +408,8 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     t->stmt = SIM_NONE;
     t->span_state = 0xff;
     st->ntasks++;
-    st->futs[fut].task = id;
+    st->futs[fut].owner_kind = FUT_OWN_TASK;
+    st->futs[fut].owner = id;
     uint32_t f = frame__new(s, code, SIM_NONE);
     if (f == SIM_NONE)
         return SIM_NONE;
@@ -421,7 +419,7 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     for (uint32_t i = 0; i < nargs && i < s->codes[code].nslots; i++)
         st->slots[fr->slots + i] = args[i];
     (void)sleep_ns; /* sleep tasks get their duration as argument 0 */
-    uint32_t h = rec__handle(s, H_TASK_STEP, id, fut, SIM_NONE, stmt, false, 0);
+    uint32_t h = rec__handle(s, H_TASK_STEP, id, fut, SIM_NONE, stmt, false);
     if (h != SIM_NONE)
         loop__call_soon(s, h);
     return id;

@@ -632,9 +632,9 @@ static void emit_mark(Ctx *c, const Mark *m, const Span *in)
             char name[32], args2[96];
             namef(name, sizeof name, "print: %s", text);
             snprintf(args2, sizeof args2, "%s,\"text\":\"%s\"", args, text);
-            instant(w, tid, "print", name, ln->t, args2);
+            instant(w, tid, "print", name, rec_line_time(r, m->a), args2);
         } else
-            instant(w, tid, "print", text, ln->t, args);
+            instant(w, tid, "print", text, rec_line_time(r, m->a), args);
         break;
     }
     case MK_END: {

@@ -416,12 +416,11 @@ static void lane(Svg *g, uint32_t t, double y0)
         return;
     /* prints: a dark triangle at the top of the lane, one per pixel column */
     for (uint32_t k = g->lfirst[t]; k < g->lfirst[t + 1];) {
-        const ConsoleLine *ln = &r->lines[g->lines_of[k]];
-        long col = (long)floor(xat(g, ln->t));
+        long col = (long)floor(xat(g, rec_line_time(r, g->lines_of[k])));
         uint32_t e = k;
-        while (e < g->lfirst[t + 1] && (long)floor(xat(g, r->lines[g->lines_of[e]].t)) == col)
+        while (e < g->lfirst[t + 1] && (long)floor(xat(g, rec_line_time(r, g->lines_of[e]))) == col)
             e++;
-        double x = xat(g, ln->t);
+        double x = xat(g, rec_line_time(r, g->lines_of[k]));
         obuf_puts(&g->b, "<path d=\"M");
         put_px(&g->b, x - 4);
         obuf_put(&g->b, " ", 1);
@@ -430,7 +429,7 @@ static void lane(Svg *g, uint32_t t, double y0)
         for (uint32_t q = k; q < e && q < k + 8; q++) {
             const ConsoleLine *lq = &r->lines[g->lines_of[q]];
             char ts[48];
-            fmt_s(lq->t, 3, false, ts, sizeof ts);
+            fmt_s(rec_line_time(r, g->lines_of[q]), 3, false, ts, sizeof ts);
             obuf_printf(&g->b, "%sprint at t = %s s (step %u): ", q > k ? "&#10;" : "", ts, lq->step);
             put_xml_n(&g->b, rec_text(r, lq->text), 160, false);
         }

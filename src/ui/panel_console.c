@@ -64,7 +64,7 @@ void panel_console_draw(UiCtx *c)
         Color tc = ln->task != SIM_NONE ? theme_task_color(ln->task) : th->text_dim;
         draw_rect(dl, (Rect){body.x + th->pad / 2, y + 2, theme_px(th, 3), lh - 4}, tc);
         char stamp[32], t[24];
-        vtime_format(ln->t, 3, t, sizeof t);
+        vtime_format(rec_line_time(r, i), 3, t, sizeof t);
         snprintf(stamp, sizeof stamp, "[%7s]", t);
         int ty = y + (lh - fh) / 2;
         draw_text(dl, FONT_MONO, th->fs_small, body.x + th->pad + theme_px(th, 2), ty + theme_px(th, 1),
@@ -75,7 +75,7 @@ void panel_console_draw(UiCtx *c)
         if (ui__hover(c, row)) {
             draw_rect(dl, row, th->hover);
             char tip[900], t2[24];
-            vtime_format(ln->t, 3, t2, sizeof t2);
+            vtime_format(rec_line_time(r, i), 3, t2, sizeof t2);
             snprintf(tip, sizeof tip, "%s\nPrinted by %s at t=%s (step %u, iteration %u).\nClick: go to that step "
                      "and see why it ran then.",
                      text, ui__task_name(c, ln->task), t2, ps, ps < r->nsteps ? rec_step(r, ps).iter : 0);

@@ -126,7 +126,7 @@ void panel_waiting_draw(UiCtx *c)
         /* timers: how much of the wait is over */
         if ((wk == WAIT_TIMER || wk == WAIT_IO || wk == WAIT_WAIT_FOR) && tn.wait_handle != SIM_NONE &&
             tn.wait_handle < r->nhandles) {
-            VTime when = r->handles[tn.wait_handle].when;
+            VTime when = rec_handle_when(r, tn.wait_handle);
             if (when > t0) {
                 double f = (double)(now - t0) / (double)(when - t0);
                 if (f < 0)

@@ -302,6 +302,7 @@ void ui__describe_wait(const UiCtx *c, const TaskNow *tn, char *buf, size_t n,
     case WAIT_IO: {
         const HandleInfo *h = tn->wait_handle != SIM_NONE && tn->wait_handle < r->nhandles
                                   ? &r->handles[tn->wait_handle] : NULL;
+        VTime when = h ? rec_handle_when(r, tn->wait_handle) : 0;
         if (tn->wait == WAIT_IO) {
             /* the label with its variables filled in, as the core recorded it */
             const char *label = h && h->kind == H_IO_DONE && h->other != SIM_NONE &&
@@ -317,13 +318,13 @@ void ui__describe_wait(const UiCtx *c, const TaskNow *tn, char *buf, size_t n,
             char d[32] = "";
             if (tn->stmt != SIM_NONE && p && tn->stmt < p->nstmts && p->stmts[tn->stmt].kind == STMT_SLEEP)
                 snprintf(d, sizeof d, "%.9g", (double)p->stmts[tn->stmt].ns / 1e9);
-            else if (h && h->when >= tn->since)
-                snprintf(d, sizeof d, "%.9g", (double)(h->when - tn->since) / 1e9);
+            else if (h && when >= tn->since)
+                snprintf(d, sizeof d, "%.9g", (double)(when - tn->since) / 1e9);
             snprintf(buf, n, "asyncio.sleep(%s)", d);
         }
         if (h) {
-            vtime_format(h->when, 3, a, sizeof a);
-            VTime left = h->when - now;
+            vtime_format(when, 3, a, sizeof a);
+            VTime left = when - now;
             if (left < 0)
                 left = 0;
             vtime_format(left, 3, b, sizeof b);

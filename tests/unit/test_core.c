@@ -145,7 +145,7 @@ void test_core_seed_order(void)
     CHECK_EQ_INT(r->nlines, 7);
     for (uint32_t i = 0; i < r->nlines && i < 7; i++) {
         CHECK_EQ_STR(rec_text(r, r->lines[i].text), want[i]);
-        CHECK_EQ_INT(r->lines[i].t, want_t[i] * VTIME_SEC);
+        CHECK_EQ_INT(rec_line_time(r, i), want_t[i] * VTIME_SEC);
     }
     /* every step carries a stage 1..7; the first is stage 1 */
     CHECK_EQ_INT(rec_step(r, 0).stage, 1);
@@ -244,7 +244,18 @@ void test_core_step_packing(void)
         prog_free(p);
         return;
     }
-    enum { N = 20000 };
+    enum { N = 20000, NH = 300 };
+    /* handles for steps to name: a step whose fields are its handle's is
+     * packed without them (record.c, F_HANDLE_SAYS) */
+    for (uint32_t k = 0; k < NH; k++) {
+        uint32_t h = rec__handle(s, (HandleKind)(rnd() % 4), rnd_u32(k), rnd_u32(k), SIM_NONE,
+                                 rnd_u32(k), rnd() % 2);
+        CHECK(h != SIM_NONE && h < s->rec.nhandles);
+        if (h < s->rec.nhandles) {
+            s->rec.handles[h].created = rnd_u32(k * 7);
+            s->rec.handles[h].queued = rnd_u32(k * 7);
+        }
+    }
     Step *want = calloc(N, sizeof *want);
     Step prev;
     memset(&prev, 0, sizeof prev);
@@ -261,6 +272,14 @@ void test_core_step_packing(void)
         w->stmt = rnd_u32(prev.stmt);
         w->obj = rnd_u32(prev.obj);
         w->cause = rnd() % 3 ? i - (uint32_t)(rnd() % 40) : rnd_u32(i);
+        if (rnd() % 2) { /* name a real handle, and take some of its fields */
+            w->handle = (uint32_t)(rnd() % s->rec.nhandles);
+            const HandleInfo *hi = &s->rec.handles[w->handle];
+            w->task = rnd() % 4 ? hi->task : w->task;
+            w->stmt = rnd() % 4 ? hi->stmt : w->stmt;
+            w->obj = rnd() % 4 ? hi->fut : w->obj;
+            w->cause = rnd() % 3 == 0 ? hi->queued : rnd() % 2 ? hi->created : w->cause;
+        }
         CHECK(rec__append_step(s, w));
         prev = *w;
     }

@@ -1,0 +1,152 @@
+/* test_record.c -- every shipped scenario's recording reads back exactly.
+ *
+ * The packed step format (src/core/record.c) leaves out what a step's
+ * handle already says (a PICK's task, future and queuing step), what the
+ * kind implies (the stage), the previous task and "the step just before".
+ * The unpacker takes them back from the Recording when the step is read,
+ * which may be much later: so a handle field that changed after a step
+ * naming it was packed would silently change that step. Here every
+ * scenario and conformance case is run one step at a time, each step as
+ * the scheduler committed it is kept, and at the end every step read back
+ * (one at a time and with a StepReader, backwards) must equal it; and every
+ * console line's time (rec_line_time, from its step) must be the clock at
+ * the moment it was printed, and every timer handle's deadline
+ * (rec_handle_when) the clock when it was made plus its delay.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "core_int.h" /* SimState.narr: the step as committed */
+#include "harness.h"
+#include "scenario.h"
+
+static bool same_step(const Step *x, const Step *y)
+{
+    return x->t == y->t && x->t2 == y->t2 && x->iter == y->iter && x->stage == y->stage &&
+           x->kind == y->kind && x->aux == y->aux && x->task == y->task &&
+           x->handle == y->handle && x->stmt == y->stmt && x->obj == y->obj &&
+           x->cause == y->cause;
+}
+
+/* Runs `path` step by step; returns the number of steps checked. */
+static uint32_t check_file(const char *path)
+{
+    Diags d;
+    diags_init(&d);
+    Program *p = scn_load_file(path, &d);
+    diags_free(&d);
+    if (!p)
+        return 0; /* scenarios/ holds only valid files; check_dir counts them */
+    SimLimits lim = sim_default_limits();
+    lim.max_steps = 300000;
+    Sim *s = sim_new(p, &lim);
+    CHECK(s != NULL);
+    if (!s) {
+        prog_free(p);
+        return 0;
+    }
+    uint32_t cap = 1024, n = 0, nlines = 0;
+    Step *want = malloc(cap * sizeof *want);
+    VTime *line_t = malloc(64 * sizeof *line_t);
+    uint32_t line_cap = 64;
+    const Recording *r = sim_recording(s);
+    for (;;) {
+        /* the step sim_step commits, as the scheduler narrated it: the next
+         * one of the narration, or, when that is used up, the first of the
+         * work sim_step does (the narration restarts at narr[0]) */
+        uint32_t at = s->st.narr_pos < s->st.nnarr ? s->st.narr_pos : 0;
+        if (!want || !line_t || !sim_step(s))
+            break;
+        if (n == cap) {
+            Step *w = realloc(want, 2 * cap * sizeof *want);
+            if (!w)
+                break;
+            want = w;
+            cap *= 2;
+        }
+        want[n++] = s->st.narr[at];
+        for (; nlines < r->nlines; nlines++) { /* lines printed by the work behind it */
+            if (nlines == line_cap) {
+                VTime *l = realloc(line_t, 2 * line_cap * sizeof *line_t);
+                if (!l)
+                    break;
+                line_t = l;
+                line_cap *= 2;
+            }
+            line_t[nlines] = s->st.now;
+        }
+    }
+    CHECK_EQ_INT(r->nsteps, n);
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < n && i < r->nsteps; i++) {
+        Step one = rec_step(r, i);
+        bad += !same_step(&one, &want[i]);
+    }
+    StepReader *rd = malloc(sizeof *rd);
+    if (rd) {
+        rec_reader_init(rd, r);
+        for (uint32_t i = n; i-- > 0;)
+            bad += !same_step(rec_read(rd, i), &want[i]);
+    }
+    for (uint32_t i = 0; i < nlines && i < r->nlines; i++)
+        bad += rec_line_time(r, i) != line_t[i];
+    for (uint32_t h = 0; h < r->nhandles; h++) {
+        const HandleInfo *hi = &r->handles[h];
+        if (!hi->timer)
+            continue;
+        /* a timer's deadline is the t2 of the REGISTER step that made it,
+         * the same deadline its TIMER_DUE step (if it fired) carries */
+        Step reg = rec_step(r, hi->created);
+        bad += reg.kind != STEP_REGISTER || reg.handle != h || rec_handle_when(r, h) != reg.t2 ||
+               rec_handle_when(r, h) < reg.t;
+        if (hi->queued != SIM_NONE) {
+            Step due = rec_step(r, hi->queued);
+            bad += due.kind == STEP_TIMER_DUE && due.t2 != rec_handle_when(r, h);
+        }
+    }
+    if (bad)
+        fprintf(stderr, "test_record: %s: %u steps, lines or deadlines differ\n", path, bad);
+    CHECK_EQ_INT(bad, 0);
+    free(rd);
+    free(line_t);
+    free(want);
+    sim_free(s);
+    prog_free(p);
+    return n;
+}
+
+static uint32_t check_dir(const char *dir, uint32_t *files)
+{
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d)
+        return 0;
+    uint32_t steps = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t k = strlen(e->d_name);
+        if (k < 6 || strcmp(e->d_name + k - 5, ".json") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        uint32_t n = check_file(path);
+        steps += n;
+        *files += n > 0;
+    }
+    closedir(d);
+    return steps;
+}
+
+void test_record_reads_back(void);
+void test_record_reads_back(void)
+{
+    uint32_t files = 0, steps = 0;
+    steps += check_dir("scenarios", &files);
+    steps += check_dir("tests/conformance/cases", &files);
+    /* the unit tests run from the repository's root (make unit) */
+    printf("test_record: %u files, %u steps read back\n", files, steps);
+    CHECK(files >= 60);
+    CHECK(steps > 5000);
+}
