@@ -387,7 +387,8 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     if (name_str != SIM_NONE) {
         name = val__str(s, name_str);
     } else {
-        snprintf(buf, sizeof buf, "Task-%u", st->task_counter);
+        memcpy(buf, "Task-", 5);
+        val__fmt_int(buf + 5, st->task_counter);
         name = buf;
     }
     if (id >= s->rec.ntasks)

@@ -51,6 +51,23 @@ void sbuf_putn(SBuf *b, const char *z, size_t n)
 }
 
 void sbuf_putc(SBuf *b, char c) { sbuf_putn(b, &c, 1); }
+
+size_t val__fmt_int(char *buf, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
 void sbuf_puts(SBuf *b, const char *z) { sbuf_putn(b, z, strlen(z)); }
 
 /* ---- arenas ------------------------------------------------------------------ */
@@ -294,8 +311,7 @@ void val__format(const Sim *s, SBuf *b, Value v, bool repr)
     case V_NONE: sbuf_puts(b, "None"); break;
     case V_BOOL: sbuf_puts(b, v.u.i ? "True" : "False"); break;
     case V_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long)v.u.i);
-        sbuf_puts(b, buf);
+        sbuf_putn(b, buf, val__fmt_int(buf, v.u.i));
         break;
     case V_FLOAT: val__format_float(b, v.u.f); break;
     case V_PSTR:
@@ -365,8 +381,12 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
             }
             val__format(s, b, v, false);
             p = end;
-        } else {
-            sbuf_putc(b, *p);
+        } else { /* a run of plain text, up to the next brace */
+            size_t k = strcspn(p, "{}");
+            if (k == 0)
+                k = 1; /* a lone '}' */
+            sbuf_putn(b, p, k);
+            p += k - 1;
         }
     }
     return true;

@@ -315,3 +315,18 @@ void test_core_step_packing(void)
     sim_free(s);
     prog_free(p);
 }
+
+/* val__fmt_int prints what "%lld" prints (it replaced snprintf on the
+ * print path), at the edges too. */
+void test_core_fmt_int(void);
+void test_core_fmt_int(void)
+{
+    const int64_t v[] = {0, 1, -1, 9, 10, -10, 1234567890, -987654321012345678ll, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char a[32], b[32];
+        size_t n = val__fmt_int(a, v[i]);
+        snprintf(b, sizeof b, "%lld", (long long)v[i]);
+        CHECK_EQ_STR(a, b);
+        CHECK_EQ_INT(n, strlen(b));
+    }
+}
