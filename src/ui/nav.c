@@ -24,29 +24,39 @@ static uint32_t iter_target(const UiModel *m, uint32_t i)
     return s < n ? s + 1 : n;
 }
 
+/* The first iteration i in [0, niters + 1] whose target is above pos (or
+ * at least pos, with `or_equal`), niters + 2 if none. Targets never go down
+ * as i grows, so this is a binary search, not a walk over 200,000
+ * iterations a key press. */
+static uint32_t first_iter_above(const UiModel *m, uint32_t pos, bool or_equal)
+{
+    uint32_t lo = 0, hi = m->niters + 2;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t t = iter_target(m, mid);
+        if (t > pos || (or_equal && t == pos))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 uint32_t nav__next_iter(const UiModel *m, uint32_t pos)
 {
     if (!m->rec)
         return pos;
-    for (uint32_t i = 0; i <= m->niters + 1; i++) {
-        uint32_t t = iter_target(m, i);
-        if (t > pos)
-            return t;
-    }
-    return m->rec->nsteps;
+    uint32_t i = first_iter_above(m, pos, false);
+    return i <= m->niters + 1 ? iter_target(m, i) : m->rec->nsteps;
 }
 
 uint32_t nav__prev_iter(const UiModel *m, uint32_t pos)
 {
     if (!m->rec)
         return pos;
-    uint32_t best = 0;
-    for (uint32_t i = 0; i <= m->niters + 1; i++) {
-        uint32_t t = iter_target(m, i);
-        if (t < pos && t > best)
-            best = t;
-    }
-    return best;
+    /* the last target below pos, or 0 */
+    uint32_t i = first_iter_above(m, pos, true);
+    return i > 0 ? iter_target(m, i - 1) : 0;
 }
 
 uint32_t nav__next_stage(const UiModel *m, uint32_t pos, int stage)

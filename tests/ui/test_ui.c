@@ -279,6 +279,22 @@ static void test_containment_every_step(const char *path, int w, int h)
         bad_run += model_running_pick(&f.model, i) != want;
     }
     CHECK(bad_run == 0, "%s: the running callback after every step (%u wrong)", path, bad_run);
+    /* N / P without a stage: the binary searches land where a walk over
+     * every iteration lands (the first target after pos, the last before) */
+    uint32_t bad_nav = 0;
+    for (uint32_t pos = 0; pos <= n; pos++) {
+        uint32_t next = n, prev = 0;
+        for (uint32_t it = 0; it <= f.model.niters + 1; it++) {
+            uint32_t s0 = model_iter_start(&f.model, it);
+            uint32_t t = s0 < n ? s0 + 1 : n;
+            if (t > pos && next == n)
+                next = t;
+            if (t < pos && t > prev)
+                prev = t;
+        }
+        bad_nav += nav__next_iter(&f.model, pos) != next || nav__prev_iter(&f.model, pos) != prev;
+    }
+    CHECK(bad_nav == 0, "%s: next/previous iteration from every position (%u wrong)", path, bad_nav);
     uint32_t stride = n > 400 ? n / 200 : 1;
     for (uint32_t k = 0; k <= n; k += stride) {
         sim_seek(f.sim, k);
