@@ -246,6 +246,11 @@ typedef struct UiState {
     void *tcache;
     uint32_t tcache_n, tcache_pos, tcache_gen;
     const void *tcache_rec;
+    /* the why-chain's "N earlier steps left out", counted once per
+     * selection (up to 100,000 hops back), not every frame (why__build) */
+    const void *why_rec;
+    uint32_t why_gen, why_nsteps, why_sel_id, why_more;
+    uint8_t why_sel_kind;
 } UiState;
 
 /* Sets a fresh UI state. */

@@ -51,16 +51,28 @@ void why__build(UiCtx *c)
     int room = tail != SIM_NONE && tail < r->nsteps && tail > start ? UI_CHAIN_MAX - 1 : UI_CHAIN_MAX;
     while (s != SIM_NONE && s < r->nsteps) {
         if (n == room) {
-            /* count what is left out */
-            uint32_t more = 0;
-            while (s != SIM_NONE && s < r->nsteps && more < 100000) {
-                uint32_t nx = rec_read(&rd, s)->cause;
-                more++;
-                if (nx != SIM_NONE && nx >= s)
-                    break;
-                s = nx;
+            /* count what is left out: once per selection, it is the same
+             * every frame and a long chain is many block unpackings */
+            UiState *us = c->st;
+            if (us->why_rec != (const void *)r || us->why_gen != c->v->doc_gen ||
+                us->why_nsteps != r->nsteps || us->why_sel_kind != us->sel_kind ||
+                us->why_sel_id != us->sel_id) {
+                uint32_t more = 0;
+                while (s != SIM_NONE && s < r->nsteps && more < 100000) {
+                    uint32_t nx = rec_read(&rd, s)->cause;
+                    more++;
+                    if (nx != SIM_NONE && nx >= s)
+                        break;
+                    s = nx;
+                }
+                us->why_rec = r;
+                us->why_gen = c->v->doc_gen;
+                us->why_nsteps = r->nsteps;
+                us->why_sel_kind = us->sel_kind;
+                us->why_sel_id = us->sel_id;
+                us->why_more = more;
             }
-            c->chain_more = more;
+            c->chain_more = us->why_more;
             break;
         }
         rev[n++] = s;
