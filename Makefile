@@ -166,7 +166,10 @@ test-suites: all unit check-layering bad cli conformance uitest exports lecture 
 	@echo "make test: all suites passed"
 
 # Benchmarks (issue 6): bench/bench.py prints a table and writes bench/results.md.
-BENCH_BINS := $(BUILD)/draw_bench $(BUILD)/seek_bench
+BENCH_BINS := $(BUILD)/draw_bench $(BUILD)/seek_bench $(BUILD)/rss_run
+
+$(BUILD)/rss_run: bench/rss_run.c
+	$(CC) $(CFLAGS_BASE) -o $@ bench/rss_run.c
 
 $(BUILD)/draw_bench: bench/draw_bench.c $(MAIN_OBJ) $(UI_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE)
 	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/ui -Isrc/scenario -Isrc/export -o $@ bench/draw_bench.c \

@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -40,18 +39,22 @@ sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
 
+RSS_RUN = None  # bench/rss_run.c, built beside the binary (set in main)
+
+
 def run(cmd):
-    """Wall seconds and peak RSS (KB) of one process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    dt = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    """Wall seconds and peak RSS (KB) of one process, measured by rss_run:
+    a child forked from this Python process would report at least Python's
+    own RSS (see bench/rss_run.c)."""
+    p = subprocess.run([RSS_RUN] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.decode(errors="replace")
+    last = err.rstrip("\n").split("\n")[-1].split()
+    if p.returncode != 0 or len(last) != 4 or last[0] != "rss_run:":
+        sys.exit("bench: rss_run failed on %s: %s" % (" ".join(cmd[:3]), err[-300:]))
+    dt, kb, code = float(last[1]), int(last[2]), int(last[3])
     if code != 0:
         sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:3]), code, err[:300]))
-    return dt, ru.ru_maxrss
+    return dt, kb
 
 
 def median_run(cmd, n):
@@ -87,6 +90,8 @@ def main():
     binary = os.path.abspath(a.bin)
     draw = os.path.join(os.path.dirname(binary), "draw_bench")
     seek = os.path.join(os.path.dirname(binary), "seek_bench")
+    global RSS_RUN
+    RSS_RUN = os.path.join(os.path.dirname(binary), "rss_run")
     q = a.quick
     reps_ls, reps_py = (1, 1) if q else (3, 3)
     out = []
