@@ -125,7 +125,7 @@ static int parse_limit(int argc, char **argv, int *i, SimLimits *lim)
     if (strcmp(a, "--max-steps") == 0)
         lim->max_steps = n;
     else if (strcmp(a, "--max-tasks") == 0)
-        lim->max_tasks = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+        lim->max_tasks = n > SIM_MAX_TASKS ? SIM_MAX_TASKS : (uint32_t)n;
     else if (strcmp(a, "--max-depth") == 0)
         lim->max_depth = n > 100000 ? 100000 : (uint32_t)n;
     else if (strcmp(a, "--max-memory") == 0)
