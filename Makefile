@@ -38,11 +38,12 @@ MAIN_OBJ     := $(BUILD)/src/main.o $(BUILD)/src/appmod.o
 # commands that draw: the executable links no SDL or cairo, so `run`,
 # `check` and `export` start without loading ~75 libraries. The module's
 # other symbols resolve against the executable (-rdynamic, whole core).
+# (Position-independent, so under build/pic/: an object built before
+# without -fPIC is never linked into the module.)
 UI_SDL_SRC   := src/ui/app.c src/ui/input_sdl.c src/ui/render_sdl.c
-UI_SDL_OBJ   := $(UI_SDL_SRC:%.c=$(BUILD)/%.o)
-UI_PURE_OBJ  := $(filter-out $(UI_SDL_OBJ),$(UI_OBJ))
+UI_SDL_OBJ   := $(UI_SDL_SRC:%.c=$(BUILD)/pic/%.o)
+UI_PURE_OBJ  := $(filter-out $(UI_SDL_SRC:%.c=$(BUILD)/%.o),$(UI_OBJ))
 APPMOD       := $(BUILD)/loopscope-app.so
-$(UI_SDL_OBJ): PIC := -fPIC
 
 LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
@@ -66,7 +67,11 @@ $(BUILD)/src/export/%.o: src/export/%.c
 
 $(BUILD)/src/ui/%.o: src/ui/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(PIC) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/src/ui/%.o: src/ui/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -fPIC -Isrc/core -Isrc/scenario -Isrc/export -Isrc/ui $(SDL_CFLAGS) -c $< -o $@
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)

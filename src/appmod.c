@@ -62,15 +62,20 @@ static const UiEntry *load(char *err, size_t errn)
     return NULL;
 }
 
-int appmod_app_main(const char *path)
+/* load, saying why not on stderr */
+static const UiEntry *load_or_say(void)
 {
     char err[PATH_MAX + 256];
     const UiEntry *e = load(err, sizeof err);
-    if (!e) {
+    if (!e)
         fprintf(stderr, "loopscope: %s\n", err);
-        return 2;
-    }
-    return e->app_main(path);
+    return e;
+}
+
+int appmod_app_main(const char *path)
+{
+    const UiEntry *e = load_or_say();
+    return e ? e->app_main(path) : 2;
 }
 
 int appmod_shot(const char *path, uint32_t step, int w, int h, const char *out_png, char *err,
@@ -89,11 +94,6 @@ int appmod_lecture_handouts(const char *lecture_path, const char *png_dir, const
 
 int appmod_lecture_check(const char *lecture_path)
 {
-    char err[PATH_MAX + 256];
-    const UiEntry *e = load(err, sizeof err);
-    if (!e) {
-        fprintf(stderr, "loopscope: %s\n", err);
-        return 2;
-    }
-    return e->lecture_check(lecture_path);
+    const UiEntry *e = load_or_say();
+    return e ? e->lecture_check(lecture_path) : 2;
 }

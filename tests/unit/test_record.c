@@ -30,6 +30,19 @@ static bool same_step(const Step *x, const Step *y)
            x->cause == y->cause;
 }
 
+/* Doubles *p's room (of *cap elements of elem bytes) when n reached it. */
+static bool room(void **p, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    void *q = realloc(*p, 2 * (size_t)*cap * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap *= 2;
+    return true;
+}
+
 /* Runs `path` step by step; returns the number of steps checked. */
 static uint32_t check_file(const char *path)
 {
@@ -59,22 +72,12 @@ static uint32_t check_file(const char *path)
         uint32_t at = s->st.narr_pos < s->st.nnarr ? s->st.narr_pos : 0;
         if (!want || !line_t || !sim_step(s))
             break;
-        if (n == cap) {
-            Step *w = realloc(want, 2 * cap * sizeof *want);
-            if (!w)
-                break;
-            want = w;
-            cap *= 2;
-        }
+        if (!room((void **)&want, &cap, n, sizeof *want))
+            break;
         want[n++] = s->st.narr[at];
         for (; nlines < r->nlines; nlines++) { /* lines printed by the work behind it */
-            if (nlines == line_cap) {
-                VTime *l = realloc(line_t, 2 * line_cap * sizeof *line_t);
-                if (!l)
-                    break;
-                line_t = l;
-                line_cap *= 2;
-            }
+            if (!room((void **)&line_t, &line_cap, nlines, sizeof *line_t))
+                break;
             line_t[nlines] = s->st.now;
         }
     }
