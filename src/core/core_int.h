@@ -295,6 +295,9 @@ typedef struct SimState {
     ExcRec *excs;     uint32_t nexcs, excs_cap;
 } SimState;
 
+/* A growing text buffer (value.c: sbuf_*). */
+typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
+
 typedef struct Keyframe {
     uint32_t step;
     SimState st;      /* mutable tables copied; arenas shared (lengths only) */
@@ -321,6 +324,9 @@ struct Sim {
     uint8_t eph_next;
     uint64_t mem_used;        /* approximate bytes of state */
     bool oom;
+    /* the text of a print or an I/O label being built: reused, so printing
+     * allocates nothing once it has grown (core__scratch) */
+    SBuf scratch;
 };
 
 /* ---- internal API ---------------------------------------------------------- */
@@ -337,13 +343,16 @@ const char *val__str(const Sim *s, uint32_t id);
 uint32_t val__new_list(Sim *s, const Value *items, uint32_t n);
 uint32_t val__new_exc(Sim *s, ExcType t, uint32_t msg, uint32_t children);
 /* Appends str(v) (repr when `repr`) to the growing buffer. */
-typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
 void sbuf_putc(SBuf *b, char c);
 void sbuf_puts(SBuf *b, const char *z);
 void sbuf_putn(SBuf *b, const char *z, size_t n);
 /* Writes v in decimal (as "%lld") to buf (at least 21 bytes), with a NUL;
  * returns its length. The printf family was a tenth of a print-heavy run. */
 size_t val__fmt_int(char *buf, int64_t v);
+/* The Sim's scratch buffer, emptied (its room kept). One user at a time:
+ * the text is copied out (rec__line, rec__text, val__new_str) before the
+ * next statement runs. */
+SBuf *core__scratch(Sim *s);
 void val__format(const Sim *s, SBuf *b, Value v, bool repr);
 void val__format_float(SBuf *b, double f);
 void val__group_repr(const Sim *s, SBuf *b, uint32_t g);

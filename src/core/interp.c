@@ -426,10 +426,9 @@ static int op_io(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     const Stmt *st = stmt_of(s, op);
     uint32_t label = SIM_NONE;
     if (st->text != PROG_NONE) {
-        SBuf b = {0};
+        SBuf *b = core__scratch(s);
         uint32_t bad = SIM_NONE;
-        if (!val__template_buf(s, st->text, f, FRM(f)->code, &b, &bad)) {
-            mem_free(b.p);
+        if (!val__template_buf(s, st->text, f, FRM(f)->code, b, &bad)) {
             char msg[160];
             snprintf(msg, sizeof msg,
                      "cannot access local variable '%s' where it is not associated with a value",
@@ -438,20 +437,16 @@ static int op_io(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
             int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
             return r == R_CONT ? R_VIS : r;
         }
-        if (b.oom) {
-            mem_free(b.p);
+        if (b->oom) {
             sim__fail_nomem(s);
             return R_ABORT;
         }
         bool fresh = s->st.nhandles_rec >= s->rec.nhandles; /* not a replay */
         if (fresh && op->ns > 0) {
-            label = rec__text(s, b.p ? b.p : "", b.n);
-            if (label == SIM_NONE) {
-                mem_free(b.p);
+            label = rec__text(s, b->p ? b->p : "", b->n);
+            if (label == SIM_NONE)
                 return R_ABORT;
-            }
         }
-        mem_free(b.p);
     }
     uint32_t first = s->st.nhandles_rec;
     int r = start_sleep(s, task, f, op->ns, op->ns > 0, cause);
@@ -692,10 +687,9 @@ static int op_print(Sim *s, uint32_t task, uint32_t f, const Op *op)
 {
     narrate_exec(s, task, op);
     const Stmt *st = stmt_of(s, op);
-    SBuf b = {0};
+    SBuf *b = core__scratch(s);
     uint32_t bad = SIM_NONE;
-    if (!val__template_buf(s, st->text, f, FRM(f)->code, &b, &bad)) {
-        mem_free(b.p);
+    if (!val__template_buf(s, st->text, f, FRM(f)->code, b, &bad)) {
         char msg[160];
         snprintf(msg, sizeof msg,
                  "cannot access local variable '%s' where it is not associated with a value",
@@ -703,13 +697,11 @@ static int op_print(Sim *s, uint32_t task, uint32_t f, const Op *op)
         int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
         return r == R_CONT ? R_VIS : r;
     }
-    if (b.oom) {
-        mem_free(b.p);
+    if (b->oom) {
         sim__fail_nomem(s);
         return R_ABORT;
     }
-    rec__line(s, task, b.p ? b.p : "", b.n);
-    mem_free(b.p);
+    rec__line(s, task, b->p ? b->p : "", b->n);
     FRM(f)->pc++;
     return R_VIS;
 }

@@ -408,6 +408,7 @@ void sim_free(Sim *s)
         if (s->eph_ok[i])
             free_mutable(&s->eph[i].st);
     interp__free_codes(s);
+    mem_free(s->scratch.p);
     Recording *r = &s->rec;
     mem_free(r->sbytes);
     mem_free(r->sblock);

@@ -52,6 +52,15 @@ void sbuf_putn(SBuf *b, const char *z, size_t n)
 
 void sbuf_putc(SBuf *b, char c) { sbuf_putn(b, &c, 1); }
 
+SBuf *core__scratch(Sim *s)
+{
+    s->scratch.n = 0;
+    s->scratch.oom = false;
+    if (s->scratch.p)
+        s->scratch.p[0] = '\0';
+    return &s->scratch;
+}
+
 size_t val__fmt_int(char *buf, int64_t v)
 {
     char tmp[24];
@@ -395,15 +404,12 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
 uint32_t val__template(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, bool *unbound,
                        uint32_t *bad_var)
 {
-    SBuf b = {0};
-    *unbound = !val__template_buf(s, tmpl, frame, code, &b, bad_var);
-    if (*unbound || b.oom) {
-        if (b.oom)
+    SBuf *b = core__scratch(s);
+    *unbound = !val__template_buf(s, tmpl, frame, code, b, bad_var);
+    if (*unbound || b->oom) {
+        if (b->oom)
             sim__fail_nomem(s);
-        mem_free(b.p);
         return SIM_NONE;
     }
-    uint32_t id = val__new_str(s, b.p ? b.p : "", b.n);
-    mem_free(b.p);
-    return id;
+    return val__new_str(s, b->p ? b->p : "", b->n);
 }
