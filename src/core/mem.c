@@ -4,22 +4,7 @@
 #include <stdlib.h>
 
 #ifdef LOOPSCOPE_FAILALLOC
-static _Thread_local long fail_countdown = 0; /* test builds only */
-static _Thread_local unsigned long alloc_count = 0; /* calls since mem_fail_after */
-
-void mem_fail_after(long n) { fail_countdown = n; alloc_count = 0; }
-unsigned long mem_alloc_count(void) { return alloc_count; }
-
-static int should_fail(void)
-{
-    alloc_count++;
-    if (fail_countdown <= 0)
-        return 0;
-    if (fail_countdown == 1)
-        return 1;
-    fail_countdown--;
-    return 0;
-}
+#define should_fail mem_test_should_fail /* the test program's (mem.h) */
 #else
 static int should_fail(void) { return 0; }
 #endif
