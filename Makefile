@@ -32,7 +32,7 @@ CORE_OBJ     := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SCENARIO_OBJ := $(SCENARIO_SRC:%.c=$(BUILD)/%.o)
 EXPORT_OBJ   := $(EXPORT_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ       := $(UI_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ     := $(BUILD)/src/main.o $(BUILD)/src/appmod.o
+MAIN_OBJ     := $(BUILD)/src/main.o $(BUILD)/src/appmod.o $(BUILD)/src/beside.o
 
 # The app's SDL half is a module, loaded by src/appmod.c only for the
 # commands that draw: the executable links no SDL or cairo, so `run`,

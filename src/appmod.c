@@ -13,53 +13,40 @@
  * dlerror's message, not in the middle of a frame.
  *
  * Where: the directory of the executable (build/), then ../lib/loopscope/
- * from it (an installed layout), as find_harness looks for the harness.
+ * from it (an installed layout), through beside.c as main.c finds the
+ * conformance harness.
  */
 #include "appmod.h"
 
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "beside.h"
 #include "ui.h"
 
 #define APPMOD_NAME "loopscope-app.so"
 
 static const UiEntry *load(char *err, size_t errn)
 {
-    char exe[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k <= 0)
-        k = (ssize_t)snprintf(exe, sizeof exe, "./loopscope");
-    exe[k] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    static const char *const rel[] = {"", "../lib/loopscope/"};
-    char path[PATH_MAX + 64], first[PATH_MAX + 64] = "";
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s" APPMOD_NAME, exe, rel[i]);
-        if (i == 0)
-            snprintf(first, sizeof first, "%s", path);
-        if (access(path, R_OK) != 0)
-            continue;
-        void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            const char *e = dlerror();
-            snprintf(err, errn, "cannot load the app module %s: %s", path, e ? e : "unknown reason");
-            return NULL;
-        }
-        const UiEntry *entry = (const UiEntry *)dlsym(h, "ui_entry");
-        if (!entry) {
-            snprintf(err, errn, "%s is not loopscope's app module (it has no ui_entry)", path);
-            return NULL;
-        }
-        return entry; /* kept loaded until the process ends */
+    static const char *const rel[] = {APPMOD_NAME, "../lib/loopscope/" APPMOD_NAME};
+    char path[PATH_MAX];
+    if (!beside_exe(rel, sizeof rel / sizeof rel[0], path, sizeof path)) {
+        snprintf(err, errn, "the app module %s was not found (build it with `make`)", path);
+        return NULL;
     }
-    snprintf(err, errn, "the app module %s was not found (build it with `make`)", first);
-    return NULL;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(err, errn, "cannot load the app module %s: %s", path, e ? e : "unknown reason");
+        return NULL;
+    }
+    const UiEntry *entry = (const UiEntry *)dlsym(h, "ui_entry");
+    if (!entry) {
+        snprintf(err, errn, "%s is not loopscope's app module (it has no ui_entry)", path);
+        return NULL;
+    }
+    return entry; /* kept loaded until the process ends */
 }
 
 /* load, saying why not on stderr */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "appmod.h"
+#include "beside.h"
 #include "core.h"
 #include "export.h"
 #include "exp_chrome.h"
@@ -391,20 +392,6 @@ static int cmd_export(int argc, char **argv)
     return status;
 }
 
-/* The directory this executable lives in (for the harness beside it). */
-static void exe_dir(char *buf, size_t n)
-{
-    ssize_t k = readlink("/proc/self/exe", buf, n - 1);
-    if (k <= 0) {
-        snprintf(buf, n, ".");
-        return;
-    }
-    buf[k] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-}
-
 static bool find_harness(char *out, size_t n)
 {
     const char *env = getenv("LOOPSCOPE_HARNESS");
@@ -412,17 +399,9 @@ static bool find_harness(char *out, size_t n)
         snprintf(out, n, "%s", env);
         return true;
     }
-    char dir[PATH_MAX];
-    exe_dir(dir, sizeof dir);
     static const char *const rel[] = {"share/vt_asyncio.py", "../share/loopscope/vt_asyncio.py",
                                       "../tests/conformance/vt_asyncio.py"};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        if ((size_t)snprintf(out, n, "%s/%s", dir, rel[i]) >= n)
-            continue;
-        if (access(out, R_OK) == 0)
-            return true;
-    }
-    return false;
+    return beside_exe(rel, sizeof rel / sizeof rel[0], out, n);
 }
 
 static bool have_python(void)
