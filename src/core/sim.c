@@ -108,6 +108,17 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
 
 /* ---- state copies (keyframes) ------------------------------------------------ */
 
+/* The state's plain tables (field, count, capacity): what a keyframe copies,
+ * counts, frees and puts back. The ready ring, slots_free and objs have
+ * their own rules and are handled beside each use of this list. */
+#define STATE_TABLES(X)                                                             \
+    X(narr, nnarr, narr_cap) X(tasks, ntasks, tasks_cap) X(futs, nfuts, futs_cap)   \
+    X(cbs, ncbs, cbs_cap) X(frames, nframes, frames_cap) X(slots, nslots, slots_cap) \
+    X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
+    X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
+    X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
+    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)
+
 #define COPY_TABLE(dst, src, field, n, cap)                                           \
     do {                                                                          \
         (dst)->field = NULL;                                                      \
@@ -124,23 +135,12 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
 
 static void free_mutable(SimState *st)
 {
-    mem_free(st->narr);
-    mem_free(st->tasks);
-    mem_free(st->futs);
-    mem_free(st->cbs);
-    mem_free(st->frames);
-    mem_free(st->slots);
+#define FREE_TABLE(field, n, cap) mem_free(st->field);
+    STATE_TABLES(FREE_TABLE)
+#undef FREE_TABLE
     mem_free(st->slots_free);
-    mem_free(st->timers);
-    mem_free(st->heap);
     mem_free(st->ready);
     mem_free(st->objs);
-    mem_free(st->wnodes);
-    mem_free(st->inodes);
-    mem_free(st->gathers);
-    mem_free(st->gchild);
-    mem_free(st->groups);
-    mem_free(st->gnodes);
 }
 
 static void free_arenas(SimState *st)
@@ -158,20 +158,9 @@ static bool copy_mutable(SimState *dst, const SimState *src, uint32_t ncodes)
 {
     bool ok = true;
     SimState tmp = *src;
-    COPY_TABLE(&tmp, src, narr, nnarr, narr_cap);
-    COPY_TABLE(&tmp, src, tasks, ntasks, tasks_cap);
-    COPY_TABLE(&tmp, src, futs, nfuts, futs_cap);
-    COPY_TABLE(&tmp, src, cbs, ncbs, cbs_cap);
-    COPY_TABLE(&tmp, src, frames, nframes, frames_cap);
-    COPY_TABLE(&tmp, src, slots, nslots, slots_cap);
-    COPY_TABLE(&tmp, src, timers, ntimers, timers_cap);
-    COPY_TABLE(&tmp, src, heap, nheap, heap_cap);
-    COPY_TABLE(&tmp, src, wnodes, nwnodes, wnodes_cap);
-    COPY_TABLE(&tmp, src, inodes, ninodes, inodes_cap);
-    COPY_TABLE(&tmp, src, gathers, ngathers, gathers_cap);
-    COPY_TABLE(&tmp, src, gchild, ngchild, gchild_cap);
-    COPY_TABLE(&tmp, src, groups, ngroups, groups_cap);
-    COPY_TABLE(&tmp, src, gnodes, ngnodes, gnodes_cap);
+#define COPY(field, n, cap) COPY_TABLE(&tmp, src, field, n, cap);
+    STATE_TABLES(COPY)
+#undef COPY
     tmp.slots_free = mem_malloc((ncodes ? ncodes : 1) * sizeof *tmp.slots_free);
     if (tmp.slots_free)
         memcpy(tmp.slots_free, src->slots_free, ncodes * sizeof *tmp.slots_free);
@@ -215,12 +204,9 @@ static bool copy_mutable(SimState *dst, const SimState *src, uint32_t ncodes)
 /* The bytes copy_mutable copies: the size of one keyframe. */
 static uint64_t keyframe_bytes(const SimState *st, uint32_t ncodes)
 {
-#define TB(field, n) ((uint64_t)st->n * sizeof *st->field)
-    return TB(narr, nnarr) + TB(tasks, ntasks) + TB(futs, nfuts) + TB(cbs, ncbs) +
-           TB(frames, nframes) + TB(slots, nslots) + TB(timers, ntimers) + TB(heap, nheap) +
-           TB(wnodes, nwnodes) + TB(inodes, ninodes) + TB(gathers, ngathers) +
-           TB(gchild, ngchild) + TB(groups, ngroups) + TB(gnodes, ngnodes) +
-           TB(objs, nobjs) + TB(ready, ready_len) + (uint64_t)ncodes * sizeof *st->slots_free;
+#define TB(field, n, cap) (uint64_t)st->n * sizeof *st->field +
+    return STATE_TABLES(TB) TB(objs, nobjs, -) TB(ready, ready_len, -)
+           (uint64_t)ncodes * sizeof *st->slots_free;
 #undef TB
 }
 
@@ -279,14 +265,8 @@ static void restore_keyframe(Sim *s, const Keyframe *k)
     SimState *st = &s->st;
     const SimState *ks = &k->st;
     /* 1: room everywhere, or nothing changes */
-#define ROOM(field, n, cap) room_for((void **)&st->field, &st->cap, ks->n, sizeof *st->field)
-    if (!ROOM(narr, nnarr, narr_cap) || !ROOM(tasks, ntasks, tasks_cap) || !ROOM(futs, nfuts, futs_cap) ||
-        !ROOM(cbs, ncbs, cbs_cap) || !ROOM(frames, nframes, frames_cap) || !ROOM(slots, nslots, slots_cap) ||
-        !ROOM(timers, ntimers, timers_cap) || !ROOM(heap, nheap, heap_cap) ||
-        !ROOM(wnodes, nwnodes, wnodes_cap) || !ROOM(inodes, ninodes, inodes_cap) ||
-        !ROOM(gathers, ngathers, gathers_cap) || !ROOM(gchild, ngchild, gchild_cap) ||
-        !ROOM(groups, ngroups, groups_cap) || !ROOM(gnodes, ngnodes, gnodes_cap) ||
-        !ROOM(ready, ready_len, ready_cap)) {
+#define ROOM(field, n, cap) room_for((void **)&st->field, &st->cap, ks->n, sizeof *st->field) &&
+    if (!(STATE_TABLES(ROOM) ROOM(ready, ready_len, ready_cap) true)) {
         sim__fail_nomem(s);
         return;
     }
@@ -301,20 +281,9 @@ static void restore_keyframe(Sim *s, const Keyframe *k)
         if (ks->n)                                                                    \
             memcpy(st->field, ks->field, (size_t)ks->n * sizeof *st->field);          \
     } while (0)
-    PUT(narr, nnarr, narr_cap);
-    PUT(tasks, ntasks, tasks_cap);
-    PUT(futs, nfuts, futs_cap);
-    PUT(cbs, ncbs, cbs_cap);
-    PUT(frames, nframes, frames_cap);
-    PUT(slots, nslots, slots_cap);
-    PUT(timers, ntimers, timers_cap);
-    PUT(heap, nheap, heap_cap);
-    PUT(wnodes, nwnodes, wnodes_cap);
-    PUT(inodes, ninodes, inodes_cap);
-    PUT(gathers, ngathers, gathers_cap);
-    PUT(gchild, ngchild, gchild_cap);
-    PUT(groups, ngroups, groups_cap);
-    PUT(gnodes, ngnodes, gnodes_cap);
+#define PUT_TABLE(field, n, cap) PUT(field, n, cap);
+    STATE_TABLES(PUT_TABLE)
+#undef PUT_TABLE
     PUT(ready, ready_len, ready_cap); /* the keyframe's ring is linear: head 0 */
 #undef PUT
     st->ready_head = 0;
