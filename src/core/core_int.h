@@ -266,8 +266,10 @@ typedef struct SimState {
     uint32_t nlines_rec;
     uint32_t nspans_rec;
 
-    /* narration: steps produced by one unit of work, emitted one per sim_step */
-    Step *narr;       uint32_t nnarr, narr_pos, narr_cap;
+    /* narration: a unit of work records its steps as it narrates them
+     * (rec__step); sim_step then applies them one at a time. npend are the
+     * steps recorded past nsteps, not applied yet. */
+    uint32_t npend;
 
     /* mutable tables */
     Task *tasks;      uint32_t ntasks, tasks_cap;
@@ -315,7 +317,7 @@ struct Sim {
     uint32_t rec_len;         /* steps in rec that are "final" (the full run) */
     bool replaying;           /* re-stepping over an already recorded part */
     Keyframe *keys;   uint32_t nkeys, keys_cap;
-    uint32_t key_interval;
+    uint32_t key_interval;    /* a power of two (sim_step widens it by doubling) */
     /* two extra keyframes a little before where long seeks landed, so the
      * step-backs that follow replay a few hundred steps, not a whole
      * keyframe interval (see sim_seek) */
@@ -324,9 +326,17 @@ struct Sim {
     uint8_t eph_next;
     uint64_t mem_used;        /* approximate bytes of state */
     bool oom;
+    /* a step could not be recorded (out of memory or over --max-memory):
+     * the unit's later steps are dropped with it, so the recording stays a
+     * prefix of the run, until work() records how the run ended */
+    bool rec_failed;
     /* the text of a print or an I/O label being built: reused, so printing
      * allocates nothing once it has grown (core__scratch) */
     SBuf scratch;
+    /* tests only: called with every step as it is narrated, before it is
+     * packed (tests/unit/test_record.c reads the run back against it) */
+    void (*on_step)(void *ctx, uint32_t idx, const Step *sp);
+    void *on_step_ctx;
 };
 
 /* ---- internal API ---------------------------------------------------------- */
@@ -363,6 +373,11 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
                       uint32_t *bad_slot);
 
 /* record.c */
+/* Narrates a step at the state's time: records it (packed) unless the
+ * recording already holds it (a replay), and counts it as pending for
+ * sim_step. Returns its index. Nothing is recorded once the run is out of
+ * memory or over --max-memory (Sim.rec_failed), until work() records how
+ * the run ended. */
 uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
                    uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2);
 uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint32_t other,
@@ -377,7 +392,7 @@ void rec__block_span(Sim *s, uint32_t task, VTime t0, VTime t1);
  * memory or over --max-memory, and then the recording is unchanged. */
 bool rec__append_step(Sim *s, const Step *step);
 /* The index the next narrated step will get. */
-uint32_t rec__next_index(const Sim *s);
+static inline uint32_t rec__next_index(const Sim *s) { return s->st.nsteps + s->st.npend; }
 
 /* task.c: futures, tasks and the ready queue */
 uint32_t fut__new(Sim *s);

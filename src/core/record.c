@@ -1,8 +1,9 @@
 /* record.c -- the Recording: every step, handle, task, span and printed line.
  *
- * A unit of work in the scheduler narrates one or more Steps into the
- * state's narration buffer (rec__step); sim_step then commits them one at a
- * time, so each call of sim_step appends exactly one Step.
+ * A unit of work in the scheduler narrates one or more Steps (rec__step),
+ * and each is packed into the Recording as it is narrated; sim_step then
+ * applies them to the position one at a time (SimState.npend), so each call
+ * of sim_step moves one Step forward.
  *
  * Handles, tasks, spans, lines and text are appended to the Recording as
  * they happen. When a seek replays an already recorded stretch, the state's
@@ -340,35 +341,41 @@ const Step *rec_read(StepReader *rd, uint32_t i)
     return &rd->s[k];
 }
 
-uint32_t rec__next_index(const Sim *s)
-{
-    return s->st.nsteps + (s->st.nnarr - s->st.narr_pos);
-}
-
 uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
                    uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2)
 {
     SimState *st = &s->st;
-    uint32_t idx = rec__next_index(s);
-    if (st->narr_pos == st->nnarr) {
-        st->narr_pos = 0;
-        st->nnarr = 0;
-    }
-    if (!GROW(s, st->narr, st->narr_cap, st->nnarr + 1))
+    Recording *r = &s->rec;
+    uint32_t idx = st->nsteps + st->npend;
+    if (idx < r->nsteps) { /* a replay: recorded already, and the same */
+        st->npend++;
         return idx;
-    Step *sp = &st->narr[st->nnarr++];
-    memset(sp, 0, sizeof *sp);
-    sp->t = st->now;
-    sp->t2 = t2;
-    sp->iter = st->iter;
-    sp->stage = (uint8_t)stage;
-    sp->kind = (uint8_t)kind;
-    sp->aux = aux;
-    sp->task = task;
-    sp->handle = handle;
-    sp->stmt = stmt;
-    sp->obj = obj;
-    sp->cause = cause;
+    }
+    if (s->rec_failed) /* the rest of the unit is dropped: see sim_step */
+        return idx;
+    Step sp;
+    sp.t = st->now;
+    sp.t2 = t2;
+    sp.iter = st->iter;
+    sp.stage = (uint8_t)stage;
+    sp.kind = (uint8_t)kind;
+    sp.aux = aux;
+    sp.pad = 0;
+    sp.task = task;
+    sp.handle = handle;
+    sp.stmt = stmt;
+    sp.obj = obj;
+    sp.cause = cause;
+    if (s->on_step)
+        s->on_step(s->on_step_ctx, idx, &sp);
+    if (rec__append_step(s, &sp)) {
+        st->npend++;
+        r->niters = st->iter;
+        r->end_time = st->now;
+        r->outcome = (SimOutcome)st->outcome;
+    } else {
+        s->rec_failed = true;
+    }
     return idx;
 }
 

@@ -112,7 +112,7 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
  * counts, frees and puts back. The ready ring, slots_free and objs have
  * their own rules and are handled beside each use of this list. */
 #define STATE_TABLES(X)                                                             \
-    X(narr, nnarr, narr_cap) X(tasks, ntasks, tasks_cap) X(futs, nfuts, futs_cap)   \
+    X(tasks, ntasks, tasks_cap) X(futs, nfuts, futs_cap)                            \
     X(cbs, ncbs, cbs_cap) X(frames, nframes, frames_cap) X(slots, nslots, slots_cap) \
     X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
     X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
@@ -664,14 +664,10 @@ static bool unit_iter_begin(Sim *s)
         finish(s, SIM_LIMIT);
         return true;
     }
-    VTime before = st->now;
+    /* the POLL step happens at the old time; t2 is the new one */
+    rec__step(s, STAGE_REPEAT, STEP_POLL, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, 0,
+              target);
     st->now = target;
-    Step *sp = NULL;
-    uint32_t idx = rec__step(s, STAGE_REPEAT, STEP_POLL, SIM_NONE, SIM_NONE, SIM_NONE,
-                             SIM_NONE, SIM_NONE, 0, target);
-    (void)idx;
-    sp = &st->narr[st->nnarr - 1];
-    sp->t = before;
     return true;
 }
 
@@ -771,8 +767,9 @@ static bool unit_iter_end(Sim *s)
 static void work(Sim *s)
 {
     SimState *st = &s->st;
-    for (int guard = 0; guard < 1000000 && st->narr_pos == st->nnarr; guard++) {
+    for (int guard = 0; guard < 1000000 && st->npend == 0; guard++) {
         if (st->outcome != SIM_RUNNING && st->phase != PH_FINISHED) {
+            s->rec_failed = false; /* how the run ended is recorded (rec__step) */
             if (st->outcome == SIM_LIMIT) {
                 /* A limit is not an allocation failure: the message and
                  * the final step must still be recorded (they used not to
@@ -805,43 +802,23 @@ static void work(Sim *s)
 bool sim_step(Sim *s)
 {
     SimState *st = &s->st;
-    if (st->narr_pos == st->nnarr) {
+    if (st->npend == 0) {
         if (st->phase == PH_FINISHED)
             return false;
         if (st->nsteps >= s->limits.max_steps && st->outcome == SIM_RUNNING) {
             s->rec.limit = LIMIT_STEPS;
             st->outcome = SIM_LIMIT;
         }
+        /* (when the memory limit trips on the recording itself, the steps
+         * narrated after it are not recorded and not pending: work() then
+         * records how the run ended) */
         work(s);
-        if (st->narr_pos == st->nnarr)
+        if (st->npend == 0)
             return false;
     }
-    Step step = st->narr[st->narr_pos++];
-    Recording *r = &s->rec;
-    uint32_t idx = st->nsteps;
-    if (idx >= r->nsteps) {
-        if (!rec__append_step(s, &step)) {
-            st->narr_pos--;
-            if (st->outcome == SIM_LIMIT && st->phase != PH_FINISHED) {
-                /* The memory limit tripped on the recording itself: drop
-                 * the steps worked out but not recorded and finish, so the
-                 * run still ends with its message and final step. */
-                st->narr_pos = st->nnarr = 0;
-                work(s);
-                return st->narr_pos < st->nnarr && sim_step(s);
-            }
-            return false;
-        }
-        r->niters = st->iter;
-        r->end_time = st->now;
-        r->outcome = (SimOutcome)st->outcome;
-    }
+    st->npend--;
     st->nsteps++;
-    if (st->narr_pos == st->nnarr) {
-        st->narr_pos = 0;
-        st->nnarr = 0;
-    }
-    if (!s->replaying && s->limits.keyframes && st->nsteps % s->key_interval == 0) {
+    if (!s->replaying && s->limits.keyframes && (st->nsteps & (s->key_interval - 1)) == 0) {
         save_keyframe(s);
         /* keep keyframe memory proportional to the run: widen the interval
          * when the state is large */

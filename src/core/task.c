@@ -117,18 +117,13 @@ static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
     if (n == SIM_NONE)
         return;
     uint32_t task = fut_task(&st->futs[fut]);
-    uint32_t step = rec__step(s, STAGE_RESUME, STEP_RESOLVE, task, SIM_NONE, SIM_NONE, fut,
-                              cause, 0, 0);
-    uint32_t narr_idx = st->nnarr - 1;
-    bool first = true;
     st->futs[fut].cb_head = SIM_NONE;
-    while (n != SIM_NONE) {
-        CbNode c = st->cbs[n];
-        uint32_t h = cb_handle(s, fut, c.kind, c.a);
-        if (h != SIM_NONE && first && narr_idx < st->nnarr) {
-            st->narr[narr_idx].handle = h; /* the first callback it queued */
-            first = false;
-        }
+    /* the first callback's handle is made before the RESOLVE step that
+     * names it is narrated (and recorded); its cause is that step */
+    CbNode c = st->cbs[n];
+    uint32_t h = cb_handle(s, fut, c.kind, c.a);
+    uint32_t step = rec__step(s, STAGE_RESUME, STEP_RESOLVE, task, h, SIM_NONE, fut, cause, 0, 0);
+    for (;;) {
         if (h != SIM_NONE) {
             if (h < s->rec.nhandles)
                 s->rec.handles[h].created = step;
@@ -137,6 +132,10 @@ static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
         st->cbs[n].next = st->cbs_free;
         st->cbs_free = n;
         n = c.next;
+        if (n == SIM_NONE)
+            break;
+        c = st->cbs[n];
+        h = cb_handle(s, fut, c.kind, c.a);
     }
 }
 

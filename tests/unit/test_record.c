@@ -7,7 +7,7 @@
  * which may be much later: so a handle field that changed after a step
  * naming it was packed would silently change that step. Here every
  * scenario and conformance case is run one step at a time, each step as
- * the scheduler committed it is kept, and at the end every step read back
+ * the scheduler narrated it is kept (Sim.on_step), and at the end every step read back
  * (one at a time and with a StepReader, backwards) must equal it; and every
  * console line's time (rec_line_time, from its step) must be the clock at
  * the moment it was printed, and every timer handle's deadline
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "core_int.h" /* SimState.narr: the step as committed */
+#include "core_int.h" /* Sim.on_step: every step as it is narrated */
 #include "harness.h"
 #include "scenario.h"
 
@@ -43,6 +43,25 @@ static bool room(void **p, uint32_t *cap, uint32_t n, size_t elem)
     return true;
 }
 
+/* The steps as narrated, by index (Sim.on_step). */
+typedef struct Kept {
+    Step *s;
+    uint32_t cap, n;
+    bool ok;
+} Kept;
+
+static void keep_step(void *ctx, uint32_t idx, const Step *sp)
+{
+    Kept *k = ctx;
+    while (k->ok && idx >= k->cap)
+        k->ok = room((void **)&k->s, &k->cap, k->cap, sizeof *k->s);
+    if (!k->ok)
+        return;
+    k->s[idx] = *sp; /* (a step that failed to record is narrated again at its index) */
+    if (idx + 1 > k->n)
+        k->n = idx + 1;
+}
+
 /* Runs `path` step by step; returns the number of steps checked. */
 static uint32_t check_file(const char *path)
 {
@@ -60,27 +79,25 @@ static uint32_t check_file(const char *path)
         prog_free(p);
         return 0;
     }
-    uint32_t cap = 1024, n = 0, nlines = 0;
-    Step *want = malloc(cap * sizeof *want);
+    uint32_t n = 0, nlines = 0;
+    Kept kept = {malloc(1024 * sizeof(Step)), 1024, 0, true};
+    kept.ok = kept.s != NULL;
+    s->on_step = keep_step;
+    s->on_step_ctx = &kept;
     VTime *line_t = malloc(64 * sizeof *line_t);
     uint32_t line_cap = 64;
     const Recording *r = sim_recording(s);
-    for (;;) {
-        /* the step sim_step commits, as the scheduler narrated it: the next
-         * one of the narration, or, when that is used up, the first of the
-         * work sim_step does (the narration restarts at narr[0]) */
-        uint32_t at = s->st.narr_pos < s->st.nnarr ? s->st.narr_pos : 0;
-        if (!want || !line_t || !sim_step(s))
-            break;
-        if (!room((void **)&want, &cap, n, sizeof *want))
-            break;
-        want[n++] = s->st.narr[at];
+    while (kept.ok && line_t && sim_step(s)) {
+        n++;
         for (; nlines < r->nlines; nlines++) { /* lines printed by the work behind it */
             if (!room((void **)&line_t, &line_cap, nlines, sizeof *line_t))
                 break;
             line_t[nlines] = s->st.now;
         }
     }
+    CHECK(kept.ok);
+    CHECK_EQ_INT(kept.n, n);
+    Step *want = kept.s;
     CHECK_EQ_INT(r->nsteps, n);
     uint32_t bad = 0;
     for (uint32_t i = 0; i < n && i < r->nsteps; i++) {
