@@ -286,23 +286,27 @@ static void heap_up(SimState *st, uint32_t i)
     st->heap[i] = v;
 }
 
-static void heap_down(SimState *st, uint32_t i)
+/* Fills the hole at the top after a pop with the last entry v (Floyd's
+ * bottom-up variant): the hole first goes down to a leaf along the smaller
+ * children, one comparison a level, then v goes up from there, which is
+ * usually no way at all (v came from the bottom). The plain sift-down takes
+ * two comparisons a level; a pop among 100,000 timers goes 17 levels. The
+ * keys are unique (seq), so the order of pops is the same either way. */
+static void heap_fill_top(SimState *st, HeapEnt v)
 {
-    uint32_t n = st->nheap;
-    HeapEnt v = st->heap[i];
+    uint32_t n = st->nheap, i = 0;
+    HeapEnt *h = st->heap;
     for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
+        uint32_t l = 2 * i + 1;
         if (l >= n)
             break;
-        m = l;
-        if (l + 1 < n && timer_less(&st->heap[l + 1], &st->heap[l]))
-            m = l + 1;
-        if (!timer_less(&st->heap[m], &v))
-            break;
-        st->heap[i] = st->heap[m];
-        i = m;
+        if (l + 1 < n && timer_less(&h[l + 1], &h[l]))
+            l++;
+        h[i] = h[l];
+        i = l;
     }
-    st->heap[i] = v;
+    h[i] = v;
+    heap_up(st, i);
 }
 
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
@@ -346,9 +350,9 @@ uint32_t loop__heap_pop(Sim *s, bool *cancelled)
 {
     SimState *st = &s->st;
     uint32_t id = st->heap[0].timer;
-    st->heap[0] = st->heap[--st->nheap];
+    HeapEnt last = st->heap[--st->nheap];
     if (st->nheap)
-        heap_down(st, 0);
+        heap_fill_top(st, last);
     Timer *t = &st->timers[id];
     *cancelled = t->cancelled;
     uint32_t h = t->handle;
