@@ -373,13 +373,26 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
                       uint32_t *bad_slot);
 
 /* record.c */
+/* Records a narrated step (rec__step's slow half). */
+uint32_t rec__record(Sim *s, const Step *sp);
 /* Narrates a step at the state's time: records it (packed) unless the
  * recording already holds it (a replay), and counts it as pending for
  * sim_step. Returns its index. Nothing is recorded once the run is out of
  * memory or over --max-memory (Sim.rec_failed), until work() records how
- * the run ended. */
-uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
-                   uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2);
+ * the run ended. Inline: it runs for every step, mostly with constants. */
+static inline uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task,
+                                 uint32_t handle, uint32_t stmt, uint32_t obj, uint32_t cause,
+                                 uint8_t aux, VTime t2)
+{
+    uint32_t idx = s->st.nsteps + s->st.npend;
+    if (idx < s->rec.nsteps) { /* a replay: recorded already, and the same */
+        s->st.npend++;
+        return idx;
+    }
+    Step sp = {s->st.now, t2, s->st.iter, (uint8_t)stage, (uint8_t)kind, aux, 0,
+               task, handle, stmt, obj, cause};
+    return rec__record(s, &sp);
+}
 uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint32_t other,
                      uint32_t stmt, bool timer);
 uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal, uint32_t fut);

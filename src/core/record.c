@@ -341,34 +341,16 @@ const Step *rec_read(StepReader *rd, uint32_t i)
     return &rd->s[k];
 }
 
-uint32_t rec__step(Sim *s, Stage stage, StepKind kind, uint32_t task, uint32_t handle,
-                   uint32_t stmt, uint32_t obj, uint32_t cause, uint8_t aux, VTime t2)
+uint32_t rec__record(Sim *s, const Step *sp)
 {
     SimState *st = &s->st;
     Recording *r = &s->rec;
     uint32_t idx = st->nsteps + st->npend;
-    if (idx < r->nsteps) { /* a replay: recorded already, and the same */
-        st->npend++;
-        return idx;
-    }
     if (s->rec_failed) /* the rest of the unit is dropped: see sim_step */
         return idx;
-    Step sp;
-    sp.t = st->now;
-    sp.t2 = t2;
-    sp.iter = st->iter;
-    sp.stage = (uint8_t)stage;
-    sp.kind = (uint8_t)kind;
-    sp.aux = aux;
-    sp.pad = 0;
-    sp.task = task;
-    sp.handle = handle;
-    sp.stmt = stmt;
-    sp.obj = obj;
-    sp.cause = cause;
     if (s->on_step)
-        s->on_step(s->on_step_ctx, idx, &sp);
-    if (rec__append_step(s, &sp)) {
+        s->on_step(s->on_step_ctx, idx, sp);
+    if (rec__append_step(s, sp)) {
         st->npend++;
         r->niters = st->iter;
         r->end_time = st->now;
