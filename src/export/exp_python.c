@@ -580,18 +580,7 @@ int exp_python_write(const Program *p, const char *path, const char *scenario_pa
                      char *err, size_t errn)
 {
     char *src = exp_python_source(p, NULL, NULL);
-    if (!src) {
-        snprintf(err, errn, "cannot write %s: out of memory", path);
-        return -1;
-    }
-    Out o;
-    int rc = out_open_file(&o, path, scenario_path);
-    if (rc == 0) {
-        out_puts(&o, src);
-        rc = out_close(&o);
-    }
-    if (rc != 0)
-        snprintf(err, errn, "%s", out_error(&o));
+    int rc = out_save(path, scenario_path, src, src ? strlen(src) : 0, err, errn);
     free(src);
     return rc;
 }

@@ -794,18 +794,7 @@ int exp_svg_write(const Sim *s, const char *path, const char *scenario_path, cha
 {
     size_t n = 0;
     char *text = exp_svg_string(s, &n);
-    if (!text) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
-    Out o;
-    int rc = out_open_file(&o, path, scenario_path);
-    if (rc == 0) {
-        out_write(&o, text, n);
-        rc = out_close(&o);
-    }
-    if (rc != 0)
-        snprintf(err, errn, "%s", out_error(&o));
+    int rc = out_save(path, scenario_path, text, n, err, errn);
     mem_free(text);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }

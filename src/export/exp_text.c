@@ -82,18 +82,7 @@ char *exp_text_string(const Sim *s)
 int exp_text_write(const Sim *s, const char *path, const char *scenario_path, char *err, size_t errn)
 {
     char *text = exp_text_string(s);
-    if (!text) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
-    Out o;
-    int rc = out_open_file(&o, path, scenario_path);
-    if (rc == 0) {
-        out_write(&o, text, strlen(text));
-        rc = out_close(&o);
-    }
-    if (rc != 0)
-        snprintf(err, errn, "%s", out_error(&o));
+    int rc = out_save(path, scenario_path, text, text ? strlen(text) : 0, err, errn);
     free(text);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }

@@ -108,3 +108,21 @@ int out_close(Out *o)
 }
 
 const char *out_error(const Out *o) { return o->error; }
+
+int out_save(const char *path, const char *refuse, const char *text, size_t n, char *err,
+             size_t errn)
+{
+    if (!text) {
+        snprintf(err, errn, "cannot write %s: out of memory", path);
+        return -1;
+    }
+    Out o;
+    int rc = out_open_file(&o, path, refuse);
+    if (rc == 0) {
+        out_write(&o, text, n);
+        rc = out_close(&o);
+    }
+    if (rc != 0)
+        snprintf(err, errn, "%s", out_error(&o));
+    return rc == 0 ? 0 : -1;
+}

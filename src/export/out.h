@@ -38,5 +38,11 @@ void out_puts(Out *o, const char *z);
  * failure removes the temporary file instead. Returns 0 or -1. */
 int out_close(Out *o);
 const char *out_error(const Out *o);
+/* Writes n bytes of text to path through an Out (refuse as for
+ * out_open_file): what every exporter's *_write does with the text its
+ * *_string made. text NULL means making it ran out of memory. Returns 0, or
+ * -1 with the reason in err. */
+int out_save(const char *path, const char *refuse, const char *text, size_t n, char *err,
+             size_t errn);
 
 #endif
