@@ -78,6 +78,27 @@ static Op *op_at(Comp *k, uint32_t i)
     return &k->c->ops[i];
 }
 
+/* Emits a jump whose target is patched later with the others of *chain:
+ * until then its target field links to the previous jump of the chain.
+ * (A try's handlers used to keep their jumps in a 64-entry array, so the
+ * 64th clause on jumped nowhere: tests/conformance/cases/many_except_clauses.json) */
+static void chain_jump(Comp *k, uint32_t *chain, uint32_t stmt)
+{
+    uint32_t j = emit(k, OP_JUMP, false, stmt, *chain, 0, 0, 0);
+    if (k->ok)
+        *chain = j;
+}
+
+/* Points every jump of the chain at target. */
+static void patch_chain(Comp *k, uint32_t chain, uint32_t target)
+{
+    while (k->ok && chain != SIM_NONE) {
+        Op *o = &k->c->ops[chain];
+        chain = o->a;
+        o->a = target;
+    }
+}
+
 static uint32_t new_slot(Comp *k) { return k->c->nslots++; }
 
 /* Closes ctx i's open range at the current pc (an entry tagged with its id). */
@@ -255,9 +276,8 @@ static void compile_stmt(Comp *k, uint32_t sid)
         if (st->handlers_count) {
             close_range(k, k->nctx - 1);
             Ctx x = k->ctx[--k->nctx];
-            uint32_t jumps[64];
-            uint32_t nj = 0;
-            jumps[nj++] = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
+            uint32_t jumps = SIM_NONE; /* to the end, one a clause: any number */
+            chain_jump(k, &jumps, sid);
             patch_tag(k, x.id, here(k));
             for (uint32_t h = 0; h < st->handlers_count; h++) {
                 const Handler *hd = &p->handlers[st->handlers_first + h];
@@ -280,13 +300,11 @@ static void compile_stmt(Comp *k, uint32_t sid)
                     emit(k, OP_RERAISE, false, sid, aslot, 0, 0, 0);
                     op_at(k, ja)->a = here(k);
                 }
-                if (nj < 64)
-                    jumps[nj++] = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
+                chain_jump(k, &jumps, sid);
                 op_at(k, m)->c = here(k);
             }
             emit(k, OP_RERAISE, false, sid, eslot, 0, 0, 0);
-            for (uint32_t i = 0; i < nj; i++)
-                op_at(k, jumps[i])->a = here(k);
+            patch_chain(k, jumps, here(k));
         }
         if (st->has_finally) {
             close_range(k, k->nctx - 1);
