@@ -65,7 +65,9 @@ typedef struct Fut {
                               CancelledError of a CANCELLED task (_cancelled_exc),
                               or SIM_NONE */
     Value result;
-    uint32_t cb_head;      /* done callbacks (CbNode list), in registration order */
+    uint32_t cb_last;      /* done callbacks, in registration order: a ring of
+                              CbNodes; this is the last one, whose next is the
+                              first (adding one is O(1) however many wait) */
     uint32_t owner;        /* the task or the gather (owner_kind); one field for
                               both keeps a future at 32 bytes (4 a task) */
 } Fut;

@@ -30,7 +30,7 @@ uint32_t fut__new(Sim *s)
     memset(f, 0, sizeof *f);
     f->state = FUT_PENDING;
     f->exc = SIM_NONE;
-    f->cb_head = SIM_NONE;
+    f->cb_last = SIM_NONE;
     f->owner_kind = FUT_OWN_NONE;
     f->owner = SIM_NONE;
     f->result.type = V_NONE;
@@ -108,16 +108,39 @@ static uint32_t cbnode_new(Sim *s)
     return st->ncbs++;
 }
 
+/* Appends CbNode id to fut's done callbacks. */
+static void cb_ring_add(SimState *st, uint32_t fut, uint32_t id)
+{
+    uint32_t last = st->futs[fut].cb_last;
+    st->cbs[id].next = last == SIM_NONE ? id : st->cbs[last].next;
+    if (last != SIM_NONE)
+        st->cbs[last].next = id;
+    st->futs[fut].cb_last = id;
+}
+
+/* Takes fut's done callbacks out as a list ended by SIM_NONE; returns the
+ * first (SIM_NONE when there is none). */
+static uint32_t cb_unring(Sim *s, uint32_t fut)
+{
+    SimState *st = &s->st;
+    uint32_t last = st->futs[fut].cb_last;
+    if (last == SIM_NONE)
+        return SIM_NONE;
+    uint32_t first = st->cbs[last].next;
+    st->cbs[last].next = SIM_NONE;
+    st->futs[fut].cb_last = SIM_NONE;
+    return first;
+}
+
 /* Queues every done callback of `fut` (futures.Future.__schedule_callbacks)
  * and narrates the completion. */
 static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
 {
     SimState *st = &s->st;
-    uint32_t n = st->futs[fut].cb_head;
+    uint32_t n = cb_unring(s, fut);
     if (n == SIM_NONE)
         return;
     uint32_t task = fut_task(&st->futs[fut]);
-    st->futs[fut].cb_head = SIM_NONE;
     /* the first callback's handle is made before the RESOLVE step that
      * names it is narrated (and recorded); its cause is that step */
     CbNode c = st->cbs[n];
@@ -153,26 +176,23 @@ void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
         return;
     st->cbs[id].kind = (uint8_t)kind;
     st->cbs[id].a = a;
-    st->cbs[id].next = SIM_NONE;
-    uint32_t *pp = &st->futs[fut].cb_head;
-    while (*pp != SIM_NONE)
-        pp = &st->cbs[*pp].next;
-    *pp = id;
+    cb_ring_add(st, fut, id);
 }
 
+/* futures.Future.remove_done_callback: removes every matching callback. */
 void fut__remove_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
 {
     SimState *st = &s->st;
-    uint32_t *pp = &st->futs[fut].cb_head;
-    while (*pp != SIM_NONE) {
-        uint32_t id = *pp;
-        if (st->cbs[id].kind == kind && st->cbs[id].a == a) {
-            *pp = st->cbs[id].next;
-            st->cbs[id].next = st->cbs_free;
-            st->cbs_free = id;
+    uint32_t n = cb_unring(s, fut);
+    while (n != SIM_NONE) { /* the others go back, in order */
+        uint32_t next = st->cbs[n].next;
+        if (st->cbs[n].kind == kind && st->cbs[n].a == a) {
+            st->cbs[n].next = st->cbs_free;
+            st->cbs_free = n;
         } else {
-            pp = &st->cbs[id].next;
+            cb_ring_add(st, fut, n);
         }
+        n = next;
     }
 }
 
