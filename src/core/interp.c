@@ -976,7 +976,8 @@ static int resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint
 
 /* ---- TaskGroup (taskgroups.py, 3.11) --------------------------------------------- */
 
-static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t v)
+/* Appends v to the list from *head to *last. */
+static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t *last, uint32_t v)
 {
     SimState *st = &s->st;
     uint32_t n;
@@ -990,10 +991,11 @@ static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t v)
     }
     st->gnodes[n].v = v;
     st->gnodes[n].next = SIM_NONE;
-    uint32_t *pp = head;
-    while (*pp != SIM_NONE)
-        pp = &st->gnodes[*pp].next;
-    *pp = n;
+    if (*last == SIM_NONE)
+        *head = n;
+    else
+        st->gnodes[*last].next = n;
+    *last = n;
     return n;
 }
 
@@ -1014,25 +1016,16 @@ static void group_abort(Sim *s, uint32_t g, uint32_t cause)
 void group__on_task_done(Sim *s, uint32_t g, uint32_t task, uint32_t cause)
 {
     SimState *st = &s->st;
-    uint32_t *pp = &st->groups[g].tasks;
-    while (*pp != SIM_NONE) {
-        uint32_t n = *pp;
-        if (st->gnodes[n].v == task) {
-            *pp = st->gnodes[n].next;
-            st->gnodes[n].next = st->gnodes_free;
-            st->gnodes_free = n;
-            st->groups[g].ntasks--;
-            break;
-        }
-        pp = &st->gnodes[n].next;
-    }
+    /* self._tasks.discard(task): the task stays in the list, done (Group.tasks) */
+    if (st->groups[g].ntasks > 0)
+        st->groups[g].ntasks--;
     Group *gr = &st->groups[g];
     if (gr->completed_fut != SIM_NONE && gr->ntasks == 0 && !fut__done(s, gr->completed_fut))
         fut__set_result(s, gr->completed_fut, v_bool(true), cause);
     uint32_t fut = TSK(task)->fut;
     if (st->futs[fut].state == FUT_CANCELLED || st->futs[fut].exc == SIM_NONE)
         return;
-    gnode_push(s, &st->groups[g].errors, st->futs[fut].exc);
+    gnode_push(s, &st->groups[g].errors, &st->groups[g].errors_last, st->futs[fut].exc);
     st->groups[g].nerrors++;
     gr = &st->groups[g];
     if (fut__done(s, TSK(gr->parent)->fut))
@@ -1062,16 +1055,23 @@ static int group_exit_tail(Sim *s, uint32_t task, uint32_t f, uint32_t g, uint32
     if (propagate != SIM_NONE && gr->nerrors == 0)
         return do_raise(s, task, propagate);
     if (et_exc != SIM_NONE && !is_cancel(s, et_exc)) {
-        gnode_push(s, &s->st.groups[g].errors, et_exc);
+        gnode_push(s, &s->st.groups[g].errors, &s->st.groups[g].errors_last, et_exc);
         s->st.groups[g].nerrors++;
     }
     gr = &s->st.groups[g];
     if (gr->nerrors) {
-        Value items[64];
-        uint32_t n = 0;
-        for (uint32_t k = gr->errors; k != SIM_NONE && n < 64; k = s->st.gnodes[k].next)
+        /* every error: an ExceptionGroup of 100 failed tasks says "(100
+         * sub-exceptions)" (this used to stop at 64) */
+        uint32_t n = 0, first = gr->errors;
+        for (uint32_t k = first; k != SIM_NONE; k = s->st.gnodes[k].next)
+            n++;
+        Value *items;
+        uint32_t lid = val__new_list_room(s, n, &items);
+        if (lid == SIM_NONE)
+            return R_ABORT;
+        n = 0;
+        for (uint32_t k = first; k != SIM_NONE; k = s->st.gnodes[k].next)
             items[n++] = v_id(V_EXC, s->st.gnodes[k].v);
-        uint32_t lid = val__new_list(s, items, n);
         uint32_t msg = val__new_str(s, "unhandled errors in a TaskGroup", 31);
         uint32_t e = val__new_exc(s, EXC_EXC_GROUP, msg, lid);
         if (e == SIM_NONE)
@@ -1241,7 +1241,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
                 }
             }
             fut__add_cb(s, TSK(t)->fut, H_GROUP_DONE, g);
-            gnode_push(s, &s->st.groups[g].tasks, t);
+            gnode_push(s, &s->st.groups[g].tasks, &s->st.groups[g].tasks_last, t);
             s->st.groups[g].ntasks++;
         }
         if (st->as_var != PROG_NONE)
@@ -1484,8 +1484,8 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         Group *gr = &sst->groups[sst->ngroups];
         memset(gr, 0, sizeof *gr);
         gr->parent = task;
-        gr->tasks = SIM_NONE;
-        gr->errors = SIM_NONE;
+        gr->tasks = gr->tasks_last = SIM_NONE;
+        gr->errors = gr->errors_last = SIM_NONE;
         gr->completed_fut = SIM_NONE;
         gr->base_error = SIM_NONE;
         gr->entered = true;

@@ -105,17 +105,26 @@ const char *val__str(const Sim *s, uint32_t id)
     return s->st.sbuf + s->st.str_off[id];
 }
 
-uint32_t val__new_list(Sim *s, const Value *items, uint32_t n)
+uint32_t val__new_list_room(Sim *s, uint32_t n, Value **items)
 {
     SimState *st = &s->st;
+    *items = NULL;
     if (!GROW(s, st->litems, st->litems_cap, st->nlitems + n) ||
         !GROW(s, st->lists, st->lists_cap, st->nlists + 1))
         return SIM_NONE;
-    if (n)
-        memcpy(st->litems + st->nlitems, items, n * sizeof *items);
+    *items = st->litems + st->nlitems;
     st->lists[st->nlists] = (ListRec){st->nlitems, n};
     st->nlitems += n;
     return st->nlists++;
+}
+
+uint32_t val__new_list(Sim *s, const Value *items, uint32_t n)
+{
+    Value *room;
+    uint32_t id = val__new_list_room(s, n, &room);
+    if (id != SIM_NONE && n)
+        memcpy(room, items, n * sizeof *items);
+    return id;
 }
 
 uint32_t val__new_exc(Sim *s, ExcType t, uint32_t msg, uint32_t children)
