@@ -7,7 +7,9 @@ Prints a table and writes it, as Markdown, to bench/results.md:
 
  1. Simulation throughput vs CPython. Scenarios from bench/gen.py: fan-out
     of 1,000 / 10,000 / 100,000 tasks, a producer/consumer Queue with
-    1,000,000 items, 1,000 tasks contending for one Lock. Each is run by
+    1,000,000 items, 1,000 tasks contending for one Lock, and 100,000
+    tasks in one TaskGroup that wait for one Event and await one task
+    (a future with 100,000 callbacks: was quadratic). Each is run by
     `BIN run` (the whole simulation, recorded step by step; output to
     /dev/null) and, exported to Python, by real CPython asyncio on the
     virtual clock of the conformance harness (tests/conformance/vt_asyncio.py).
@@ -116,9 +118,10 @@ def main():
         emit()
         emit("| scenario | micro-steps | loopscope | CPython | ratio | steps/s | RSS loopscope | RSS CPython | bytes/task |")
         emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        cases = [("fanout", 1000), ("fanout", 10000), ("fanout", 100000), ("prodcons", 1000000), ("lock", 1000)]
+        cases = [("fanout", 1000), ("fanout", 10000), ("fanout", 100000), ("prodcons", 1000000), ("lock", 1000),
+                 ("shared", 100000)]
         if q:
-            cases = [("fanout", 1000), ("fanout", 10000), ("prodcons", 10000), ("lock", 100)]
+            cases = [("fanout", 1000), ("fanout", 10000), ("prodcons", 10000), ("lock", 100), ("shared", 1000)]
         for kind, n in cases:
             scn = make(kind, n)
             py = scn[:-5] + ".py"

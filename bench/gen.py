@@ -10,6 +10,10 @@ KIND is one of:
   prodcons   a producer puts N items into a Queue(maxsize=64), a consumer gets
              them; they hand the loop back and forth (N = 1,000,000).
   lock       N tasks each take one Lock 10 times around a sleep(0): a convoy.
+  shared     N tasks in one TaskGroup wait for one Event, then all await one
+             shared task: one future with N done callbacks, an Event with N
+             waiters, a group of N children (N = 100,000). Each used to be a
+             list walked from its head on every add: quadratic.
   seek       a long run for the seek benchmark: 20 tasks that each yield
              N times (sleep(0)), so the recording has about 10 * 20 * N steps.
 """
@@ -83,6 +87,29 @@ def lock(n):
     }
 
 
+def shared(n):
+    return {
+        "title": "bench: %d tasks in a TaskGroup wait for one Event and await one task" % n,
+        "objects": {"go": "Event"},
+        "coroutines": {
+            "leader": [{"sleep": 1}, {"set": "go"}, {"sleep": 1}, {"return": 42}],
+            "member": {"params": ["lead", "i"], "body": [
+                {"wait": "go"},
+                {"await": "lead", "as": "x"},
+                {"print": "member {i} got {x}"},
+            ]},
+            "main": [
+                {"create_task": "leader", "as": "lead"},
+                {"task_group": "tg", "body": [
+                    {"repeat": n, "as": "i", "body": [
+                        {"create_task": "member", "args": [{"var": "lead"}, {"var": "i"}],
+                         "group": "tg"}]}]},
+                {"print": "all done"},
+            ],
+        },
+    }
+
+
 def seek(n):
     return {
         "title": "bench: a long run for seeking",
@@ -100,7 +127,7 @@ def seek(n):
     }
 
 
-KINDS = {"fanout": fanout, "prodcons": prodcons, "lock": lock, "seek": seek}
+KINDS = {"fanout": fanout, "prodcons": prodcons, "lock": lock, "shared": shared, "seek": seek}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in KINDS:
