@@ -1,0 +1,16 @@
+/* printable.h -- Python's str.isprintable() for one code point.
+ *
+ * repr() of a str escapes what is not printable (value.c repr_str). The
+ * table behind it is generated from CPython 3.11's Unicode database by
+ * tools/gen-printable.py (src/core/printable.c).
+ */
+#ifndef LOOPSCOPE_PRINTABLE_H
+#define LOOPSCOPE_PRINTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Whether Python 3.11 prints code point cp as it is in a str's repr. */
+bool uni_is_printable(uint32_t cp);
+
+#endif
