@@ -1,4 +1,4 @@
-/* printable.h -- Python's str.isprintable() for one code point.
+/* printable.h -- Python's str.isprintable() for one code point, and UTF-8.
  *
  * repr() of a str escapes what is not printable (value.c repr_str). The
  * table behind it is generated from CPython 3.11's Unicode database by
@@ -12,5 +12,9 @@
 
 /* Whether Python 3.11 prints code point cp as it is in a str's repr. */
 bool uni_is_printable(uint32_t cp);
+/* The code point of the UTF-8 sequence at p (NUL-terminated: a sequence cut
+ * short is not read past its end), its length in *len; a byte that starts no
+ * valid sequence is returned alone, with *len 1. */
+uint32_t uni_utf8_decode(const unsigned char *p, int *len);
 
 #endif

@@ -212,27 +212,6 @@ void float_repr(double f, char *buf, size_t n)
     snprintf(buf, n, "%s", tmp);
 }
 
-/* The code point of the UTF-8 sequence at p (valid: the scenario loader
- * refuses anything else); *len is its length. */
-static uint32_t utf8_decode(const unsigned char *p, int *len)
-{
-    if (p[0] < 0xe0 && (p[1] & 0xc0) == 0x80) {
-        *len = 2;
-        return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-    }
-    if (p[0] < 0xf0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-        *len = 3;
-        return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-    }
-    if ((p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80) {
-        *len = 4;
-        return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
-               (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
-    }
-    *len = 1; /* not UTF-8 after all: the byte as it is */
-    return p[0];
-}
-
 /* Python's repr() of a str (unicode_repr): the quote it picks, backslash
  * escapes for the quote, backslash, \n \r \t, and \xhh / \uhhhh /
  * \Uhhhhhhhh for every character str.isprintable() rejects, non-ASCII ones
@@ -259,7 +238,7 @@ static void repr_str(SBuf *b, const char *z)
             sbuf_puts(b, esc);
         } else if (c >= 0x80) {
             int len;
-            uint32_t cp = utf8_decode(p, &len);
+            uint32_t cp = uni_utf8_decode(p, &len);
             if (len > 1 && uni_is_printable(cp))
                 sbuf_putn(b, (const char *)p, (size_t)len);
             else {

@@ -39,6 +39,7 @@
 #include "export.h"
 #include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
 #include "out.h"
+#include "printable.h" /* which characters repr() escapes: so do the literals */
 
 typedef struct Py {
     const Program *p;
@@ -83,29 +84,35 @@ static void indent(Py *y, int depth)
 }
 
 /* A Python string literal for text; an f-string when it has braces (the
- * template syntax is Python's own: {name}, {{ and }}). */
+ * template syntax is Python's own: {name}, {{ and }}). Characters that
+ * repr() would escape are written as escapes, so the source shows them
+ * (U+2028 or U+00A0 written raw look like a line break or a space). */
 static void str_lit(Py *y, uint32_t id)
 {
     const char *z = prog_s(y->p, id);
     if (strchr(z, '{') || strchr(z, '}'))
         puts_(y, "f");
     puts_(y, "\"");
-    for (const unsigned char *c = (const unsigned char *)z; *c; c++) {
-        char esc[8];
-        switch (*c) {
+    for (const unsigned char *c = (const unsigned char *)z; *c;) {
+        char esc[16];
+        int len = 1;
+        uint32_t cp = uni_utf8_decode(c, &len);
+        switch (cp) {
         case '\\': puts_(y, "\\\\"); break;
         case '"': puts_(y, "\\\""); break;
         case '\n': puts_(y, "\\n"); break;
         case '\r': puts_(y, "\\r"); break;
         case '\t': puts_(y, "\\t"); break;
         default:
-            if (*c < 0x20 || *c == 0x7f) {
-                snprintf(esc, sizeof esc, "\\x%02x", *c);
-                puts_(y, esc);
+            if (uni_is_printable(cp) && (cp < 0x80 || len > 1)) {
+                put(y, (const char *)c, (size_t)len);
             } else {
-                put(y, (const char *)c, 1);
+                snprintf(esc, sizeof esc, cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x",
+                         (unsigned)cp);
+                puts_(y, esc);
             }
         }
+        c += len;
     }
     puts_(y, "\"");
 }
