@@ -15,6 +15,9 @@
 #ifndef LOOPSCOPE_CORE_INT_H
 #define LOOPSCOPE_CORE_INT_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "core.h"
 #include "mem.h"
 
@@ -353,6 +356,26 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem);
 /* The fast path (room already there) is inline: GROW runs for every step. */
 #define GROW(s, arr, cap, need) \
     ((uint32_t)(need) <= (cap) || core__grow((s), (void **)&(arr), &(cap), (need), sizeof *(arr)))
+
+/* Takes an entry of a table whose free entries are chained through an index
+ * field (at link_off): the latest freed one, else a new one at the end. Its
+ * id, or SIM_NONE when out of memory. Frames, timers and the callback,
+ * waiter, queue-item and group nodes are recycled this way (TAKE). */
+static inline uint32_t core__take(Sim *s, void **arr, uint32_t *n, uint32_t *cap,
+                                  uint32_t *free_head, size_t elem, size_t link_off)
+{
+    uint32_t id = *free_head;
+    if (id != SIM_NONE) {
+        memcpy(free_head, (char *)*arr + (size_t)id * elem + link_off, sizeof id);
+        return id;
+    }
+    if (*n >= *cap && !core__grow(s, arr, cap, *n + 1, elem))
+        return SIM_NONE;
+    return (*n)++;
+}
+#define TAKE(s, arr, n, cap, free_head, type, link)                                     \
+    core__take((s), (void **)&(arr), &(n), &(cap), &(free_head), sizeof(type),           \
+               offsetof(type, link))
 
 /* value.c */
 uint32_t val__new_str(Sim *s, const char *text, size_t len);

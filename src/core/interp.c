@@ -43,15 +43,9 @@ static Value v_id(uint32_t type, uint32_t id) { Value v = {0}; v.type = type; v.
 uint32_t frame__new(Sim *s, uint32_t code, uint32_t parent)
 {
     SimState *st = &s->st;
-    uint32_t f;
-    if (st->frames_free != SIM_NONE) {
-        f = st->frames_free;
-        st->frames_free = st->frames[f].next_free;
-    } else {
-        if (!GROW(s, st->frames, st->frames_cap, st->nframes + 1))
-            return SIM_NONE;
-        f = st->nframes++;
-    }
+    uint32_t f = TAKE(s, st->frames, st->nframes, st->frames_cap, st->frames_free, Frame, next_free);
+    if (f == SIM_NONE)
+        return SIM_NONE;
     uint32_t n = s->codes[code].nslots;
     uint32_t base;
     if (n && st->slots_free[code] != SIM_NONE) {
@@ -416,6 +410,29 @@ static int start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uin
     return suspend_on(s, task, fut, io ? WAIT_IO : WAIT_TIMER, SIM_NONE, h, s->st.now + ns, cause);
 }
 
+/* Fills template `text` with frame f's locals into the Sim's scratch buffer
+ * (*out). R_CONT when done; an unbound local raises UnboundLocalError in
+ * the task (what that returns, R_CONT made R_VIS); R_ABORT out of memory. */
+static int fill_template(Sim *s, uint32_t task, uint32_t f, uint32_t text, SBuf **out)
+{
+    SBuf *b = core__scratch(s);
+    uint32_t bad = SIM_NONE;
+    *out = b;
+    if (!val__template_buf(s, text, f, FRM(f)->code, b, &bad)) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "cannot access local variable '%s' where it is not associated with a value",
+                 bad == SIM_NONE ? "?" : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, bad));
+        int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
+        return r == R_CONT ? R_VIS : r;
+    }
+    if (b->oom) {
+        sim__fail_nomem(s);
+        return R_ABORT;
+    }
+    return R_CONT;
+}
+
 /* io_read(d, f"label"): the label is an argument, so it is evaluated first
  * (an unbound variable in it raises before any I/O starts). The text, with
  * its variables filled in, is kept with the I/O's handle (HandleInfo.other)
@@ -426,21 +443,10 @@ static int op_io(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     const Stmt *st = stmt_of(s, op);
     uint32_t label = SIM_NONE;
     if (st->text != PROG_NONE) {
-        SBuf *b = core__scratch(s);
-        uint32_t bad = SIM_NONE;
-        if (!val__template_buf(s, st->text, f, FRM(f)->code, b, &bad)) {
-            char msg[160];
-            snprintf(msg, sizeof msg,
-                     "cannot access local variable '%s' where it is not associated with a value",
-                     bad == SIM_NONE ? "?"
-                                     : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, bad));
-            int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
-            return r == R_CONT ? R_VIS : r;
-        }
-        if (b->oom) {
-            sim__fail_nomem(s);
-            return R_ABORT;
-        }
+        SBuf *b;
+        int r = fill_template(s, task, f, st->text, &b);
+        if (r != R_CONT)
+            return r;
         bool fresh = s->st.nhandles_rec >= s->rec.nhandles; /* not a replay */
         if (fresh && op->ns > 0) {
             label = rec__text(s, b->p ? b->p : "", b->n);
@@ -552,21 +558,36 @@ static int take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t
     return R_CONT;
 }
 
+/* `await v` where v is a task variable's value: a non-task raises
+ * TypeError, a done task gives its result (or raises) at once: what that
+ * returns, with R_CONT made R_VIS. R_CONT means the task is pending: its
+ * future is in *fut, for the caller to suspend on. */
+static int await_task_value(Sim *s, uint32_t task, uint32_t f, Value v, uint32_t as_var,
+                            uint32_t *fut)
+{
+    int r;
+    *fut = SIM_NONE;
+    if (v.type != V_TASK) {
+        r = raise_not_awaitable(s, task, v);
+        return r == R_CONT ? R_VIS : r;
+    }
+    *fut = TSK(v.id)->fut;
+    if (fut__done(s, *fut)) {
+        r = take_result(s, task, f, *fut, as_var);
+        return r == R_CONT ? R_VIS : r;
+    }
+    return R_CONT;
+}
+
 /* ---- deques of waiter futures ------------------------------------------------------- */
 
 static void dq_push(Sim *s, Deque *d_unused, uint32_t obj, int which, uint32_t fut)
 {
     (void)d_unused;
     SimState *st = &s->st;
-    uint32_t n;
-    if (st->wnodes_free != SIM_NONE) {
-        n = st->wnodes_free;
-        st->wnodes_free = st->wnodes[n].next;
-    } else {
-        if (!GROW(s, st->wnodes, st->wnodes_cap, st->nwnodes + 1))
-            return;
-        n = st->nwnodes++;
-    }
+    uint32_t n = TAKE(s, st->wnodes, st->nwnodes, st->wnodes_cap, st->wnodes_free, WNode, next);
+    if (n == SIM_NONE)
+        return;
     st->wnodes[n].fut = fut;
     st->wnodes[n].next = SIM_NONE;
     ObjState *o = &st->objs[obj];
@@ -686,21 +707,10 @@ static bool queue_full(const Sim *s, uint32_t obj)
 static int op_print(Sim *s, uint32_t task, uint32_t f, const Op *op)
 {
     narrate_exec(s, task, op);
-    const Stmt *st = stmt_of(s, op);
-    SBuf *b = core__scratch(s);
-    uint32_t bad = SIM_NONE;
-    if (!val__template_buf(s, st->text, f, FRM(f)->code, b, &bad)) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "cannot access local variable '%s' where it is not associated with a value",
-                 bad == SIM_NONE ? "?" : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, bad));
-        int r = raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
-        return r == R_CONT ? R_VIS : r;
-    }
-    if (b->oom) {
-        sim__fail_nomem(s);
-        return R_ABORT;
-    }
+    SBuf *b;
+    int r = fill_template(s, task, f, stmt_of(s, op)->text, &b);
+    if (r != R_CONT)
+        return r;
     rec__line(s, task, b->p ? b->p : "", b->n);
     FRM(f)->pc++;
     return R_VIS;
@@ -846,16 +856,10 @@ static int op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
             FRM(f)->phase = 7;
             return r;
         }
-        Value v = *slot_at(s, f, aw->var);
-        if (v.type != V_TASK) { /* `return await fut` */
-            r = raise_not_awaitable(s, task, v);
-            return r == R_CONT ? R_VIS : r;
-        }
-        uint32_t fut = TSK(v.id)->fut;
-        if (fut__done(s, fut)) {
-            r = take_result(s, task, f, fut, st->as_var);
-            return r == R_CONT ? R_VIS : r;
-        }
+        uint32_t fut; /* `return await fut` */
+        r = await_task_value(s, task, f, *slot_at(s, f, aw->var), st->as_var, &fut);
+        if (r != R_CONT)
+            return r;
         FRM(f)->phase = 6;
         FRM(f)->r[2] = fut;
         return suspend_on(s, task, fut, WAIT_TASK, fut_task(&s->st.futs[fut]), SIM_NONE, 0, cause);
@@ -980,15 +984,9 @@ static int resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint
 static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t *last, uint32_t v)
 {
     SimState *st = &s->st;
-    uint32_t n;
-    if (st->gnodes_free != SIM_NONE) {
-        n = st->gnodes_free;
-        st->gnodes_free = st->gnodes[n].next;
-    } else {
-        if (!GROW(s, st->gnodes, st->gnodes_cap, st->ngnodes + 1))
-            return SIM_NONE;
-        n = st->ngnodes++;
-    }
+    uint32_t n = TAKE(s, st->gnodes, st->ngnodes, st->gnodes_cap, st->gnodes_free, GNode, next);
+    if (n == SIM_NONE)
+        return SIM_NONE;
     st->gnodes[n].v = v;
     st->gnodes[n].next = SIM_NONE;
     if (*last == SIM_NONE)
@@ -1252,15 +1250,10 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_AWAIT: {
         cause = narrate_exec(s, task, op);
         Value v = *slot_at(s, f, st->var);
-        if (v.type != V_TASK) {
-            r = raise_not_awaitable(s, task, v);
-            return r == R_CONT ? R_VIS : r;
-        }
-        uint32_t fut = TSK(v.id)->fut;
-        if (fut__done(s, fut)) {
-            r = take_result(s, task, f, fut, st->as_var);
-            return r == R_CONT ? R_VIS : r;
-        }
+        uint32_t fut;
+        r = await_task_value(s, task, f, v, st->as_var, &fut);
+        if (r != R_CONT)
+            return r;
         FRM(f)->phase = 1;
         FRM(f)->r[0] = fut;
         return suspend_on(s, task, fut, WAIT_TASK, v.id, SIM_NONE, 0, cause);
@@ -1543,15 +1536,9 @@ static int queue_finish(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_
         Value v;
         if (!eval(s, task, f, sm->expr, &v, &r))
             return r;
-        uint32_t n;
-        if (st->inodes_free != SIM_NONE) {
-            n = st->inodes_free;
-            st->inodes_free = st->inodes[n].next;
-        } else {
-            if (!GROW(s, st->inodes, st->inodes_cap, st->ninodes + 1))
-                return R_ABORT;
-            n = st->ninodes++;
-        }
+        uint32_t n = TAKE(s, st->inodes, st->ninodes, st->inodes_cap, st->inodes_free, INode, next);
+        if (n == SIM_NONE)
+            return R_ABORT;
         st->inodes[n].v = v;
         st->inodes[n].next = SIM_NONE;
         ObjState *o = &st->objs[op->a];

@@ -98,14 +98,7 @@ static uint32_t cb_handle(Sim *s, uint32_t fut, uint8_t kind, uint32_t a)
 static uint32_t cbnode_new(Sim *s)
 {
     SimState *st = &s->st;
-    if (st->cbs_free != SIM_NONE) {
-        uint32_t id = st->cbs_free;
-        st->cbs_free = st->cbs[id].next;
-        return id;
-    }
-    if (!GROW(s, st->cbs, st->cbs_cap, st->ncbs + 1))
-        return SIM_NONE;
-    return st->ncbs++;
+    return TAKE(s, st->cbs, st->ncbs, st->cbs_cap, st->cbs_free, CbNode, next);
 }
 
 /* Appends CbNode id to fut's done callbacks. */
@@ -332,15 +325,9 @@ static void heap_fill_top(SimState *st, HeapEnt v)
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
 {
     SimState *st = &s->st;
-    uint32_t id;
-    if (st->timers_free != SIM_NONE) {
-        id = st->timers_free;
-        st->timers_free = st->timers[id].next_free;
-    } else {
-        if (!GROW(s, st->timers, st->timers_cap, st->ntimers + 1))
-            return SIM_NONE;
-        id = st->ntimers++;
-    }
+    uint32_t id = TAKE(s, st->timers, st->ntimers, st->timers_cap, st->timers_free, Timer, next_free);
+    if (id == SIM_NONE)
+        return SIM_NONE;
     if (!GROW(s, st->heap, st->heap_cap, st->nheap + 1))
         return SIM_NONE;
     Timer *t = &st->timers[id];
