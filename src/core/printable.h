@@ -2,7 +2,7 @@
  *
  * repr() of a str escapes what is not printable (value.c repr_str). The
  * table behind it is generated from CPython 3.11's Unicode database by
- * tools/gen-printable.py (src/core/printable.c).
+ * tools/gen-printable.py (src/core/printable_table.c).
  */
 #ifndef LOOPSCOPE_PRINTABLE_H
 #define LOOPSCOPE_PRINTABLE_H
@@ -16,5 +16,10 @@ bool uni_is_printable(uint32_t cp);
  * short is not read past its end), its length in *len; a byte that starts no
  * valid sequence is returned alone, with *len 1. */
 uint32_t uni_utf8_decode(const unsigned char *p, int *len);
+
+/* The generated table (printable_table.c): the code points from U+0080 on
+ * that repr() escapes, as uni_nescaped sorted inclusive ranges. */
+extern const uint32_t uni_escaped[][2];
+extern const uint32_t uni_nescaped;
 
 #endif

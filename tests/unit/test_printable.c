@@ -1,6 +1,6 @@
 /* test_printable.c -- repr()'s table of escaped code points is Python's.
  *
- * src/core/printable.c is generated once (tools/gen-printable.py); here the
+ * src/core/printable_table.c is generated (tools/gen-printable.py); here the
  * Python on this machine says, for every code point, whether
  * str.isprintable() holds, and uni_is_printable must agree on all 1,114,112
  * of them. Python 3.11 is what loopscope follows (and the conformance suite
