@@ -920,58 +920,14 @@ Lecture *lec_load_text(const char *path, const char *text, size_t len, Diags *d)
     return L;
 }
 
-static char *slurp(const char *path, size_t *len, int *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n > SCN_MAX_FILE)
-            break;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = mem_realloc(buf, ncap + 1);
-            if (!nb) {
-                mem_free(buf);
-                fclose(f);
-                *err = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    if (ferror(f)) {
-        *err = errno ? errno : EIO;
-        mem_free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    if (!buf && !(buf = mem_malloc(1))) {
-        *err = ENOMEM;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 Lecture *lec_load_file(const char *path, Diags *d)
 {
     size_t len = 0;
     int err = 0;
-    char *text = slurp(path, &len, &err);
+    const char *what = "";
+    char *text = scn__read_file(path, &len, &what, &err);
     if (!text) {
-        lone_diag(d, path, 0, 0, NULL, "cannot read the file: %s", strerror(err));
+        lone_diag(d, path, 0, 0, NULL, "%s: %s", what, strerror(err));
         return NULL;
     }
     Lecture *L = lec_load_text(path, text, len, d);
@@ -1005,7 +961,8 @@ bool lec_sniff_file(const char *path)
 {
     size_t len = 0;
     int err = 0;
-    char *text = slurp(path, &len, &err);
+    const char *what = "";
+    char *text = scn__read_file(path, &len, &what, &err);
     if (!text)
         return false;
     bool r = lec_sniff_text(text, len);

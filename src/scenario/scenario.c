@@ -103,13 +103,15 @@ static void file_error(Diags *d, const char *path, const char *what, int err)
     diag__end(&dc);
 }
 
-Program *scn_load_file(const char *path, Diags *d)
+char *scn__read_file(const char *path, size_t *len, const char **what, int *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        file_error(d, path, "cannot open the file", errno);
+        *what = "cannot open the file";
+        *err = errno;
         return NULL;
     }
+    *what = "cannot read the file";
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
@@ -117,11 +119,11 @@ Program *scn_load_file(const char *path, Diags *d)
             break;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = mem_realloc(buf, ncap);
+            char *nb = mem_realloc(buf, ncap + 1);
             if (!nb) {
                 mem_free(buf);
                 fclose(f);
-                file_error(d, path, "cannot read the file", ENOMEM);
+                *err = ENOMEM;
                 return NULL;
             }
             buf = nb;
@@ -133,14 +135,32 @@ Program *scn_load_file(const char *path, Diags *d)
             break;
     }
     if (ferror(f)) {
-        int e = errno;
+        *err = errno ? errno : EIO;
         mem_free(buf);
         fclose(f);
-        file_error(d, path, "cannot read the file", e ? e : EIO);
         return NULL;
     }
     fclose(f);
-    Program *p = scn_load_text(path, buf ? buf : "", n, d);
+    if (!buf && !(buf = mem_malloc(1))) {
+        *err = ENOMEM;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+Program *scn_load_file(const char *path, Diags *d)
+{
+    size_t n = 0;
+    const char *what = "";
+    int err = 0;
+    char *buf = scn__read_file(path, &n, &what, &err);
+    if (!buf) {
+        file_error(d, path, what, err);
+        return NULL;
+    }
+    Program *p = scn_load_text(path, buf, n, d);
     mem_free(buf);
     return p;
 }
