@@ -1,0 +1,93 @@
+/* interp_int.h -- what the interpreter's files share (interp*.c).
+ *
+ * interp.c runs a task's step op by op (interp__run) and holds the ops of
+ * the language itself; interp_wait.c (gather, wait_for), interp_sync.c
+ * (Event, Lock, Semaphore, Queue) and interp_group.c (TaskGroup) hold the
+ * library coroutines they model. An op returns one of the R_* results
+ * below; the small helpers every op uses are inline here, the shared ones
+ * carry an ip_ prefix.
+ *
+ * Depends on: core_int.h.  Used by: interp.c, interp_wait.c, interp_sync.c,
+ * interp_group.c.
+ */
+#ifndef LOOPSCOPE_INTERP_INT_H
+#define LOOPSCOPE_INTERP_INT_H
+
+#include "core_int.h"
+
+/* What running an op did: go on with the next op (R_CONT), a visible op
+ * ran, so the micro-step ends (R_VIS), the task suspended (R_SUSP), the
+ * task ended (R_DONE), the run must stop (R_ABORT: out of memory or a
+ * limit). */
+enum { R_CONT, R_VIS, R_SUSP, R_DONE, R_ABORT };
+
+#define TSK(id) (&s->st.tasks[(id)])
+#define FRM(id) (&s->st.frames[(id)])
+
+static inline Value *slot_at(Sim *s, uint32_t frame, uint32_t i)
+{
+    return &s->st.slots[s->st.frames[frame].slots + i];
+}
+
+static inline Value v_none(void) { Value v = {0}; v.type = V_NONE; return v; }
+static inline Value v_bool(bool b) { Value v = {0}; v.type = V_BOOL; v.u.i = b; return v; }
+static inline Value v_int(int64_t i) { Value v = {0}; v.type = V_INT; v.u.i = i; return v; }
+static inline Value v_id(uint32_t type, uint32_t id) { Value v = {0}; v.type = type; v.id = id; return v; }
+
+/* Narrates the op's EXEC step (stage 3); returns its index. */
+static inline uint32_t narrate_exec(Sim *s, uint32_t task, const Op *op)
+{
+    TSK(task)->stmt = op->stmt;
+    return rec__step(s, STAGE_EXECUTE, STEP_EXEC, task, SIM_NONE, op->stmt, SIM_NONE,
+                     s->st.exec_cause, 0, 0);
+}
+
+static inline const Stmt *stmt_of(const Sim *s, const Op *op)
+{
+    return op->stmt == SIM_NONE ? NULL : &s->prog->stmts[op->stmt];
+}
+
+static inline bool ip_is_cancel(const Sim *s, uint32_t exc)
+{
+    return exc != SIM_NONE && s->st.excs[exc].type == EXC_CANCELLED;
+}
+
+/* ---- interp.c ---- */
+
+/* Raises exc at the current pc of the task's innermost frame. */
+int ip_do_raise(Sim *s, uint32_t task, uint32_t exc);
+int ip_raise_new(Sim *s, uint32_t task, ExcType t, const char *msg);
+/* Evaluates expression e in frame f; false with *r set when it raised. */
+bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r);
+bool ip_eval_args(Sim *s, uint32_t task, uint32_t f, uint32_t first, uint32_t n, Value *out,
+                  int *r);
+/* The task awaits pending future fut: REGISTER + SUSPEND, the wakeup. */
+int ip_suspend_on(Sim *s, uint32_t task, uint32_t fut, WaitKind w, uint32_t obj,
+                  uint32_t handle, VTime deadline, uint32_t cause);
+int ip_start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uint32_t cause);
+int ip_resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc);
+int ip_do_call(Sim *s, uint32_t task, uint32_t f, uint32_t coro, uint32_t args_first,
+               uint32_t nargs, uint8_t phase);
+uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw,
+                          const Value *args, int *r);
+/* Stores fut.result() in the `as` variable (as_var), or raises. */
+int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_var);
+int ip_await_task_value(Sim *s, uint32_t task, uint32_t f, Value v, uint32_t as_var,
+                        uint32_t *fut);
+
+/* ---- interp_wait.c: tasks.gather, tasks.wait_for ---- */
+int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
+int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
+int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc,
+                       uint32_t cause);
+
+/* ---- interp_sync.c: locks.py, queues.py ---- */
+int ip_op_sync(Sim *s, uint32_t task, uint32_t f, const Op *op);
+int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc);
+
+/* ---- interp_group.c: taskgroups.py ---- */
+int ip_op_tg(Sim *s, uint32_t task, uint32_t f, const Op *op);
+int ip_resume_tg_exit(Sim *s, uint32_t task, uint32_t f, uint32_t exc, uint32_t cause);
+void ip_group_add(Sim *s, uint32_t g, uint32_t t);
+
+#endif
