@@ -98,10 +98,12 @@ static int gather_start(Sim *s, uint32_t task, uint32_t f, const Stmt *st, const
             return r == R_CONT ? R_VIS : r;
         }
         gr = &sst->gathers[g];
+        /* `if arg not in arg_to_fut`: only a task can be passed twice (a
+         * call or a sleep makes a new task), so only a task is looked for,
+         * and 100,000 calls are not 5e9 comparisons */
         bool dup = false;
-        for (uint32_t j = 0; j < gr->nchildren; j++)
-            if (sst->gchild[gr->children + j] == fut)
-                dup = true;
+        for (uint32_t j = 0; aw->kind == AW_TASK && j < gr->nchildren && !dup; j++)
+            dup = sst->gchild[gr->children + j] == fut;
         sst->gchild[gr->children + gr->nchildren++] = fut;
         if (!dup) {
             gr->nfuts++;
