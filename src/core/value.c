@@ -113,7 +113,7 @@ uint32_t val__new_list_room(Sim *s, uint32_t n, Value **items)
     if (!GROW(s, st->litems, st->litems_cap, st->nlitems + n) ||
         !GROW(s, st->lists, st->lists_cap, st->nlists + 1))
         return SIM_NONE;
-    *items = st->litems + st->nlitems;
+    *items = n ? st->litems + st->nlitems : NULL; /* (litems may still be NULL) */
     st->lists[st->nlists] = (ListRec){st->nlitems, n};
     st->nlitems += n;
     return st->nlists++;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh SECONDS   -- builds the libFuzzer target and fuzzes for SECONDS seconds
-# run.sh regress   -- replays every file in tests/fuzz/regressions (no libFuzzer needed)
+# run.sh regress   -- replays every file in tests/fuzz/regressions, and the
+#                    seed files (no libFuzzer needed)
 #
 # The fuzzer (tests/fuzz/fuzz_scenario.c) loads the bytes as a scenario and,
 # when it loads, runs, seeks and exports it under ASan+UBSan. Its seed corpus
@@ -31,8 +32,11 @@ if [ "$1" = regress ]; then
         $INC -o "$OUT/fuzz_regress" tests/fuzz/fuzz_scenario.c $SRCS -lcjson -lm || exit 1
     set -- "$REG"/*
     [ -e "$1" ] || set --
+    # the seeds too: clang's UBSan sees what gcc's (make asan) does not, such
+    # as arithmetic on a NULL pointer (value.c val__new_list_room, found by
+    # the fuzzer on a conformance case as it was, before any mutation)
     ASAN_OPTIONS=detect_leaks=1 "$OUT/fuzz_regress" "$@" scenarios/*.json scenarios/lectures/*.json \
-        tests/bad/*.json || exit 1
+        tests/bad/*.json tests/runaway/*.json tests/conformance/cases/*.json || exit 1
     exit 0
 fi
 
