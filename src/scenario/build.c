@@ -55,15 +55,15 @@
 
 static Block lower_block(Ctx *c, V v);
 
-/* Runs `body` with `var` bound to the statement's option `k` (when present)
- * and the path pointing at it. `body` must not break or return. */
-#define WITH_OPT(c, stmt, k, var, body)                                                     \
+/* Runs `body` with `var` bound to the statement's option `name` (when
+ * present) and the path pointing at it. `body` must not break or return. */
+#define WITH_OPT(c, stmt, name, var, body)                                                  \
     do {                                                                                    \
-        V var = member((c), (stmt), (k));                                                   \
+        V var = member((c), (stmt), (name));                                                \
         if (has(var)) {                                                                     \
-            size_t old_ = bld_path_key((c), (k));                                               \
+            size_t old_ = jc_path_key(&(c)->k, (name));                                     \
             body;                                                                           \
-            bld_path_pop((c), old_);                                                            \
+            jc_path_pop(&(c)->k, old_);                                                     \
         }                                                                                   \
     } while (0)
 
@@ -90,14 +90,14 @@ static uint32_t lower_aw(Ctx *c, V v, const char *verb)
         ERR(c, v,
             "expected a task variable, {\"call\": name, \"args\": [...]} or {\"sleep\": "
             "seconds}, got %s",
-            bld_got(c, v));
+            jc_got(&c->k, v));
         return PROG_NONE;
     }
     if (has(call) && has(sl)) {
         V later = nd(c, call)->off > nd(c, sl)->off ? call : sl;
-        size_t old = bld_path_key(c, key(later));
+        size_t old = jc_path_key(&c->k, key(later));
         ERR_KEY(c, later, "an awaitable has both \"call\" and \"sleep\"; use one");
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         return PROG_NONE;
     }
     for (V m = first(c, v); has(m); m = next(c, m)) {
@@ -105,58 +105,58 @@ static uint32_t lower_aw(Ctx *c, V v, const char *verb)
         bool ok = has(call) ? (strcmp(k, "call") == 0 || strcmp(k, "args") == 0)
                             : strcmp(k, "sleep") == 0;
         if (!ok) {
-            size_t old = bld_path_key(c, k);
+            size_t old = jc_path_key(&c->k, k);
             if (has(call))
-                ERR_KEY(c, m, "unknown key %s in a call inside %s; allowed: call, args", bld_q(c, k),
+                ERR_KEY(c, m, "unknown key %s in a call inside %s; allowed: call, args", jc_q(&c->k, k),
                         verb);
             else
-                ERR_KEY(c, m, "unknown key %s in a sleep inside %s; allowed: sleep", bld_q(c, k),
+                ERR_KEY(c, m, "unknown key %s in a sleep inside %s; allowed: sleep", jc_q(&c->k, k),
                         verb);
-            bld_path_pop(c, old);
+            jc_path_pop(&c->k, old);
         }
     }
     if (has(call)) {
         a.kind = AW_CALL;
-        size_t old = bld_path_key(c, "call");
+        size_t old = jc_path_key(&c->k, "call");
         a.coro = bld_coro_ref(c, call);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         bld_lower_args(c, member(c, v, "args"), call, a.coro, &a.args_first, &a.nargs);
     } else {
         a.kind = AW_SLEEP;
-        size_t old = bld_path_key(c, "sleep");
+        size_t old = jc_path_key(&c->k, "sleep");
         bld_duration(c, sl, &a.ns, false);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     return prog_add_aw(c->p, a);
 }
 
 static void lower_try(Ctx *c, V stmt, V verb, Stmt *s)
 {
-    size_t old = bld_path_key(c, "try");
+    size_t old = jc_path_key(&c->k, "try");
     s->body = lower_block(c, verb);
-    bld_path_pop(c, old);
+    jc_path_pop(&c->k, old);
     V ex = member(c, stmt, "except"), fin = member(c, stmt, "finally");
     if (!has(ex) && !has(fin))
         ERR(c, stmt, "try needs \"except\" or \"finally\" (or both)");
     if (has(ex)) {
-        old = bld_path_key(c, "except");
+        old = jc_path_key(&c->k, "except");
         if (ty(c, ex) != JL_ARRAY) {
             ERR(c, ex,
                 "expected a list of except clauses like [{\"error\": \"ValueError\", \"body\": "
                 "[...]}], got %s",
-                bld_got(c, ex));
+                jc_got(&c->k, ex));
         } else if (nd(c, ex)->count == 0 && !has(fin)) {
             ERR(c, ex, "expected at least one except clause (or a \"finally\")");
         }
         size_t base = c->nhs, i = 0;
         for (V hv = ty(c, ex) == JL_ARRAY ? first(c, ex) : NOV; has(hv); hv = next(c, hv), i++) {
-            size_t old2 = bld_path_index(c, i);
+            size_t old2 = jc_path_index(&c->k, i);
             if (ty(c, hv) != JL_OBJECT) {
                 ERR(c, hv,
                     "expected an except clause like {\"error\": \"ValueError\", \"body\": "
                     "[...]}, got %s",
-                    bld_got(c, hv));
-                bld_path_pop(c, old2);
+                    jc_got(&c->k, hv));
+                jc_path_pop(&c->k, old2);
                 continue;
             }
             Handler h;
@@ -169,15 +169,15 @@ static void lower_try(Ctx *c, V stmt, V verb, Stmt *s)
                 const char *k = key(m);
                 if (strcmp(k, "error") && strcmp(k, "as") && strcmp(k, "body")) {
                     static const char *const allowed[] = {"error", "as", "body"};
-                    size_t old3 = bld_path_key(c, k);
+                    size_t old3 = jc_path_key(&c->k, k);
                     const char *sug = bld_suggest(c, k, allowed, 3);
                     if (sug[0])
-                        ERR_KEY(c, m, "unknown key %s in an except clause%s", bld_q(c, k), sug);
+                        ERR_KEY(c, m, "unknown key %s in an except clause%s", jc_q(&c->k, k), sug);
                     else
                         ERR_KEY(c, m, "unknown key %s in an except clause; allowed: error, as, "
                                       "body",
-                                bld_q(c, k));
-                    bld_path_pop(c, old3);
+                                jc_q(&c->k, k));
+                    jc_path_pop(&c->k, old3);
                 }
             }
             V err = member(c, hv, "error"), body = member(c, hv, "body");
@@ -191,7 +191,7 @@ static void lower_try(Ctx *c, V stmt, V verb, Stmt *s)
             WITH_OPT(c, hv, "body", b, h.body = lower_block(c, b));
             if (bld_grow(c, (void **)&c->hs, &c->hs_cap, c->nhs + 1, sizeof *c->hs))
                 c->hs[c->nhs++] = h;
-            bld_path_pop(c, old2);
+            jc_path_pop(&c->k, old2);
         }
         for (size_t k = base; k < c->nhs; k++) {
             uint32_t id = prog_add_handler(c->p, c->hs[k]);
@@ -200,13 +200,13 @@ static void lower_try(Ctx *c, V stmt, V verb, Stmt *s)
         }
         s->handlers_count = (uint32_t)(c->nhs - base);
         c->nhs = base;
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     if (has(fin)) {
-        old = bld_path_key(c, "finally");
+        old = jc_path_key(&c->k, "finally");
         s->has_finally = true;
         s->fin = lower_block(c, fin);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
 }
 
@@ -216,7 +216,7 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
     const unsigned EVENT = 1u << OBJ_EVENT, QUEUE = 1u << OBJ_QUEUE;
     const unsigned LOCKS = (1u << OBJ_LOCK) | (1u << OBJ_SEMAPHORE);
     const char *vn = vi->name;
-    size_t old = bld_path_key(c, vn);
+    size_t old = jc_path_key(&c->k, vn);
     switch (vi->kind) {
     case STMT_PRINT:
         s->text = bld_template_str(c, verb);
@@ -227,13 +227,13 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
         break;
     case STMT_IO:
         bld_duration(c, verb, &s->ns, false);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         WITH_OPT(c, stmt, "label", v, s->text = bld_template_str(c, v));
         return;
     case STMT_CALL:
     case STMT_CREATE_TASK:
         s->coro = bld_coro_ref(c, verb);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         bld_lower_args(c, member(c, stmt, "args"), verb, s->coro, &s->args_first, &s->nargs);
         WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
         if (vi->kind == STMT_CALL)
@@ -250,17 +250,17 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
             ERR(c, verb,
                 "expected a list of awaitables (task variables, {\"call\": ...} or {\"sleep\": "
                 "seconds}), got %s",
-                bld_got(c, verb));
+                jc_got(&c->k, verb));
             break;
         }
         size_t i = 0;
         uint32_t n = 0;
         for (V a = first(c, verb); has(a); a = next(c, a), i++) {
-            size_t o2 = bld_path_index(c, i);
+            size_t o2 = jc_path_index(&c->k, i);
             uint32_t id = lower_aw(c, a, vn);
             if (id != PROG_NONE && n++ == 0)
                 s->aw_first = id;
-            bld_path_pop(c, o2);
+            jc_path_pop(&c->k, o2);
         }
         s->aw_count = n;
         break;
@@ -268,7 +268,7 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
     case STMT_WAIT_FOR:
         s->aw_first = lower_aw(c, verb, vn);
         s->aw_count = 1;
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         if (!has(member(c, stmt, "timeout")))
             missing(c, stmt, vn, "timeout", "a number of seconds, or null for no timeout");
         WITH_OPT(c, stmt, "timeout", v, bld_timeout_value(c, v, s));
@@ -279,11 +279,11 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
         break;
     case STMT_RAISE:
         s->exc = bld_exc_class(c, verb, true);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         WITH_OPT(c, stmt, "message", v, s->text = bld_template_str(c, v));
         return;
     case STMT_TRY:
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         lower_try(c, stmt, verb, s);
         return;
     case STMT_WAIT:
@@ -315,7 +315,7 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
     case STMT__COUNT:
         break;
     }
-    bld_path_pop(c, old);
+    jc_path_pop(&c->k, old);
 
     /* options shared by several verbs, in a fixed order */
     switch (vi->kind) {
@@ -359,7 +359,7 @@ static const char *verb_list(Ctx *c)
     for (size_t i = 0; i < n; i++)
         sbuf__printf(&c->list, "%s%s", i ? ", " : "", v[i].name);
     if (c->list.oom) {
-        c->oom = true;
+        c->k.oom = true;
         return "";
     }
     return c->list.s;
@@ -369,7 +369,7 @@ static uint32_t lower_stmt(Ctx *c, V sv)
 {
     if (ty(c, sv) != JL_OBJECT) {
         ERR(c, sv, "expected a statement (an object like {\"print\": \"...\"}), got %s",
-            bld_got(c, sv));
+            jc_got(&c->k, sv));
         return PROG_NONE;
     }
     if (c->depth >= SCN_MAX_STMT_DEPTH) {
@@ -384,9 +384,9 @@ static uint32_t lower_stmt(Ctx *c, V sv)
             vi = x;
             verb = m;
         } else if (x) {
-            size_t old = bld_path_key(c, key(m));
-            ERR_KEY(c, m, "statement has two verbs: %s and %s", bld_q(c, vi->name), bld_q(c, x->name));
-            bld_path_pop(c, old);
+            size_t old = jc_path_key(&c->k, key(m));
+            ERR_KEY(c, m, "statement has two verbs: %s and %s", jc_q(&c->k, vi->name), jc_q(&c->k, x->name));
+            jc_path_pop(&c->k, old);
             return PROG_NONE;
         } else if (!has(stray) && !schema__is_option(key(m))) {
             stray = m;
@@ -400,13 +400,13 @@ static uint32_t lower_stmt(Ctx *c, V sv)
             for (size_t i = 0; i < n && i < 32; i++)
                 names[i] = all[i].name;
             const char *sug = bld_suggest(c, key(stray), names, n < 32 ? n : 32);
-            size_t old = bld_path_key(c, key(stray));
+            size_t old = jc_path_key(&c->k, key(stray));
             if (sug[0])
-                ERR_KEY(c, stray, "unknown verb %s%s", bld_q(c, key(stray)), sug);
+                ERR_KEY(c, stray, "unknown verb %s%s", jc_q(&c->k, key(stray)), sug);
             else
-                ERR_KEY(c, stray, "unknown verb %s; expected one of: %s", bld_q(c, key(stray)),
+                ERR_KEY(c, stray, "unknown verb %s; expected one of: %s", jc_q(&c->k, key(stray)),
                         verb_list(c));
-            bld_path_pop(c, old);
+            jc_path_pop(&c->k, old);
         } else {
             ERR(c, sv, "statement has no verb; expected one of: %s", verb_list(c));
         }
@@ -424,23 +424,23 @@ static uint32_t lower_stmt(Ctx *c, V sv)
                 ok = true;
         if (ok)
             continue;
-        size_t old = bld_path_key(c, k);
+        size_t old = jc_path_key(&c->k, k);
         if (nopts == 0) {
-            ERR_KEY(c, m, "unknown option %s for %s; %s takes no options", bld_q(c, k), vi->name,
+            ERR_KEY(c, m, "unknown option %s for %s; %s takes no options", jc_q(&c->k, k), vi->name,
                     vi->name);
         } else {
             const char *sug = bld_suggest(c, k, vi->opts, nopts);
             if (sug[0]) {
-                ERR_KEY(c, m, "unknown option %s for %s%s", bld_q(c, k), vi->name, sug);
+                ERR_KEY(c, m, "unknown option %s for %s%s", jc_q(&c->k, k), vi->name, sug);
             } else {
                 sbuf__truncate(&c->list, 0);
                 for (size_t i = 0; i < nopts; i++)
                     sbuf__printf(&c->list, "%s%s", i ? ", " : "", vi->opts[i]);
-                ERR_KEY(c, m, "unknown option %s for %s; allowed: %s", bld_q(c, k), vi->name,
+                ERR_KEY(c, m, "unknown option %s for %s; allowed: %s", jc_q(&c->k, k), vi->name,
                         c->list.s ? c->list.s : "");
             }
         }
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     Stmt s = prog_stmt_blank(vi->kind);
     s.line = nd(c, sv)->line;
@@ -459,16 +459,16 @@ static Block lower_block(Ctx *c, V v)
 {
     Block b = {c->p->nblock_items, 0};
     if (ty(c, v) != JL_ARRAY) {
-        ERR(c, v, "expected a list of statements, got %s", bld_got(c, v));
+        ERR(c, v, "expected a list of statements, got %s", jc_got(&c->k, v));
         return b;
     }
     size_t base = c->scratch.n, i = 0;
-    for (V sv = first(c, v); has(sv) && !c->oom; sv = next(c, sv), i++) {
-        size_t old = bld_path_index(c, i);
+    for (V sv = first(c, v); has(sv) && !c->k.oom; sv = next(c, sv), i++) {
+        size_t old = jc_path_index(&c->k, i);
         uint32_t id = lower_stmt(c, sv);
         if (id != PROG_NONE)
             bld_push_u32(c, &c->scratch, id);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     b.first = c->p->nblock_items;
     for (size_t k = base; k < c->scratch.n; k++)
@@ -586,26 +586,26 @@ static void lower_coro(Ctx *c, uint32_t idx, V cv)
             } else if (strcmp(key(m), "body") == 0) {
                 body = m;
             } else {
-                size_t old = bld_path_key(c, key(m));
+                size_t old = jc_path_key(&c->k, key(m));
                 const char *sug = bld_suggest(c, key(m), allowed, 2);
                 if (sug[0])
-                    ERR_KEY(c, m, "unknown key %s in a coroutine%s", bld_q(c, key(m)), sug);
+                    ERR_KEY(c, m, "unknown key %s in a coroutine%s", jc_q(&c->k, key(m)), sug);
                 else
                     ERR_KEY(c, m, "unknown key %s in a coroutine; allowed: params, body",
-                            bld_q(c, key(m)));
-                bld_path_pop(c, old);
+                            jc_q(&c->k, key(m)));
+                jc_path_pop(&c->k, old);
             }
         }
         if (!has(body))
             ERR(c, cv, "a coroutine needs \"body\" (its list of statements)");
     } else {
         ERR(c, cv, "expected a list of statements or {\"params\": [...], \"body\": [...]}, got %s",
-            bld_got(c, cv));
+            jc_got(&c->k, cv));
     }
     if (has(params)) {
-        size_t old = bld_path_key(c, "params");
+        size_t old = jc_path_key(&c->k, "params");
         if (ty(c, params) != JL_ARRAY) {
-            ERR(c, params, "expected a list of parameter names, got %s", bld_got(c, params));
+            ERR(c, params, "expected a list of parameter names, got %s", jc_got(&c->k, params));
         } else {
             if (nd(c, params)->count > SCN_MAX_PARAMS)
                 ERR(c, params, "a coroutine takes at most %d parameters, got %u", SCN_MAX_PARAMS,
@@ -614,33 +614,33 @@ static void lower_coro(Ctx *c, uint32_t idx, V cv)
                 ERR(c, params,
                     "the main coroutine %s must not take parameters (it is started as "
                     "asyncio.run(%s())), got %u",
-                    bld_q(c, c->ci[idx].name), bld_disp(c, c->ci[idx].name),
+                    jc_q(&c->k, c->ci[idx].name), bld_disp(c, c->ci[idx].name),
                     (unsigned)nd(c, params)->count);
             size_t i = 0;
             for (V pv = first(c, params); has(pv); pv = next(c, pv), i++) {
-                size_t o2 = bld_path_index(c, i);
+                size_t o2 = jc_path_index(&c->k, i);
                 if (ty(c, pv) != JL_STRING) {
-                    ERR(c, pv, "expected a parameter name, got %s", bld_got(c, pv));
+                    ERR(c, pv, "expected a parameter name, got %s", jc_got(&c->k, pv));
                 } else if (bld_check_name(c, str(pv), nd(c, pv)->line, nd(c, pv)->col,
                                       "parameter")) {
                     const char *name = str(pv);
                     if (bld_local_slot(c, name) != UINT32_MAX)
-                        ERR(c, pv, "parameter %s appears twice", bld_q(c, name));
+                        ERR(c, pv, "parameter %s appears twice", jc_q(&c->k, name));
                     else if (names__get(&c->coros, name) != UINT32_MAX)
                         ERR(c, pv, "parameter %s has the same name as a coroutine; choose "
                                    "another name",
-                            bld_q(c, name));
+                            jc_q(&c->k, name));
                     else if (names__get(&c->objs, name) != UINT32_MAX)
                         ERR(c, pv, "parameter %s has the same name as an object; choose "
                                    "another name",
-                            bld_q(c, name));
+                            jc_q(&c->k, name));
                     else
                         bld_add_local(c, name, B_PARAM);
                 }
-                bld_path_pop(c, o2);
+                jc_path_pop(&c->k, o2);
             }
         }
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     uint32_t nparams = (uint32_t)c->nli;
     if (has(body))
@@ -650,9 +650,9 @@ static void lower_coro(Ctx *c, uint32_t idx, V cv)
         prog_add_local_name(c->p, prog_cstr(c->p, c->li[i].name));
     Block b = {c->p->nblock_items, 0};
     if (has(body)) {
-        size_t old = ty(c, cv) == JL_OBJECT ? bld_path_key(c, "body") : c->path.n;
+        size_t old = ty(c, cv) == JL_OBJECT ? jc_path_key(&c->k, "body") : c->k.path.n;
         b = lower_block(c, body);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     if (c->p->ok && idx < c->p->ncoros) {
         Coro *co = &c->p->coros[idx];
@@ -677,11 +677,11 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
         if (report) {
             const char *sug = bld_suggest(c, str(v), kinds, 4);
             if (sug[0])
-                ERR(c, v, "unknown object kind %s%s", bld_q(c, str(v)), sug);
+                ERR(c, v, "unknown object kind %s%s", jc_q(&c->k, str(v)), sug);
             else
                 ERR(c, v, "unknown object kind %s; expected \"Event\", \"Lock\", \"Semaphore\" "
                           "or \"Queue\"",
-                    bld_q(c, str(v)));
+                    jc_q(&c->k, str(v)));
         }
         return -1;
     }
@@ -690,7 +690,7 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
             ERR(c, v,
                 "expected \"Event\", \"Lock\", \"Semaphore\", \"Queue\", {\"Semaphore\": n} or "
                 "{\"Queue\": {\"maxsize\": n}}, got %s",
-                bld_got(c, v));
+                jc_got(&c->k, v));
         return -1;
     }
     if (nd(c, v)->count != 1) {
@@ -703,7 +703,7 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
     }
     V m = first(c, v);
     const char *k = key(m);
-    size_t old = bld_path_key(c, k);
+    size_t old = jc_path_key(&c->k, k);
     int kind = -1;
     if (strcmp(k, "Semaphore") == 0) {
         if (bld_count_value(c, m, value, "an initial value (a whole number from 0 to 1000000000)",
@@ -714,14 +714,14 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
         if (ty(c, m) != JL_OBJECT) {
             if (report)
                 ERR(c, m, "expected {\"maxsize\": n} (or {} for an unbounded queue), got %s",
-                    bld_got(c, m));
+                    jc_got(&c->k, m));
             kind = -1;
         } else {
             for (V o = first(c, m); has(o); o = next(c, o)) {
-                size_t o2 = bld_path_key(c, key(o));
+                size_t o2 = jc_path_key(&c->k, key(o));
                 if (strcmp(key(o), "maxsize") != 0) {
                     if (report)
-                        ERR_KEY(c, o, "unknown Queue option %s; allowed: maxsize", bld_q(c, key(o)));
+                        ERR_KEY(c, o, "unknown Queue option %s; allowed: maxsize", jc_q(&c->k, key(o)));
                     kind = -1;
                 } else if (!bld_count_value(c, o, value,
                                         "a maximum size (a whole number from 0 to 1000000000; "
@@ -729,7 +729,7 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
                                         report)) {
                     kind = -1;
                 }
-                bld_path_pop(c, o2);
+                jc_path_pop(&c->k, o2);
             }
         }
     } else if (strcmp(k, "Event") == 0 || strcmp(k, "Lock") == 0) {
@@ -738,13 +738,13 @@ static int object_kind(Ctx *c, V v, bool report, int64_t *value)
     } else if (report) {
         const char *sug = bld_suggest(c, k, kinds, 4);
         if (sug[0])
-            ERR_KEY(c, m, "unknown object kind %s%s", bld_q(c, k), sug);
+            ERR_KEY(c, m, "unknown object kind %s%s", jc_q(&c->k, k), sug);
         else
             ERR_KEY(c, m, "unknown object kind %s; expected \"Semaphore\" or \"Queue\" with a "
                           "setting",
-                    bld_q(c, k));
+                    jc_q(&c->k, k));
     }
-    bld_path_pop(c, old);
+    jc_path_pop(&c->k, old);
     return kind;
 }
 
@@ -753,19 +753,19 @@ static void check_objects(Ctx *c, V objs)
     if (ty(c, objs) != JL_OBJECT) {
         ERR(c, objs,
             "expected an object mapping names to kinds, like {\"ready\": \"Event\"}, got %s",
-            bld_got(c, objs));
+            jc_got(&c->k, objs));
         return;
     }
     for (V m = first(c, objs); has(m); m = next(c, m)) {
-        size_t old = bld_path_key(c, key(m));
+        size_t old = jc_path_key(&c->k, key(m));
         const JlNode *n = nd(c, m);
         if (bld_check_name(c, key(m), n->key_line, n->key_col, "object") &&
             names__get(&c->coros, key(m)) != UINT32_MAX)
             ERR_KEY(c, m, "object %s has the same name as a coroutine; choose another name",
-                    bld_q(c, key(m)));
+                    jc_q(&c->k, key(m)));
         int64_t value;
         object_kind(c, m, true, &value);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
 }
 
@@ -773,20 +773,20 @@ static void check_coroutines(Ctx *c, V cs)
 {
     if (ty(c, cs) != JL_OBJECT) {
         ERR(c, cs, "expected an object mapping coroutine names to their statements, got %s",
-            bld_got(c, cs));
+            jc_got(&c->k, cs));
         return;
     }
     if (nd(c, cs)->count == 0) {
         ERR(c, cs, "no coroutines are defined; expected at least the main coroutine %s",
-            bld_q(c, c->main_name ? c->main_name : "main"));
+            jc_q(&c->k, c->main_name ? c->main_name : "main"));
         return;
     }
     uint32_t idx = 0;
-    for (V m = first(c, cs); has(m) && !c->oom; m = next(c, m), idx++) {
-        size_t old = bld_path_key(c, key(m));
+    for (V m = first(c, cs); has(m) && !c->k.oom; m = next(c, m), idx++) {
+        size_t old = jc_path_key(&c->k, key(m));
         bld_check_name(c, key(m), nd(c, m)->key_line, nd(c, m)->key_col, "coroutine");
         lower_coro(c, idx, m);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
 }
 
@@ -821,7 +821,7 @@ static void collect_top(Ctx *c, V top)
                     ci.params_ok = false;
                 }
                 if (!names__put(&c->coros, key(cm), (uint32_t)c->nci))
-                    c->oom = true;
+                    c->k.oom = true;
                 c->ci[c->nci] = ci;
                 c->coro_names[c->nci] = key(cm);
                 c->nci++;
@@ -843,7 +843,7 @@ static void collect_top(Ctx *c, V top)
                 int64_t value = 0;
                 int kind = object_kind(c, om, false, &value);
                 if (!names__put(&c->objs, key(om), (uint32_t)c->noi))
-                    c->oom = true;
+                    c->k.oom = true;
                 c->oi[c->noi] = (ObjInfo){key(om), kind};
                 c->obj_names[c->noi] = key(om);
                 c->noi++;
@@ -870,41 +870,41 @@ Program *build__program(const JsonLoc *jl, const cJSON *root, DiagCtx *dc)
 {
     Ctx c;
     memset(&c, 0, sizeof c);
-    c.jl = jl;
-    c.dc = dc;
+    c.k.jl = jl;
+    c.k.dc = dc;
     c.p = prog_new();
     if (!c.p) {
         dc->oom = true;
         return NULL;
     }
-    sbuf__puts(&c.path, "$");
+    sbuf__puts(&c.k.path, "$");
     V top = {root, 0};
     if (ty(&c, top) != JL_OBJECT) {
         ERR(&c, top, "expected an object like {\"coroutines\": {\"main\": [...]}} at the top "
                      "level, got %s",
-            bld_got(&c, top));
+            jc_got(&c.k, top));
         goto out;
     }
     collect_top(&c, top);
-    if (c.oom)
+    if (c.k.oom)
         goto out;
     static const char *const allowed[] = {"title", "about", "main", "objects", "coroutines"};
     bool seen_coros = false;
-    for (V m = first(&c, top); has(m) && !c.oom; m = next(&c, m)) {
+    for (V m = first(&c, top); has(m) && !c.k.oom; m = next(&c, m)) {
         const char *k = key(m);
-        size_t old = bld_path_key(&c, k);
+        size_t old = jc_path_key(&c.k, k);
         if (strcmp(k, "title") == 0 || strcmp(k, "about") == 0) {
             if (ty(&c, m) != JL_STRING)
-                ERR(&c, m, "expected a string, got %s", bld_got(&c, m));
+                ERR(&c, m, "expected a string, got %s", jc_got(&c.k, m));
             else if (k[0] == 't')
                 c.p->title = prog_cstr(c.p, str(m));
             else
                 c.p->about = prog_cstr(c.p, str(m));
         } else if (strcmp(k, "main") == 0) {
             if (ty(&c, m) != JL_STRING)
-                ERR(&c, m, "expected the name of the main coroutine, got %s", bld_got(&c, m));
+                ERR(&c, m, "expected the name of the main coroutine, got %s", jc_got(&c.k, m));
             else if (c.have_coros && c.p->main == PROG_NONE)
-                ERR(&c, m, "main coroutine %s is not defined; defined: %s", bld_q(&c, str(m)),
+                ERR(&c, m, "main coroutine %s is not defined; defined: %s", jc_q(&c.k, str(m)),
                     bld_name_list(&c, c.coro_names, c.nci));
         } else if (strcmp(k, "objects") == 0) {
             check_objects(&c, m);
@@ -917,24 +917,22 @@ Program *build__program(const JsonLoc *jl, const cJSON *root, DiagCtx *dc)
         } else {
             const char *sug = bld_suggest(&c, k, allowed, 5);
             if (sug[0])
-                ERR_KEY(&c, m, "unknown key %s%s", bld_q(&c, k), sug);
+                ERR_KEY(&c, m, "unknown key %s%s", jc_q(&c.k, k), sug);
             else
                 ERR_KEY(&c, m, "unknown key %s; allowed: title, about, main, objects, coroutines",
-                        bld_q(&c, k));
+                        jc_q(&c.k, k));
         }
-        bld_path_pop(&c, old);
+        jc_path_pop(&c.k, old);
     }
-    if (!seen_coros && !c.oom)
+    if (!seen_coros && !c.k.oom)
         ERR(&c, top, "missing \"coroutines\" (an object mapping each coroutine name to its "
                      "statements)");
 out:
-    if (c.oom || c.path.oom || c.tname.oom || !c.p->ok)
+    if (c.k.oom || c.k.path.oom || c.tname.oom || !c.p->ok)
         dc->oom = true;
-    sbuf__free(&c.path);
+    jc_free(&c.k);
     sbuf__free(&c.list);
     sbuf__free(&c.tname);
-    for (int i = 0; i < 6; i++)
-        sbuf__free(&c.qb[i]);
     names__free(&c.coros);
     names__free(&c.objs);
     names__free(&c.locals);

@@ -14,8 +14,8 @@
 static void err_in_string(Ctx *c, V v, size_t index, const char *fmt, const char *arg)
 {
     uint32_t line, col;
-    jsonloc__str_pos(c->jl, v.n, index, &line, &col);
-    bld_err_at(c, line, col, fmt, arg);
+    jsonloc__str_pos(c->k.jl, v.n, index, &line, &col);
+    jc_err_at(&c->k, line, col, fmt, arg);
 }
 
 /* Checks the {name} references of template string v. */
@@ -45,7 +45,7 @@ static void check_template(Ctx *c, V v)
             sbuf__put(&c->tname, s + i + 1, len);
             const char *name = c->tname.s;
             if (c->tname.oom || !name) {
-                c->oom = true;
+                c->k.oom = true;
                 return;
             }
             if (len == 0) {
@@ -56,10 +56,10 @@ static void check_template(Ctx *c, V v)
                 err_in_string(c, v, i,
                               "expected a variable name inside '{...}', got %s (only plain "
                               "names can be interpolated)",
-                              bld_q(c, name));
+                              jc_q(&c->k, name));
             } else if (bld_local_slot(c, name) == UINT32_MAX) {
                 uint32_t line, col;
-                jsonloc__str_pos(c->jl, v.n, i, &line, &col);
+                jsonloc__str_pos(c->k.jl, v.n, i, &line, &col);
                 bld_unknown_var(c, line, col, name);
             }
             i = j + 1;
@@ -73,7 +73,7 @@ static void check_template(Ctx *c, V v)
 uint32_t bld_template_str(Ctx *c, V v)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected a string, got %s", bld_got(c, v));
+        ERR(c, v, "expected a string, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     check_template(c, v);
@@ -84,7 +84,7 @@ uint32_t bld_template_str(Ctx *c, V v)
 static uint32_t use_var(Ctx *c, V v)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected a variable name, got %s", bld_got(c, v));
+        ERR(c, v, "expected a variable name, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     uint32_t slot = bld_local_slot(c, str(v));
@@ -101,9 +101,9 @@ static uint32_t lower_items(Ctx *c, V v, uint32_t *count)
 {
     size_t base = c->scratch.n, i = 0;
     for (V e = first(c, v); has(e); e = next(c, e), i++) {
-        size_t old = bld_path_index(c, i);
+        size_t old = jc_path_index(&c->k, i);
         bld_push_u32(c, &c->scratch, bld_lower_expr(c, e));
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     uint32_t firstref = PROG_NONE;
     for (size_t k = base; k < c->scratch.n; k++) {
@@ -133,10 +133,10 @@ uint32_t bld_lower_expr(Ctx *c, V v)
     case JL_NUMBER: {
         double d;
         int64_t i;
-        if (!jsonloc__number(c->jl, v.n, &d, &i))
+        if (!jsonloc__number(c->k.jl, v.n, &d, &i))
             ERR(c, v, "integer %s does not fit in 64 bits (from -9223372036854775808 to "
                       "9223372036854775807)",
-                bld_got(c, v));
+                jc_got(&c->k, v));
         e.kind = nd(c, v)->is_int ? EXPR_INT : EXPR_FLOAT;
         e.i = i;
         e.f = d;
@@ -164,14 +164,14 @@ uint32_t bld_lower_expr(Ctx *c, V v)
         }
         for (V m = first(c, v); has(m); m = next(c, m))
             if (strcmp(key(m), "var") != 0) {
-                size_t old = bld_path_key(c, key(m));
-                ERR_KEY(c, m, "unknown key %s in {\"var\": name}", bld_q(c, key(m)));
-                bld_path_pop(c, old);
+                size_t old = jc_path_key(&c->k, key(m));
+                ERR_KEY(c, m, "unknown key %s in {\"var\": name}", jc_q(&c->k, key(m)));
+                jc_path_pop(&c->k, old);
             }
-        size_t old = bld_path_key(c, "var");
+        size_t old = jc_path_key(&c->k, "var");
         e.kind = EXPR_VAR;
         e.var = use_var(c, var);
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
         break;
     }
     }
@@ -183,16 +183,16 @@ uint32_t bld_lower_expr(Ctx *c, V v)
 uint32_t bld_coro_ref(Ctx *c, V v)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected the name of a coroutine, got %s", bld_got(c, v));
+        ERR(c, v, "expected the name of a coroutine, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     uint32_t k = names__get(&c->coros, str(v));
     if (k == UINT32_MAX) {
         const char *sug = bld_suggest(c, str(v), c->coro_names, c->nci);
         if (sug[0])
-            ERR(c, v, "unknown coroutine %s%s", bld_q(c, str(v)), sug);
+            ERR(c, v, "unknown coroutine %s%s", jc_q(&c->k, str(v)), sug);
         else
-            ERR(c, v, "unknown coroutine %s; defined: %s", bld_q(c, str(v)),
+            ERR(c, v, "unknown coroutine %s; defined: %s", jc_q(&c->k, str(v)),
                 bld_name_list(c, c->coro_names, c->nci));
         return PROG_NONE;
     }
@@ -206,23 +206,23 @@ void bld_lower_args(Ctx *c, V args, V at, uint32_t coro, uint32_t *first_ref, ui
     *first_ref = PROG_NONE;
     *n = 0;
     if (has(args)) {
-        size_t old = bld_path_key(c, "args");
+        size_t old = jc_path_key(&c->k, "args");
         if (ty(c, args) != JL_ARRAY) {
-            ERR(c, args, "expected a list of arguments, got %s%s%s", bld_got(c, args),
+            ERR(c, args, "expected a list of arguments, got %s%s%s", jc_got(&c->k, args),
                 ty(c, args) == JL_OBJECT || ty(c, args) == JL_ARRAY ? "" : " (write [",
                 ty(c, args) == JL_OBJECT || ty(c, args) == JL_ARRAY ? "" : "...])");
-            bld_path_pop(c, old);
+            jc_path_pop(&c->k, old);
             return;
         }
         *first_ref = lower_items(c, args, n);
         if (*n == 0)
             *first_ref = PROG_NONE;
-        bld_path_pop(c, old);
+        jc_path_pop(&c->k, old);
     }
     if (coro == PROG_NONE || !c->ci[coro].params_ok || *n == c->ci[coro].nparams)
         return;
     const CoroInfo *ci = &c->ci[coro];
-    SBuf *b = &c->qb[c->qi++ % 6];
+    SBuf *b = &c->k.qb[c->k.qi++ % 6];
     sbuf__truncate(b, 0);
     sbuf__puts(b, "");
     if (ci->nparams) {
@@ -238,12 +238,12 @@ void bld_lower_args(Ctx *c, V args, V at, uint32_t coro, uint32_t *first_ref, ui
         sbuf__puts(b, ")");
     }
     if (b->oom)
-        c->oom = true;
-    size_t old = has(args) ? bld_path_key(c, "args") : c->path.n;
+        c->k.oom = true;
+    size_t old = has(args) ? jc_path_key(&c->k, "args") : c->k.path.n;
     V where = has(args) ? args : at;
     ERR(c, where, "%s() takes %u argument%s%s, got %u", bld_disp(c, ci->name), (unsigned)ci->nparams,
         bld_plural(ci->nparams), b->s ? b->s : "", (unsigned)*n);
-    bld_path_pop(c, old);
+    jc_path_pop(&c->k, old);
 }
 
 static const char *binding_phrase(uint32_t kind)
@@ -265,7 +265,7 @@ static const char *binding_phrase(uint32_t kind)
 uint32_t bld_task_var(Ctx *c, V v, const char *verb)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected the name of a task variable, got %s", bld_got(c, v));
+        ERR(c, v, "expected the name of a task variable, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     const char *name = str(v);
@@ -274,18 +274,18 @@ uint32_t bld_task_var(Ctx *c, V v, const char *verb)
         uint32_t o = names__get(&c->objs, name);
         if (o != UINT32_MAX)
             ERR(c, v, "%s is %s, not a task; %s needs a task created with create_task",
-                bld_q(c, name), bld_kind_name(c->oi[o].kind), verb);
+                jc_q(&c->k, name), bld_kind_name(c->oi[o].kind), verb);
         else if (names__get(&c->coros, name) != UINT32_MAX)
             ERR(c, v,
                 "%s is a coroutine, not a task; %s needs a task created with create_task "
                 "(to run a coroutine, use {\"call\": %s})",
-                bld_q(c, name), verb, bld_q(c, name));
+                jc_q(&c->k, name), verb, jc_q(&c->k, name));
         else
             bld_unknown_var(c, nd(c, v)->line, nd(c, v)->col, name);
         return PROG_NONE;
     }
     if (!(c->li[slot].kinds & B_MAY_BE_TASK)) {
-        ERR(c, v, "%s %s, not a task; %s needs a task created with create_task", bld_q(c, name),
+        ERR(c, v, "%s %s, not a task; %s needs a task created with create_task", jc_q(&c->k, name),
             binding_phrase(c->li[slot].first), verb);
         return PROG_NONE;
     }
@@ -297,7 +297,7 @@ uint32_t bld_task_var(Ctx *c, V v, const char *verb)
 uint32_t bld_group_ref(Ctx *c, V v)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected the name of a task_group, got %s", bld_got(c, v));
+        ERR(c, v, "expected the name of a task_group, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     uint32_t slot = bld_local_slot(c, str(v));
@@ -311,7 +311,7 @@ uint32_t bld_group_ref(Ctx *c, V v)
     ERR(c, v,
         "%s is not an enclosing task_group; \"group\" must name a {\"task_group\": ...} whose "
         "body contains this create_task",
-        bld_q(c, str(v)));
+        jc_q(&c->k, str(v)));
     return PROG_NONE;
 }
 
@@ -329,25 +329,25 @@ void bld_bool_value(Ctx *c, V v, bool *out)
     if (ty(c, v) == JL_TRUE || ty(c, v) == JL_FALSE)
         *out = ty(c, v) == JL_TRUE;
     else
-        ERR(c, v, "expected true or false, got %s", bld_got(c, v));
+        ERR(c, v, "expected true or false, got %s", jc_got(&c->k, v));
 }
 
 /* A name being bound (as, repeat's as, except's as, task_group, set_var). */
 uint32_t bld_bind_var(Ctx *c, V v)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected a variable name, got %s", bld_got(c, v));
+        ERR(c, v, "expected a variable name, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     const char *name = str(v);
     if (!bld_check_name(c, name, nd(c, v)->line, nd(c, v)->col, "variable"))
         return PROG_NONE;
     if (names__get(&c->coros, name) != UINT32_MAX) {
-        ERR(c, v, "variable %s has the same name as a coroutine; choose another name", bld_q(c, name));
+        ERR(c, v, "variable %s has the same name as a coroutine; choose another name", jc_q(&c->k, name));
         return PROG_NONE;
     }
     if (names__get(&c->objs, name) != UINT32_MAX) {
-        ERR(c, v, "variable %s has the same name as an object; choose another name", bld_q(c, name));
+        ERR(c, v, "variable %s has the same name as an object; choose another name", jc_q(&c->k, name));
         return PROG_NONE;
     }
     uint32_t slot = bld_local_slot(c, name);
@@ -358,7 +358,7 @@ uint32_t bld_bind_var(Ctx *c, V v)
 uint32_t bld_obj_ref(Ctx *c, V v, const char *verb, unsigned mask, const char *need)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected the name of an object, got %s", bld_got(c, v));
+        ERR(c, v, "expected the name of an object, got %s", jc_got(&c->k, v));
         return PROG_NONE;
     }
     const char *name = str(v);
@@ -366,24 +366,24 @@ uint32_t bld_obj_ref(Ctx *c, V v, const char *verb, unsigned mask, const char *n
     if (k == UINT32_MAX) {
         if (bld_local_slot(c, name) != UINT32_MAX)
             ERR(c, v, "%s is a variable, not an object; %s needs %s declared under \"objects\"",
-                bld_q(c, name), verb, need);
+                jc_q(&c->k, name), verb, need);
         else if (c->noi == 0)
             ERR(c, v, "unknown object %s; no objects are declared (%s needs %s declared under "
                       "\"objects\")",
-                bld_q(c, name), verb, need);
+                jc_q(&c->k, name), verb, need);
         else {
             const char *sug = bld_suggest(c, name, c->obj_names, c->noi);
             if (sug[0])
-                ERR(c, v, "unknown object %s%s", bld_q(c, name), sug);
+                ERR(c, v, "unknown object %s%s", jc_q(&c->k, name), sug);
             else
-                ERR(c, v, "unknown object %s; declared: %s", bld_q(c, name),
+                ERR(c, v, "unknown object %s; declared: %s", jc_q(&c->k, name),
                     bld_name_list(c, c->obj_names, c->noi));
         }
         return PROG_NONE;
     }
     int kind = c->oi[k].kind;
     if (kind >= 0 && !(mask & (1u << kind))) {
-        ERR(c, v, "%s is %s; %s needs %s", bld_q(c, name), bld_kind_name(kind), verb, need);
+        ERR(c, v, "%s is %s; %s needs %s", jc_q(&c->k, name), bld_kind_name(kind), verb, need);
         return PROG_NONE;
     }
     return k;
@@ -398,16 +398,16 @@ static const char *const exc_names[] = {
 ExcType bld_exc_class(Ctx *c, V v, bool raising)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected an exception class name like \"ValueError\", got %s", bld_got(c, v));
+        ERR(c, v, "expected an exception class name like \"ValueError\", got %s", jc_got(&c->k, v));
         return EXC__NONE;
     }
     ExcType e = exc_find(str(v));
     if (e == EXC__NONE) {
         const char *sug = bld_suggest(c, str(v), exc_names, EXC__COUNT);
         if (sug[0])
-            ERR(c, v, "unknown exception class %s%s", bld_q(c, str(v)), sug);
+            ERR(c, v, "unknown exception class %s%s", jc_q(&c->k, str(v)), sug);
         else
-            ERR(c, v, "unknown exception class %s; known: %s", bld_q(c, str(v)),
+            ERR(c, v, "unknown exception class %s; known: %s", jc_q(&c->k, str(v)),
                 bld_name_list_max(c, exc_names, EXC__COUNT, EXC__COUNT));
         return EXC__NONE;
     }
@@ -425,18 +425,18 @@ bool bld_duration(Ctx *c, V v, VTime *ns, bool or_null)
 {
     const char *what = or_null ? "a number of seconds >= 0 or null" : "a number of seconds >= 0";
     if (ty(c, v) != JL_NUMBER) {
-        ERR(c, v, "expected %s, got %s", what, bld_got(c, v));
+        ERR(c, v, "expected %s, got %s", what, jc_got(&c->k, v));
         return false;
     }
     double d;
     int64_t i;
-    jsonloc__number(c->jl, v.n, &d, &i);
+    jsonloc__number(c->k.jl, v.n, &d, &i);
     if (!(d >= 0)) {
-        ERR(c, v, "expected %s, got %s", what, bld_got(c, v));
+        ERR(c, v, "expected %s, got %s", what, jc_got(&c->k, v));
         return false;
     }
     if (d > SCN_MAX_SECONDS) {
-        ERR(c, v, "expected at most 1e9 seconds, got %s", bld_got(c, v));
+        ERR(c, v, "expected at most 1e9 seconds, got %s", jc_got(&c->k, v));
         return false;
     }
     *ns = (VTime)llround(d * 1e9);
@@ -449,10 +449,10 @@ bool bld_count_value(Ctx *c, V v, int64_t *out, const char *what, bool report)
 {
     double d;
     int64_t i = 0;
-    bool fits = ty(c, v) == JL_NUMBER && jsonloc__number(c->jl, v.n, &d, &i);
+    bool fits = ty(c, v) == JL_NUMBER && jsonloc__number(c->k.jl, v.n, &d, &i);
     if (!fits || !nd(c, v)->is_int || i < 0 || i > SCN_MAX_COUNT) {
         if (report)
-            ERR(c, v, "expected %s, got %s", what, bld_got(c, v));
+            ERR(c, v, "expected %s, got %s", what, jc_got(&c->k, v));
         return false;
     }
     *out = i;

@@ -7,7 +7,7 @@
  * level; its comment describes the passes and the rules checked). Their
  * shared helpers carry a bld_ prefix; the cursor helpers are static inline.
  *
- * Depends on: scn_int.h, program.h, exc.h, mem.h, cJSON.  Used by: build*.c.
+ * Depends on: jcheck.h, scn_int.h, program.h, exc.h, mem.h, cJSON.  Used by: build*.c.
  */
 #ifndef LOOPSCOPE_BUILD_INT_H
 #define LOOPSCOPE_BUILD_INT_H
@@ -16,18 +16,11 @@
 #include <string.h>
 
 #include "exc.h"
+#include "jcheck.h"
 #include "mem.h"
 #include "scn_int.h"
 
 /* ==== cursors =========================================================== */
-
-/* A value: the cJSON node and its jsonloc node. j == NULL means "absent". */
-typedef struct V {
-    const cJSON *j;
-    uint32_t n;
-} V;
-
-static const V NOV = {NULL, JL_NONE};
 
 /* How a variable got bound (a variable may have several). */
 enum {
@@ -71,15 +64,10 @@ typedef struct U32s {
 } U32s;
 
 typedef struct Ctx {
-    const JsonLoc *jl;
-    DiagCtx *dc;
+    JCheck k;      /* the document, its path, quoted values (jcheck.h) */
     Program *p;
-    bool oom;
-    SBuf path;     /* JSON path of the value being checked */
     SBuf list;     /* scratch for "defined: a, b" lists */
     SBuf tname;    /* a name inside a template's {...} */
-    SBuf qb[6];    /* rotating buffers for quoted values in messages */
-    int qi;
 
     const char *main_name; /* NULL when "main" is not a string */
     bool have_coros;       /* "coroutines" is a non-empty object */
@@ -108,58 +96,28 @@ typedef struct Ctx {
     size_t nhs, hs_cap;
 } Ctx;
 
-static inline const JlNode *nd(const Ctx *c, V v) { return &c->jl->nodes[v.n]; }
-static inline JlType ty(const Ctx *c, V v) { return (JlType)nd(c, v)->type; }
-static inline bool has(V v) { return v.j != NULL; }
-static inline const char *key(V v) { return v.j->string ? v.j->string : ""; }
-static inline const char *str(V v) { return v.j->valuestring ? v.j->valuestring : ""; }
-
-static inline V first(const Ctx *c, V v)
-{
-    V r = {v.j->child, nd(c, v)->first};
-    return r.j ? r : NOV;
-}
-
-static inline V next(const Ctx *c, V v)
-{
-    V r = {v.j->next, nd(c, v)->next};
-    return r.j ? r : NOV;
-}
-
-/* The first member of object `o` named `k`, or NOV. */
-static inline V member(const Ctx *c, V o, const char *k)
-{
-    for (V m = first(c, o); has(m); m = next(c, m))
-        if (strcmp(key(m), k) == 0)
-            return m;
-    return NOV;
-}
+static inline const JlNode *nd(const Ctx *c, V v) { return jc_nd(&c->k, v); }
+static inline JlType ty(const Ctx *c, V v) { return jc_ty(&c->k, v); }
+static inline V first(const Ctx *c, V v) { return jc_first(&c->k, v); }
+static inline V next(const Ctx *c, V v) { return jc_next(&c->k, v); }
+static inline V member(const Ctx *c, V o, const char *name) { return jc_member(&c->k, o, name); }
 
 /* ==== shared helpers ====================================================== */
 
-void bld_err_at(Ctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-#define ERR(c, v, ...) bld_err_at((c), nd((c), (v))->line, nd((c), (v))->col, __VA_ARGS__)
-#define ERR_KEY(c, v, ...) bld_err_at((c), nd((c), (v))->key_line, nd((c), (v))->key_col, __VA_ARGS__)
+#define ERR(c, v, ...) jc_err_at(&(c)->k, nd((c), (v))->line, nd((c), (v))->col, __VA_ARGS__)
+#define ERR_KEY(c, v, ...) \
+    jc_err_at(&(c)->k, nd((c), (v))->key_line, nd((c), (v))->key_col, __VA_ARGS__)
 
 uint32_t bld_add_local(Ctx *c, const char *name, uint32_t kind);
 bool bld_check_name(Ctx *c, const char *name, uint32_t line, uint32_t col, const char *what);
 const char *bld_disp(Ctx *c, const char *s);
-const char *bld_got(Ctx *c, V v);
 bool bld_grow(Ctx *c, void **buf, size_t *cap, size_t need, size_t elem);
 const char *bld_kind_name(int k);
 uint32_t bld_local_slot(const Ctx *c, const char *name);
 const char *bld_name_list(Ctx *c, const char *const *names, size_t n);
 const char *bld_name_list_max(Ctx *c, const char *const *names, size_t n, size_t max);
-size_t bld_path_index(Ctx *c, size_t i);
-size_t bld_path_key(Ctx *c, const char *k);
-void bld_path_pop(Ctx *c, size_t old);
 const char *bld_plural(size_t n);
 void bld_push_u32(Ctx *c, U32s *s, uint32_t v);
-const char *bld_q(Ctx *c, const char *s);
 const char *bld_suggest(Ctx *c, const char *s, const char *const *cands, size_t n);
 void bld_unknown_var(Ctx *c, uint32_t line, uint32_t col, const char *name);
 uint32_t bld_bind_var(Ctx *c, V v);

@@ -18,7 +18,7 @@ bool bld_grow(Ctx *c, void **buf, size_t *cap, size_t need, size_t elem)
         ncap *= 2;
     void *nb = mem_realloc(*buf, ncap * elem);
     if (!nb) {
-        c->oom = true;
+        c->k.oom = true;
         return false;
     }
     *buf = nb;
@@ -34,73 +34,11 @@ void bld_push_u32(Ctx *c, U32s *s, uint32_t v)
 
 /* ==== paths and messages ================================================ */
 
-size_t bld_path_key(Ctx *c, const char *k)
-{
-    size_t old = c->path.n;
-    sbuf__path_key(&c->path, k, strlen(k));
-    return old;
-}
-
-size_t bld_path_index(Ctx *c, size_t i)
-{
-    size_t old = c->path.n;
-    sbuf__printf(&c->path, "[%zu]", i);
-    return old;
-}
-
-void bld_path_pop(Ctx *c, size_t old) { sbuf__truncate(&c->path, old); }
-
-void bld_err_at(Ctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    diag__vadd(c->dc, line, col, c->path.s, fmt, ap);
-    va_end(ap);
-}
-
-
-/* `s` quoted for a message (valid until five more calls). */
-const char *bld_q(Ctx *c, const char *s)
-{
-    SBuf *b = &c->qb[c->qi++ % 6];
-    sbuf__truncate(b, 0);
-    sbuf__quote(b, s, strlen(s), 40);
-    if (b->oom) {
-        c->oom = true;
-        return "\"\"";
-    }
-    return b->s;
-}
-
-/* What value v is, for "got ...". */
-const char *bld_got(Ctx *c, V v)
-{
-    switch (ty(c, v)) {
-    case JL_NULL: return "null";
-    case JL_TRUE: return "true";
-    case JL_FALSE: return "false";
-    case JL_ARRAY: return "a list";
-    case JL_OBJECT: return "an object";
-    case JL_STRING: return bld_q(c, str(v));
-    case JL_NUMBER: {
-        SBuf *b = &c->qb[c->qi++ % 6];
-        sbuf__truncate(b, 0);
-        sbuf__put(b, c->jl->text + nd(c, v)->off, nd(c, v)->len);
-        if (b->oom) {
-            c->oom = true;
-            return "a number";
-        }
-        return b->s;
-    }
-    }
-    return "?";
-}
-
 static bool plain_name(const char *s) { return names__check(s) != NAME_NOT_IDENT; }
 
 /* A name as it appears in a message: bare when it is a plain identifier,
  * quoted otherwise (so no message ever contains a raw control character). */
-const char *bld_disp(Ctx *c, const char *s) { return plain_name(s) ? s : bld_q(c, s); }
+const char *bld_disp(Ctx *c, const char *s) { return plain_name(s) ? s : jc_q(&c->k, s); }
 
 /* "a, b, c" (at most `max` names, then "..."), into c->list. */
 const char *bld_name_list_max(Ctx *c, const char *const *names, size_t n, size_t max)
@@ -118,7 +56,7 @@ const char *bld_name_list_max(Ctx *c, const char *const *names, size_t n, size_t
     if (n > max)
         sbuf__printf(&c->list, ", ... (%zu in all)", n);
     if (c->list.oom) {
-        c->oom = true;
+        c->k.oom = true;
         return "";
     }
     return c->list.s;
@@ -135,13 +73,13 @@ const char *bld_suggest(Ctx *c, const char *s, const char *const *cands, size_t 
     long k = names__closest(s, cands, n);
     if (k < 0)
         return "";
-    SBuf *b = &c->qb[c->qi++ % 6];
+    SBuf *b = &c->k.qb[c->k.qi++ % 6];
     sbuf__truncate(b, 0);
     sbuf__puts(b, "; did you mean ");
     sbuf__quote(b, cands[k], strlen(cands[k]), 40);
     sbuf__puts(b, "?");
     if (b->oom) {
-        c->oom = true;
+        c->k.oom = true;
         return "";
     }
     return b->s;
@@ -158,16 +96,16 @@ bool bld_check_name(Ctx *c, const char *name, uint32_t line, uint32_t col, const
     case NAME_OK:
         return true;
     case NAME_NOT_IDENT:
-        bld_err_at(c, line, col,
+        jc_err_at(&c->k, line, col,
                "%s is not a valid %s name; use letters, digits and _ (not starting with a digit)",
-               bld_q(c, name), what);
+               jc_q(&c->k, name), what);
         return false;
     case NAME_KEYWORD:
-        bld_err_at(c, line, col, "%s is a Python keyword; choose another %s name", bld_q(c, name), what);
+        jc_err_at(&c->k, line, col, "%s is a Python keyword; choose another %s name", jc_q(&c->k, name), what);
         return false;
     case NAME_RESERVED:
-        bld_err_at(c, line, col, "%s is reserved (the Python export uses it); choose another %s name",
-               bld_q(c, name), what);
+        jc_err_at(&c->k, line, col, "%s is reserved (the Python export uses it); choose another %s name",
+               jc_q(&c->k, name), what);
         return false;
     }
     return false;
@@ -185,7 +123,7 @@ uint32_t bld_add_local(Ctx *c, const char *name, uint32_t kind)
         return PROG_NONE;
     uint32_t slot = (uint32_t)c->nli;
     if (!names__put(&c->locals, name, slot)) {
-        c->oom = true;
+        c->k.oom = true;
         return PROG_NONE;
     }
     c->li[slot] = (LocalInfo){name, kind, kind};
@@ -208,31 +146,31 @@ const char *bld_kind_name(int k)
 /* Reports an unknown variable `name` used in the current coroutine. */
 void bld_unknown_var(Ctx *c, uint32_t line, uint32_t col, const char *name)
 {
-    if (diag__full(c->dc)) {
-        bld_err_at(c, line, col, "unknown variable");
+    if (diag__full(c->k.dc)) {
+        jc_err_at(&c->k, line, col, "unknown variable");
         return;
     }
     const char *coro = c->ci[c->coro].name;
     uint32_t o = names__get(&c->objs, name);
     if (o != UINT32_MAX) {
-        bld_err_at(c, line, col,
+        jc_err_at(&c->k, line, col,
                "%s is an object (%s), not a variable of coroutine %s; only variables can be "
                "used here",
-               bld_q(c, name), bld_kind_name(c->oi[o].kind), bld_q(c, coro));
+               jc_q(&c->k, name), bld_kind_name(c->oi[o].kind), jc_q(&c->k, coro));
         return;
     }
     if (names__get(&c->coros, name) != UINT32_MAX) {
-        bld_err_at(c, line, col, "%s is a coroutine, not a variable of coroutine %s", bld_q(c, name),
-               bld_q(c, coro));
+        jc_err_at(&c->k, line, col, "%s is a coroutine, not a variable of coroutine %s", jc_q(&c->k, name),
+               jc_q(&c->k, coro));
         return;
     }
     const char *sug = bld_suggest(c, name, c->lnames, c->nli);
     if (sug[0])
-        bld_err_at(c, line, col, "unknown variable %s in coroutine %s%s", bld_q(c, name), bld_q(c, coro), sug);
+        jc_err_at(&c->k, line, col, "unknown variable %s in coroutine %s%s", jc_q(&c->k, name), jc_q(&c->k, coro), sug);
     else if (c->nli == 0)
-        bld_err_at(c, line, col, "unknown variable %s in coroutine %s, which has no variables",
-               bld_q(c, name), bld_q(c, coro));
+        jc_err_at(&c->k, line, col, "unknown variable %s in coroutine %s, which has no variables",
+               jc_q(&c->k, name), jc_q(&c->k, coro));
     else
-        bld_err_at(c, line, col, "unknown variable %s in coroutine %s; known: %s", bld_q(c, name),
-               bld_q(c, coro), bld_name_list(c, c->lnames, c->nli));
+        jc_err_at(&c->k, line, col, "unknown variable %s in coroutine %s; known: %s", jc_q(&c->k, name),
+               jc_q(&c->k, coro), bld_name_list(c, c->lnames, c->nli));
 }

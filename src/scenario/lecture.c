@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jcheck.h"
 #include "lecture.h"
 #include "mem.h"
 #include "scn_int.h"
@@ -100,66 +101,24 @@ static char *dup(const char *s)
     return r;
 }
 
-typedef struct V {
-    const cJSON *j;
-    uint32_t n;
-} V;
-
-static const V NOV = {NULL, JL_NONE};
-
 typedef struct Ctx {
-    DiagCtx *dc;
-    const JsonLoc *jl;
-    SBuf path;
-    SBuf qb[4];
-    int qi;
-    bool oom;
+    JCheck k;           /* the document, its path, quoted values (jcheck.h) */
     Lecture *L;
     const char *what;   /* the object being checked, for "X needs ..." */
 } Ctx;
 
-static const JlNode *nd(const Ctx *c, V v) { return &c->jl->nodes[v.n]; }
-static JlType ty(const Ctx *c, V v) { return (JlType)nd(c, v)->type; }
-static bool has(V v) { return v.j != NULL; }
-static const char *key(V v) { return v.j->string ? v.j->string : ""; }
-static const char *str(V v) { return v.j->valuestring ? v.j->valuestring : ""; }
+static const JlNode *nd(const Ctx *c, V v) { return jc_nd(&c->k, v); }
+static JlType ty(const Ctx *c, V v) { return jc_ty(&c->k, v); }
+static V first(const Ctx *c, V v) { return jc_first(&c->k, v); }
+static V next(const Ctx *c, V v) { return jc_next(&c->k, v); }
+static V member(const Ctx *c, V o, const char *name) { return jc_member(&c->k, o, name); }
+static size_t path_key(Ctx *c, const char *name) { return jc_path_key(&c->k, name); }
+static size_t path_index(Ctx *c, size_t i) { return jc_path_index(&c->k, i); }
+static void path_pop(Ctx *c, size_t old) { jc_path_pop(&c->k, old); }
+static const char *q(Ctx *c, const char *s) { return jc_q(&c->k, s); }
+static const char *got(Ctx *c, V v) { return jc_got(&c->k, v); }
 
-static V first(const Ctx *c, V v)
-{
-    V r = {v.j->child, nd(c, v)->first};
-    return r.j ? r : NOV;
-}
-
-static V next(const Ctx *c, V v)
-{
-    V r = {v.j->next, nd(c, v)->next};
-    return r.j ? r : NOV;
-}
-
-static V member(const Ctx *c, V o, const char *k)
-{
-    for (V m = first(c, o); has(m); m = next(c, m))
-        if (strcmp(key(m), k) == 0)
-            return m;
-    return NOV;
-}
-
-static size_t path_key(Ctx *c, const char *k)
-{
-    size_t old = c->path.n;
-    sbuf__path_key(&c->path, k, strlen(k));
-    return old;
-}
-
-static size_t path_index(Ctx *c, size_t i)
-{
-    size_t old = c->path.n;
-    sbuf__printf(&c->path, "[%zu]", i);
-    return old;
-}
-
-static void path_pop(Ctx *c, size_t old) { sbuf__truncate(&c->path, old); }
-
+/* A diagnostic at v (at its key when at_key), with the current path. */
 static void err_v(Ctx *c, V v, bool at_key, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -170,40 +129,9 @@ static void err_v(Ctx *c, V v, bool at_key, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     const JlNode *n = nd(c, v);
-    diag__vadd(c->dc, at_key ? n->key_line : n->line, at_key ? n->key_col : n->col, c->path.s,
-               fmt, ap);
+    diag__vadd(c->k.dc, at_key ? n->key_line : n->line, at_key ? n->key_col : n->col,
+               c->k.path.s, fmt, ap);
     va_end(ap);
-}
-
-static const char *q(Ctx *c, const char *s)
-{
-    SBuf *b = &c->qb[c->qi++ % 4];
-    sbuf__truncate(b, 0);
-    sbuf__quote(b, s, strlen(s), 40);
-    if (b->oom) {
-        c->oom = true;
-        return "\"\"";
-    }
-    return b->s;
-}
-
-static const char *got(Ctx *c, V v)
-{
-    switch (ty(c, v)) {
-    case JL_NULL: return "null";
-    case JL_TRUE: return "true";
-    case JL_FALSE: return "false";
-    case JL_ARRAY: return "a list";
-    case JL_OBJECT: return "an object";
-    case JL_STRING: return q(c, str(v));
-    case JL_NUMBER: {
-        SBuf *b = &c->qb[c->qi++ % 4];
-        sbuf__truncate(b, 0);
-        sbuf__put(b, c->jl->text + nd(c, v)->off, nd(c, v)->len);
-        return b->oom ? "a number" : b->s;
-    }
-    }
-    return "?";
 }
 
 /* Reports members of object o whose key is not in `allowed` (NULL-ended). */
@@ -250,7 +178,7 @@ static char *get_string(Ctx *c, V o, const char *k, bool required, bool text, co
         if (required && !str(m)[0])
             err_v(c, m, false, "expected %s, got an empty string", what);
         else if (!(r = dup(str(m))))
-            c->oom = true;
+            c->k.oom = true;
     } else if (text && ty(c, m) == JL_ARRAY && nd(c, m)->count > 0) {
         SBuf b = {0};
         size_t i = 0;
@@ -266,7 +194,7 @@ static char *get_string(Ctx *c, V o, const char *k, bool required, bool text, co
             sbuf__printf(&b, "%s%s", i ? "\n\n" : "", str(e));
         }
         if (b.oom)
-            c->oom = true;
+            c->k.oom = true;
         else if (!bad)
             r = dup(b.s ? b.s : "");
         sbuf__free(&b);
@@ -283,7 +211,7 @@ static bool get_uint(Ctx *c, V m, const char *what, int64_t lo, int64_t hi, int6
 {
     double d;
     int64_t i;
-    if (ty(c, m) != JL_NUMBER || !nd(c, m)->is_int || !jsonloc__number(c->jl, m.n, &d, &i) ||
+    if (ty(c, m) != JL_NUMBER || !nd(c, m)->is_int || !jsonloc__number(c->k.jl, m.n, &d, &i) ||
         i < lo || i > hi) {
         err_v(c, m, false, "expected %s (a whole number from %lld to %lld), got %s", what,
               (long long)lo, (long long)hi, got(c, m));
@@ -330,7 +258,7 @@ static char **get_lines(Ctx *c, V m, const char *what, uint32_t *count)
     uint32_t n = nd(c, m)->count;
     char **r = mem_calloc(n, sizeof *r);
     if (!r) {
-        c->oom = true;
+        c->k.oom = true;
         return NULL;
     }
     uint32_t i = 0;
@@ -342,7 +270,7 @@ static char **get_lines(Ctx *c, V m, const char *what, uint32_t *count)
             continue;
         }
         if (!(r[i] = dup(str(e))))
-            c->oom = true;
+            c->k.oom = true;
     }
     *count = n;
     return r;
@@ -367,7 +295,7 @@ static void check_stop(Ctx *c, V o, LecStop *s)
     s->coro = UINT32_MAX;
     s->at_line = nd(c, o)->line;
     s->at_col = nd(c, o)->col;
-    s->at_path = dup(c->path.s ? c->path.s : "$");
+    s->at_path = dup(c->k.path.s ? c->k.path.s : "$");
     if (ty(c, o) != JL_OBJECT) {
         err_v(c, o, false, "expected a stop (an object such as {\"stage\": 3, \"task\": \"main\"} or "
               "{\"time\": 1.0}), got %s", got(c, o));
@@ -398,7 +326,7 @@ static void check_stop(Ctx *c, V o, LecStop *s)
             if (ty(c, t) != JL_STRING || !str(t)[0])
                 err_v(c, t, false, "expected a task's name (a string such as \"main\"), got %s", got(c, t));
             else if (!(s->task = dup(str(t))))
-                c->oom = true;
+                c->k.oom = true;
             path_pop(c, old);
         }
     } else if (has(m = member(c, o, "time"))) {
@@ -407,7 +335,7 @@ static void check_stop(Ctx *c, V o, LecStop *s)
         double d = -1;
         int64_t i;
         if (ty(c, m) == JL_NUMBER)
-            jsonloc__number(c->jl, m.n, &d, &i);
+            jsonloc__number(c->k.jl, m.n, &d, &i);
         if (ty(c, m) != JL_NUMBER || !(d >= 0) || d > SCN_MAX_SECONDS)
             err_v(c, m, false, "expected a virtual time in seconds (a number from 0 to 1e9), got %s",
                   got(c, m));
@@ -476,7 +404,7 @@ static void check_slide(Ctx *c, V o, LecSlide *sl, uint32_t index)
     sl->claim_rule = -1;
     sl->at_line = nd(c, o)->line;
     sl->at_col = nd(c, o)->col;
-    sl->at_path = dup(c->path.s ? c->path.s : "$");
+    sl->at_path = dup(c->k.path.s ? c->k.path.s : "$");
     (void)index;
     if (ty(c, o) != JL_OBJECT) {
         err_v(c, o, false, "expected a slide (an object with \"title\", \"scenario\" and \"narration\"), got %s",
@@ -496,7 +424,7 @@ static void check_slide(Ctx *c, V o, LecSlide *sl, uint32_t index)
             if (!str(sc)[0])
                 err_v(c, sc, false, "expected a scenario file name, got an empty string");
             else if (!(sl->scenario_file = dup(str(sc))))
-                c->oom = true;
+                c->k.oom = true;
         } else if (ty(c, sc) != JL_OBJECT) {
             err_v(c, sc, false, "expected a scenario file (a string) or an inline scenario (an object), got %s",
                   got(c, sc));
@@ -511,7 +439,7 @@ static void check_slide(Ctx *c, V o, LecSlide *sl, uint32_t index)
         else if (nd(c, st)->count > 0) {
             sl->stops = mem_calloc(nd(c, st)->count, sizeof *sl->stops);
             if (!sl->stops)
-                c->oom = true;
+                c->k.oom = true;
             else {
                 uint32_t i = 0;
                 for (V e = first(c, st); has(e); e = next(c, e), i++) {
@@ -849,7 +777,7 @@ static bool check_lecture(Ctx *c, V root)
     }
     L->slides = mem_calloc(nd(c, sl)->count, sizeof *L->slides);
     if (!L->slides) {
-        c->oom = true;
+        c->k.oom = true;
         path_pop(c, old);
         return false;
     }
@@ -881,8 +809,8 @@ Lecture *lec_load_text(const char *path, const char *text, size_t len, Diags *d)
     cJSON *root = NULL;
     Ctx c;
     memset(&c, 0, sizeof c);
-    c.dc = &dc;
-    c.jl = &jl;
+    c.k.dc = &dc;
+    c.k.jl = &jl;
     c.L = L;
     bool ok = false;
     if (!jsonloc__scan(&jl, text, len, &dc)) {
@@ -897,15 +825,13 @@ Lecture *lec_load_text(const char *path, const char *text, size_t len, Diags *d)
     if (!root) {
         dc.oom = true;
     } else {
-        sbuf__puts(&c.path, "$");
+        sbuf__puts(&c.k.path, "$");
         V rv = {root, 0};
         check_lecture(&c, rv);
-        if (c.oom || c.path.oom)
+        if (c.k.oom || c.k.path.oom)
             dc.oom = true;
     }
-    sbuf__free(&c.path);
-    for (int i = 0; i < 4; i++)
-        sbuf__free(&c.qb[i]);
+    jc_free(&c.k);
     ok = diag__end(&dc);
     if (ok)
         ok = load_scenarios(L, &jl, root, text, len, d);
