@@ -38,14 +38,13 @@
 #include "core.h"
 #include "export.h"
 #include "mem.h" /* every allocation can be made to fail in tests (tests/oom) */
+#include "obuf.h"
 #include "out.h"
 #include "printable.h" /* which characters repr() escapes: so do the literals */
 
 typedef struct Py {
     const Program *p;
-    char *buf;
-    size_t n, cap;
-    bool oom;
+    OutBuf b;           /* the program text */
     uint32_t line;      /* the line being written, 1-based */
     uint32_t *stmt_line;
     uint32_t *coro_line;
@@ -53,24 +52,8 @@ typedef struct Py {
 
 static void put(Py *y, const char *z, size_t n)
 {
-    if (y->oom)
-        return;
-    if (y->n + n + 1 > y->cap) {
-        size_t cap = y->cap ? y->cap : 1024;
-        while (cap < y->n + n + 1)
-            cap *= 2;
-        char *nb = mem_realloc(y->buf, cap);
-        if (!nb) {
-            y->oom = true;
-            return;
-        }
-        y->buf = nb;
-        y->cap = cap;
-    }
-    memcpy(y->buf + y->n, z, n);
-    y->n += n;
-    y->buf[y->n] = '\0';
-    for (size_t i = 0; i < n; i++)
+    obuf_put(&y->b, z, n);
+    for (size_t i = 0; i < n && !y->b.oom; i++)
         if (z[i] == '\n')
             y->line++;
 }
@@ -565,7 +548,7 @@ char *exp_python_source(const Program *p, uint32_t **stmt_line, uint32_t **coro_
     puts_(&y, "\n\nif __name__ == \"__main__\":\n    asyncio.run(");
     puts_(&y, prog_s(p, p->coros[p->main].name));
     puts_(&y, "())\n");
-    if (y.oom)
+    if (y.b.oom)
         goto oom;
     if (stmt_line)
         *stmt_line = y.stmt_line;
@@ -575,9 +558,9 @@ char *exp_python_source(const Program *p, uint32_t **stmt_line, uint32_t **coro_
         *coro_line = y.coro_line;
     else
         free(y.coro_line);
-    return y.buf;
+    return y.b.p;
 oom:
-    free(y.buf);
+    free(y.b.p);
     free(y.stmt_line);
     free(y.coro_line);
     return NULL;

@@ -9,7 +9,7 @@
  *
  * Ownership: the caller owns `p` (mem_free it, or keep it as the result).
  *
- * Depends on: mem.h.  Used by: exp_text.c, exp_chrome.c, exp_svg.c.
+ * Depends on: mem.h.  Used by: exp_text.c, exp_chrome.c, exp_svg.c, exp_python.c.
  */
 #ifndef LOOPSCOPE_OBUF_H
 #define LOOPSCOPE_OBUF_H
