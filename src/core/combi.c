@@ -8,7 +8,7 @@
  * Each runs as one CALLBACK step (stage 3) whose effects (a future
  * completing: RESOLVE, stage 6) follow it.
  *
- * Depends on: core_int.h, task.c, interp.c (group__on_task_done).
+ * Depends on: core_int.h, task.c, interp_group.c (group__on_task_done).
  * Used by: sim.c.
  */
 #include <string.h>

@@ -37,9 +37,10 @@
  * Recursion here follows the JSON nesting, which jsonloc.c caps at
  * SCN_MAX_DEPTH, so the C stack is bounded.
  *
- * This file holds the statements and the passes; build_msg.c the paths,
+ * This file holds the statements and the passes; build_msg.c the
  * messages and names, build_expr.c the templates, expressions and option
- * values (build_int.h: what they share).
+ * values (build_int.h: what they share); jcheck.c the JSON cursor, paths
+ * and quoted values, shared with the lecture checker.
  *
  * Depends on: build_int.h (scn_int.h, program.h, exc.h, mem.h, cJSON).
  * Used by: scenario.c.

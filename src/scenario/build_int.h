@@ -1,11 +1,12 @@
 /* build_int.h -- what the scenario checker's files share.
  *
- * The checker is split by job: build_msg.c (scratch stacks, JSON paths,
- * messages, names and a coroutine's locals), build_expr.c (templates,
+ * The checker is split by job: build_msg.c (scratch stacks, messages,
+ * names and a coroutine's locals), build_expr.c (templates,
  * expressions, and the references and values a statement's options take),
  * build.c (statements, the passes over coroutines and objects, the top
  * level; its comment describes the passes and the rules checked). Their
- * shared helpers carry a bld_ prefix; the cursor helpers are static inline.
+ * shared helpers carry a bld_ prefix; the cursor helpers are static inline
+ * wrappers of jcheck.h's, which the lecture checker shares.
  *
  * Depends on: jcheck.h, scn_int.h, program.h, exc.h, mem.h, cJSON.  Used by: build*.c.
  */

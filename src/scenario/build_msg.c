@@ -1,6 +1,6 @@
-/* build_msg.c -- the scenario checker's scratch stacks, JSON paths,
- * messages ("expected ..., got ..."), name lists and suggestions, and a
- * coroutine's local variables. See build_int.h and build.c.
+/* build_msg.c -- the scenario checker's scratch stacks, messages, name
+ * lists and suggestions, and a coroutine's local variables. See build_int.h
+ * and build.c (the JSON paths and "got ..." are jcheck.c's).
  */
 #include <math.h>
 #include <stdarg.h>

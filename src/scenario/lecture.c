@@ -851,7 +851,7 @@ Lecture *lec_load_file(const char *path, Diags *d)
     size_t len = 0;
     int err = 0;
     const char *what = "";
-    char *text = scn__read_file(path, &len, &what, &err);
+    char *text = scn_read_file(path, &len, &what, &err);
     if (!text) {
         lone_diag(d, path, 0, 0, NULL, "%s: %s", what, strerror(err));
         return NULL;
@@ -888,7 +888,7 @@ bool lec_sniff_file(const char *path)
     size_t len = 0;
     int err = 0;
     const char *what = "";
-    char *text = scn__read_file(path, &len, &what, &err);
+    char *text = scn_read_file(path, &len, &what, &err);
     if (!text)
         return false;
     bool r = lec_sniff_text(text, len);

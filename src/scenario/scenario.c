@@ -103,7 +103,7 @@ static void file_error(Diags *d, const char *path, const char *what, int err)
     diag__end(&dc);
 }
 
-char *scn__read_file(const char *path, size_t *len, const char **what, int *err)
+char *scn_read_file(const char *path, size_t *len, const char **what, int *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -155,7 +155,7 @@ Program *scn_load_file(const char *path, Diags *d)
     size_t n = 0;
     const char *what = "";
     int err = 0;
-    char *buf = scn__read_file(path, &n, &what, &err);
+    char *buf = scn_read_file(path, &n, &what, &err);
     if (!buf) {
         file_error(d, path, what, err);
         return NULL;

@@ -62,6 +62,12 @@ void diag_format(const Diag *g, char *buf, size_t n);
  * unless d->oom). */
 Program *scn_load_file(const char *path, Diags *d);
 
+/* Reads the whole file at path, NUL-terminated (*len bytes without the NUL;
+ * at most a little over the loader's size limit: enough to say "too
+ * large"). NULL on failure, with *what ("cannot open the file" or "cannot
+ * read the file") and *err (an errno value). The caller frees the text. */
+char *scn_read_file(const char *path, size_t *len, const char **what, int *err);
+
 /* Loads a scenario from `len` bytes of `text` (no NUL terminator needed);
  * `filename` is only used in diagnostics. Same result as scn_load_file. */
 Program *scn_load_text(const char *filename, const char *text, size_t len, Diags *d);

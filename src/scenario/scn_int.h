@@ -44,14 +44,6 @@
 #define SCN_MAX_SECONDS     1e9         /* durations and timeouts */
 #define SCN_MAX_COUNT       1000000000  /* repeat counts, Semaphore values, Queue sizes */
 
-/* ---- files (scenario.c) ------------------------------------------------ */
-
-/* Reads the whole file at path, NUL-terminated (*len bytes without the NUL;
- * at most a little over SCN_MAX_FILE: enough to say "too large"). NULL on
- * failure, with *what ("cannot open the file" or "cannot read the file")
- * and *err (an errno value). The caller mem_frees the text. */
-char *scn__read_file(const char *path, size_t *len, const char **what, int *err);
-
 /* ---- growable byte buffer (diag.c) ------------------------------------- */
 
 /* A NUL-terminated string under construction. oom is sticky: once an append

@@ -173,37 +173,14 @@ static void diags_clear(App *a)
     a->ndiags = 0;
 }
 
-/* Reads a whole file (at most 16 MiB) as a NUL-terminated string, or NULL. */
+/* A whole file as a NUL-terminated string (for the diagnostics' source
+ * lines), or NULL. */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t k = fread(buf + n, 1, cap - n - 1, f);
-        n += k;
-        if (k == 0)
-            break;
-        if (n + 1 == cap) {
-            if (cap >= (16u << 20)) {
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
+    size_t n;
+    const char *what;
+    int err;
+    return scn_read_file(path, &n, &what, &err);
 }
 
 /* Appends to buf the source line `line` of text with a caret under column
