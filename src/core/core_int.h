@@ -277,7 +277,7 @@ typedef struct SimState {
     uint32_t nspans_rec;
 
     /* narration: a unit of work records its steps as it narrates them
-     * (rec__step); sim_step then applies them one at a time. npend are the
+     * (rec__step); sim_step then applies them one by one. npend are the
      * steps recorded past nsteps, not applied yet. */
     uint32_t npend;
 
@@ -392,7 +392,7 @@ void sbuf_putn(SBuf *b, const char *z, size_t n);
 /* Writes v in decimal (as "%lld") to buf (at least 21 bytes), with a NUL;
  * returns its length. The printf family was a tenth of a print-heavy run. */
 size_t val__fmt_int(char *buf, int64_t v);
-/* The Sim's scratch buffer, emptied (its room kept). One user at a time:
+/* The Sim's scratch buffer, emptied (its room kept). One user at once:
  * the text is copied out (rec__line, rec__text, val__new_str) before the
  * next statement runs. */
 SBuf *core__scratch(Sim *s);
@@ -408,7 +408,7 @@ bool val__template_buf(Sim *s, uint32_t tmpl, uint32_t frame, uint32_t code, SBu
 /* record.c */
 /* Records a narrated step (rec__step's slow half). */
 uint32_t rec__record(Sim *s, const Step *sp);
-/* Narrates a step at the state's time: records it (packed) unless the
+/* Narrates a step at the state's now (virtual): records it (packed) unless the
  * recording already holds it (a replay), and counts it as pending for
  * sim_step. Returns its index. Nothing is recorded once the run is out of
  * memory or over --max-memory (Sim.rec_failed), until work() records how

@@ -2,7 +2,7 @@
  *
  * A unit of work in the scheduler narrates one or more Steps (rec__step),
  * and each is packed into the Recording as it is narrated; sim_step then
- * applies them to the position one at a time (SimState.npend), so each call
+ * applies them to the position one by one (SimState.npend), so each call
  * of sim_step moves one Step forward.
  *
  * Handles, tasks, spans, lines and text are appended to the Recording as

@@ -664,7 +664,7 @@ static bool unit_iter_begin(Sim *s)
         finish(s, SIM_LIMIT);
         return true;
     }
-    /* the POLL step happens at the old time; t2 is the new one */
+    /* the POLL step carries now from before the jump; t2 is the new now */
     rec__step(s, STAGE_REPEAT, STEP_POLL, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, 0,
               target);
     st->now = target;
