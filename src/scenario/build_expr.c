@@ -80,11 +80,13 @@ uint32_t bld_template_str(Ctx *c, V v)
     return prog_cstr(c->p, str(v));
 }
 
-/* A variable read as a value ({"var": "x"}). */
-static uint32_t use_var(Ctx *c, V v)
+/* The slot of the local named by string v, or PROG_NONE after an error:
+ * "expected <expected>, got ..." when v is no string, or the unknown
+ * variable message. */
+static uint32_t local_named(Ctx *c, V v, const char *expected)
 {
     if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected a variable name, got %s", jc_got(&c->k, v));
+        ERR(c, v, "expected %s, got %s", expected, jc_got(&c->k, v));
         return PROG_NONE;
     }
     uint32_t slot = bld_local_slot(c, str(v));
@@ -94,6 +96,9 @@ static uint32_t use_var(Ctx *c, V v)
     }
     return slot;
 }
+
+/* A variable read as a value ({"var": "x"}). */
+static uint32_t use_var(Ctx *c, V v) { return local_named(c, v, "a variable name"); }
 
 
 /* Appends the exprs of list `v` as contiguous refs; returns the first ref. */
@@ -296,15 +301,9 @@ uint32_t bld_task_var(Ctx *c, V v, const char *verb)
 /* The task_group named by create_task's "group": an enclosing one. */
 uint32_t bld_group_ref(Ctx *c, V v)
 {
-    if (ty(c, v) != JL_STRING) {
-        ERR(c, v, "expected the name of a task_group, got %s", jc_got(&c->k, v));
+    uint32_t slot = local_named(c, v, "the name of a task_group");
+    if (slot == PROG_NONE)
         return PROG_NONE;
-    }
-    uint32_t slot = bld_local_slot(c, str(v));
-    if (slot == UINT32_MAX) {
-        bld_unknown_var(c, nd(c, v)->line, nd(c, v)->col, str(v));
-        return PROG_NONE;
-    }
     for (size_t i = 0; i < c->groups.n; i++)
         if (c->groups.v[i] == slot)
             return slot;
