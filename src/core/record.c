@@ -346,7 +346,7 @@ uint32_t rec__record(Sim *s, const Step *sp)
     SimState *st = &s->st;
     Recording *r = &s->rec;
     uint32_t idx = st->nsteps + st->npend;
-    if (s->rec_failed) /* the rest of the unit is dropped: see sim_step */
+    if (s->rec_failed) /* the rest of the unit is dropped (Sim.rec_failed) */
         return idx;
     if (s->on_step)
         s->on_step(s->on_step_ctx, idx, sp);

@@ -95,12 +95,6 @@ static uint32_t cb_handle(Sim *s, uint32_t fut, uint8_t kind, uint32_t a)
     }
 }
 
-static uint32_t cbnode_new(Sim *s)
-{
-    SimState *st = &s->st;
-    return TAKE(s, st->cbs, st->ncbs, st->cbs_cap, st->cbs_free, CbNode, next);
-}
-
 /* Appends CbNode id to fut's done callbacks. */
 static void cb_ring_add(SimState *st, uint32_t fut, uint32_t id)
 {
@@ -113,9 +107,8 @@ static void cb_ring_add(SimState *st, uint32_t fut, uint32_t id)
 
 /* Takes fut's done callbacks out as a list ended by SIM_NONE; returns the
  * first (SIM_NONE when there is none). */
-static uint32_t cb_unring(Sim *s, uint32_t fut)
+static uint32_t cb_unring(SimState *st, uint32_t fut)
 {
-    SimState *st = &s->st;
     uint32_t last = st->futs[fut].cb_last;
     if (last == SIM_NONE)
         return SIM_NONE;
@@ -130,7 +123,7 @@ static uint32_t cb_unring(Sim *s, uint32_t fut)
 static void schedule_callbacks(Sim *s, uint32_t fut, uint32_t cause)
 {
     SimState *st = &s->st;
-    uint32_t n = cb_unring(s, fut);
+    uint32_t n = cb_unring(st, fut);
     if (n == SIM_NONE)
         return;
     uint32_t task = fut_task(&st->futs[fut]);
@@ -164,7 +157,7 @@ void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
             loop__call_soon(s, h);
         return;
     }
-    uint32_t id = cbnode_new(s);
+    uint32_t id = TAKE(s, st->cbs, st->ncbs, st->cbs_cap, st->cbs_free, CbNode, next);
     if (id == SIM_NONE)
         return;
     st->cbs[id].kind = (uint8_t)kind;
@@ -176,7 +169,7 @@ void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
 void fut__remove_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a)
 {
     SimState *st = &s->st;
-    uint32_t n = cb_unring(s, fut);
+    uint32_t n = cb_unring(st, fut);
     while (n != SIM_NONE) { /* the others go back, in order */
         uint32_t next = st->cbs[n].next;
         if (st->cbs[n].kind == kind && st->cbs[n].a == a) {
