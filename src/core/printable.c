@@ -5,6 +5,8 @@
  */
 #include "printable.h"
 
+#include <stdio.h>
+
 bool uni_is_printable(uint32_t cp)
 {
     if (cp < 0x80)
@@ -42,4 +44,9 @@ uint32_t uni_utf8_decode(const unsigned char *p, int *len)
     }
     *len = 1; /* not UTF-8: the byte alone */
     return p[0];
+}
+
+void uni_escape(uint32_t cp, char *buf)
+{
+    snprintf(buf, 11, cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x", (unsigned)cp);
 }

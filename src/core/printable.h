@@ -16,6 +16,9 @@ bool uni_is_printable(uint32_t cp);
  * short is not read past its end), its length in *len; a byte that starts no
  * valid sequence is returned alone, with *len 1. */
 uint32_t uni_utf8_decode(const unsigned char *p, int *len);
+/* Python's escape for cp as repr() writes it: \xhh up to U+00FF, \uhhhh up
+ * to U+FFFF, else \Uhhhhhhhh; into buf (at least 11 bytes), NUL-ended. */
+void uni_escape(uint32_t cp, char *buf);
 
 /* The generated table (printable_table.c): the code points from U+0080 on
  * that repr() escapes, as uni_nescaped sorted inclusive ranges. */

@@ -234,7 +234,7 @@ static void repr_str(SBuf *b, const char *z)
         } else if (c == '\t') {
             sbuf_puts(b, "\\t");
         } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\x%02x", c);
+            uni_escape(c, esc);
             sbuf_puts(b, esc);
         } else if (c >= 0x80) {
             int len;
@@ -242,8 +242,7 @@ static void repr_str(SBuf *b, const char *z)
             if (len > 1 && uni_is_printable(cp))
                 sbuf_putn(b, (const char *)p, (size_t)len);
             else {
-                snprintf(esc, sizeof esc, cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x",
-                         (unsigned)cp);
+                uni_escape(cp, esc);
                 sbuf_puts(b, esc);
             }
             p += len;

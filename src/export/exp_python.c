@@ -90,8 +90,7 @@ static void str_lit(Py *y, uint32_t id)
             if (uni_is_printable(cp) && (cp < 0x80 || len > 1)) {
                 put(y, (const char *)c, (size_t)len);
             } else {
-                snprintf(esc, sizeof esc, cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x",
-                         (unsigned)cp);
+                uni_escape(cp, esc);
                 puts_(y, esc);
             }
         }
