@@ -297,7 +297,7 @@ typedef struct SimState {
     Gather *gathers;  uint32_t ngathers, gathers_cap;
     uint32_t *gchild; uint32_t ngchild, gchild_cap;
     Group *groups;    uint32_t ngroups, groups_cap;
-    GNode *gnodes;    uint32_t ngnodes, gnodes_cap, gnodes_free;
+    GNode *gnodes;    uint32_t ngnodes, gnodes_cap;   /* never freed (gnode_push) */
 
     /* append-only arenas */
     char *sbuf;       uint32_t sbuf_len, sbuf_cap;
@@ -360,7 +360,7 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem);
 /* Takes an entry of a table whose free entries are chained through an index
  * field (at link_off): the latest freed one, else a new one at the end. Its
  * id, or SIM_NONE when out of memory. Frames, timers and the callback,
- * waiter, queue-item and group nodes are recycled this way (TAKE). */
+ * waiter and queue-item nodes are recycled this way (TAKE). */
 static inline uint32_t core__take(Sim *s, void **arr, uint32_t *n, uint32_t *cap,
                                   uint32_t *free_head, size_t elem, size_t link_off)
 {

@@ -12,13 +12,15 @@
 
 #include "interp_int.h"
 
-/* Appends v to the list from *head to *last. */
+/* Appends v to the list from *head to *last. Group nodes are never freed:
+ * a child that ends stays in its group's list (Group.tasks), and errors are
+ * kept until the group is done. */
 static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t *last, uint32_t v)
 {
     SimState *st = &s->st;
-    uint32_t n = TAKE(s, st->gnodes, st->ngnodes, st->gnodes_cap, st->gnodes_free, GNode, next);
-    if (n == SIM_NONE)
+    if (!GROW(s, st->gnodes, st->gnodes_cap, st->ngnodes + 1))
         return SIM_NONE;
+    uint32_t n = st->ngnodes++;
     st->gnodes[n].v = v;
     st->gnodes[n].next = SIM_NONE;
     if (*last == SIM_NONE)

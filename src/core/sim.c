@@ -329,7 +329,6 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
     st->timers_free = SIM_NONE;
     st->wnodes_free = SIM_NONE;
     st->inodes_free = SIM_NONE;
-    st->gnodes_free = SIM_NONE;
     s->rec.error_text = SIM_NONE;
     if (!interp__compile(s))
         goto fail;
