@@ -29,6 +29,10 @@ ExcType exc_find(const char *name)
 
 bool exc_is(ExcType t, ExcType base)
 {
+    /* the one class with two bases: class ExceptionGroup(BaseExceptionGroup,
+     * Exception); the table's parent column holds the second */
+    if (t == EXC_EXC_GROUP && base == EXC_BASE_EXC_GROUP)
+        return true;
     while (t < EXC__COUNT) {
         if (t == base)
             return true;

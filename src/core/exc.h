@@ -4,6 +4,8 @@
  * Python 3.11's (builtins and asyncio.exceptions): CancelledError derives
  * from BaseException, so `except Exception` does not catch it; KeyError is a
  * LookupError; asyncio.TimeoutError is the builtin TimeoutError (3.11).
+ * ExceptionGroup has two bases, BaseExceptionGroup and Exception: the table
+ * names Exception, and exc_is knows the other.
  *
  * Depends on: nothing.  Used by: program.h, the interpreter, scenario/, export/.
  */
