@@ -34,7 +34,8 @@
     X(EXC_ARITHMETIC,      "ArithmeticError",     EXC_EXCEPTION)      \
     X(EXC_NAME,            "NameError",           EXC_EXCEPTION)      \
     X(EXC_UNBOUND_LOCAL,   "UnboundLocalError",   EXC_NAME)           \
-    X(EXC_RECURSION,       "RecursionError",      EXC_RUNTIME)
+    X(EXC_RECURSION,       "RecursionError",      EXC_RUNTIME)        \
+    X(EXC_ATTRIBUTE,       "AttributeError",      EXC_EXCEPTION)
 
 typedef enum ExcType {
 #define EXC_ENUM(id, name, parent) id,

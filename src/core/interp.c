@@ -675,7 +675,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         if (v.type != V_TASK) {
             char msg[128];
             snprintf(msg, sizeof msg, "'%s' object has no attribute 'cancel'", val__type_name(s, v));
-            r = ip_raise_new(s, task, EXC_TYPE, msg);
+            r = ip_raise_new(s, task, EXC_ATTRIBUTE, msg);
             return r == R_CONT ? R_VIS : r;
         }
         bool ok = task__cancel(s, v.id, cause);
