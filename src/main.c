@@ -480,9 +480,16 @@ static int cmd_verify(int argc, char **argv)
         }
         char st_arg[16];
         snprintf(st_arg, sizeof st_arg, "%d", own);
+        /* what main raised must be what CPython says it raised */
+        char *error = (char *)rec_text(r, r->error_text);
         char *args[] = {(char *)"python3", harness, (char *)"--compare", (char *)"--expect-output",
                         out, (char *)"--expect-callbacks", cbs, (char *)"--expect-status", st_arg,
-                        py, NULL};
+                        py, NULL, NULL, NULL};
+        if (own == 1) {
+            args[9] = (char *)"--expect-error";
+            args[10] = error;
+            args[11] = py;
+        }
         pid_t pid;
         if (posix_spawnp(&pid, "python3", NULL, NULL, args, environ) != 0) {
             fprintf(stderr, "loopscope verify: cannot start python3\n");

@@ -11,7 +11,8 @@ and tests/conformance/cases/*.json):
   3. BIN run --trace-callbacks CB.txt SCEN  loopscope's callback log
   4. vt_asyncio.compare(TMP.py, ...)        the same program under real CPython asyncio
                                             on a virtual clock (vt_asyncio.py): printed
-                                            lines, callback sequence, exit status
+                                            lines, callback sequence, exit status and,
+                                            when main raised, what it raised
 
 One line per scenario ("ok   NAME (7 lines, 23 callbacks)" or "FAIL NAME: ..." with
 the first difference), then "N passed, N failed".  Exit status 0 when everything
@@ -101,7 +102,9 @@ def check(binary, scenario, workdir):
     with open(cb, encoding="utf-8", errors="replace") as f:
         callbacks = f.read().splitlines()
 
-    c = vt_asyncio.compare(py, lines, callbacks, stamped.returncode, timeout=TIMEOUT)
+    err = stamped.stderr.decode("utf-8", "replace").strip().splitlines()
+    c = vt_asyncio.compare(py, lines, callbacks, stamped.returncode, timeout=TIMEOUT,
+                           expect_error=err[-1] if stamped.returncode == 1 and err else None)
     if not c.ok:
         raise Failure(c.report())
     return "(%d lines, %d callbacks%s)" % (

@@ -770,9 +770,36 @@ def compare_statuses_and_no_leak():
 
 
 @test
+def compare_what_main_raised():
+    path = program("""
+        import asyncio
+        async def main():
+            print("about to fail")
+            (5).cancel()
+        asyncio.run(main())
+        """)
+    out = _write("raise.out", "[  0.000] about to fail\n")
+    right = "AttributeError: 'int' object has no attribute 'cancel'"
+    r = harness("--compare", "--expect-output", out, "--expect-status", "1",
+                "--expect-error", right, path)
+    expect_equal("status", r.status, 0)
+    expect_equal("stdout", r.out,
+                 "matches CPython %s (1 printed lines, 6 callbacks, exit status 1)\n" % VERSION)
+    r = harness("--compare", "--expect-output", out, "--expect-status", "1",
+                "--expect-error", right.replace("Attribute", "Type"), path)
+    expect_equal("status", r.status, 5)
+    expect_equal("stdout", r.lines, [
+        "differs from CPython %s in what main raised:" % VERSION,
+        "  loopscope: TypeError: 'int' object has no attribute 'cancel'",
+        "  CPython:   " + right])
+
+
+@test
 def usage_errors_exit_2():
     expect_equal("no program", harness().status, 2)
     expect_equal("compare without expectations", harness("--compare", HARNESS).status, 2)
+    expect_equal("--expect-error without --compare",
+                 harness("--expect-error", "ValueError: x", HARNESS).status, 2)
     expect_equal("missing program", harness(os.path.join(TMP, "nope.py")).status, 2)
 
 

@@ -635,8 +635,9 @@ def _self_check():
     assert futures.isfuture(futures._PyFuture.__new__(futures._PyFuture))
 
 
-def run_program(path, argv=()):
-    """Run PROGRAM.py as __main__; return the exit status (0, 1 or SystemExit's)."""
+def run_program(path, argv=(), error_file=None):
+    """Run PROGRAM.py as __main__; return the exit status (0, 1 or SystemExit's).
+    When main raised, its one-line description also goes to ERROR_FILE."""
     _self_check()
     sys.argv = [path] + list(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
@@ -653,7 +654,11 @@ def run_program(path, argv=()):
             status = EXIT_RAISED
     except BaseException as e:                 # main (or the program) raised
         sys.stdout.flush()
-        sys.stderr.write(traceback.format_exception_only(type(e), e)[-1].strip() + "\n")
+        line = traceback.format_exception_only(type(e), e)[-1].strip()
+        sys.stderr.write(line + "\n")
+        if error_file is not None:
+            with open(error_file, "w", encoding="utf-8") as f:
+                f.write(line + "\n")
         status = EXIT_RAISED
     # Pure-Python tasks sit in reference cycles (R55): let their "never retrieved"
     # and "destroyed but pending" messages out now, on stderr, not at exit.
@@ -676,6 +681,7 @@ class Comparison:
         self.callbacks = []      # the harness's callback log lines
         self.status = None       # the harness's exit status
         self.stderr = ""         # the harness's stderr
+        self.error = None        # what main raised ("ValueError: boom"), or None
         self.differences = []    # text blocks, first one first
 
     @property
@@ -711,26 +717,33 @@ def _first_difference(what, ours, theirs):
 def run_harness(program, max_steps=DEFAULT_MAX_STEPS, max_time=DEFAULT_MAX_TIME,
                 timeout=None):
     """Run PROGRAM.py under this harness in a fresh interpreter (fresh clock and
-    task counter).  Returns (status, printed lines, callback lines, stderr)."""
+    task counter).  Returns (status, printed lines, callback lines, stderr, the
+    line saying what main raised or None)."""
     with tempfile.TemporaryDirectory(prefix="vt_asyncio-") as tmp:
         cb_path = os.path.join(tmp, "callbacks.txt")
+        err_path = os.path.join(tmp, "error.txt")
         cmd = [sys.executable, os.path.abspath(__file__), "--timestamps", "--callbacks",
-               cb_path, "--max-steps", str(max_steps), "--max-time", repr(float(max_time)),
-               program]
+               cb_path, "--error-file", err_path, "--max-steps", str(max_steps),
+               "--max-time", repr(float(max_time)), program]
         env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONHASHSEED="0")
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=env, timeout=timeout)
         callbacks = _read_lines(cb_path) if os.path.exists(cb_path) else []
+        error = _read_lines(err_path)[0] if os.path.exists(err_path) else None
     lines = proc.stdout.decode("utf-8", errors="replace").splitlines()
-    return proc.returncode, lines, callbacks, proc.stderr.decode("utf-8", errors="replace")
+    return (proc.returncode, lines, callbacks, proc.stderr.decode("utf-8", errors="replace"),
+            error)
 
 
 def compare(program, expect_lines, expect_callbacks=None, expect_status=0,
-            max_steps=DEFAULT_MAX_STEPS, max_time=DEFAULT_MAX_TIME, timeout=None):
-    """Run PROGRAM.py and compare with what loopscope recorded."""
+            max_steps=DEFAULT_MAX_STEPS, max_time=DEFAULT_MAX_TIME, timeout=None,
+            expect_error=None):
+    """Run PROGRAM.py and compare with what loopscope recorded.  EXPECT_ERROR is
+    loopscope's line for what main raised ("ValueError: boom"); when both sides
+    exit with status 1 it must be CPython's."""
     c = Comparison()
-    c.status, c.lines, c.callbacks, c.stderr = run_harness(program, max_steps, max_time,
-                                                           timeout)
+    c.status, c.lines, c.callbacks, c.stderr, c.error = run_harness(program, max_steps,
+                                                                    max_time, timeout)
     d = _first_difference("printed line", expect_lines, c.lines)
     if d:
         c.differences.append(d)
@@ -743,6 +756,10 @@ def compare(program, expect_lines, expect_callbacks=None, expect_status=0,
         c.differences.append("differs from CPython %s in exit status:\n  loopscope: %d\n"
                              "  CPython:   %d%s" % (PYTHON_VERSION, expect_status, c.status,
                                                     " (%s)" % why[-1] if why else ""))
+    elif (expect_status == EXIT_RAISED and expect_error is not None
+          and expect_error != c.error):
+        c.differences.append("differs from CPython %s in what main raised:\n  loopscope: %s\n"
+                             "  CPython:   %s" % (PYTHON_VERSION, expect_error, c.error))
     return c
 
 
@@ -770,12 +787,18 @@ def _parse_args(argv):
     p.add_argument("--expect-callbacks", metavar="CB.txt", help="loopscope's callback log")
     p.add_argument("--expect-status", type=int, default=0, metavar="N",
                    help="loopscope's exit status (default 0)")
+    p.add_argument("--expect-error", metavar="LINE",
+                   help='what main raised in loopscope ("ValueError: boom"); with '
+                        '--expect-status 1 it must be what CPython says')
+    p.add_argument("--error-file", metavar="FILE",
+                   help="when main raises, also write its one-line description to FILE")
     p.add_argument("program", metavar="PROGRAM.py")
     args = p.parse_args(argv)
     if args.compare and not args.expect_output:
         p.error("--compare needs --expect-output")
-    if not args.compare and (args.expect_output or args.expect_callbacks):
-        p.error("--expect-output/--expect-callbacks need --compare")
+    if not args.compare and (args.expect_output or args.expect_callbacks
+                             or args.expect_error is not None):
+        p.error("--expect-output/--expect-callbacks/--expect-error need --compare")
     if args.max_steps < 0 or not args.max_time >= 0:
         p.error("--max-steps and --max-time must not be negative")
     return args
@@ -795,7 +818,7 @@ def main(argv=None):
             sys.stderr.write("vt_asyncio.py: %s\n" % e)
             return EXIT_USAGE
         c = compare(args.program, expect_lines, expect_cbs, args.expect_status,
-                    args.max_steps, args.max_time)
+                    args.max_steps, args.max_time, expect_error=args.expect_error)
         sys.stderr.write(c.stderr)             # the program's stderr, for the record
         _real_print(c.report())
         return EXIT_OK if c.ok else EXIT_DIFFERS
@@ -809,7 +832,7 @@ def main(argv=None):
             return EXIT_USAGE
     install(timestamps=args.timestamps, callback_log=log, max_steps=args.max_steps,
             max_time=args.max_time, verbose=args.verbose)
-    status = run_program(args.program)
+    status = run_program(args.program, error_file=args.error_file)
     if log is not None:
         log.close()
     return status
