@@ -160,7 +160,7 @@ int ip_raise_new(Sim *s, uint32_t task, ExcType t, const char *msg)
 
 /* Raises UnboundLocalError for local `slot` of frame f, with CPython 3.11's
  * message (ceval.c, UNBOUNDLOCAL_ERROR_MSG). */
-static int raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot)
+int ip_raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot)
 {
     char msg[160];
     snprintf(msg, sizeof msg,
@@ -220,7 +220,7 @@ bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r)
         uint32_t bad = SIM_NONE;
         uint32_t id = val__template(s, x->str, f, FRM(f)->code, &unbound, &bad);
         if (unbound) {
-            *r = raise_unbound(s, task, f, bad);
+            *r = ip_raise_unbound(s, task, f, bad);
             return false;
         }
         if (id == SIM_NONE) {
@@ -233,7 +233,7 @@ bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r)
     case EXPR_VAR: {
         Value v = *slot_at(s, f, x->var);
         if (v.type == V_UNBOUND) {
-            *r = raise_unbound(s, task, f, x->var);
+            *r = ip_raise_unbound(s, task, f, x->var);
             return false;
         }
         *out = v;
@@ -381,7 +381,7 @@ static int fill_template(Sim *s, uint32_t task, uint32_t f, uint32_t text, SBuf 
     uint32_t bad = SIM_NONE;
     *out = b;
     if (!val__template_buf(s, text, f, FRM(f)->code, b, &bad)) {
-        int r = raise_unbound(s, task, f, bad);
+        int r = ip_raise_unbound(s, task, f, bad);
         return r == R_CONT ? R_VIS : r;
     }
     if (b->oom) {
@@ -475,6 +475,10 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
 {
     if (aw->kind == AW_TASK) {
         Value v = *slot_at(s, f, aw->var);
+        if (v.type == V_UNBOUND) {
+            *r = ip_raise_unbound(s, task, f, aw->var);
+            return SIM_NONE;
+        }
         if (v.type != V_TASK) {
             *r = ip_raise_new(s, task, EXC_TYPE,
                               "An asyncio.Future, a coroutine or an awaitable is required");
@@ -516,15 +520,20 @@ int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_
     return R_CONT;
 }
 
-/* `await v` where v is a task variable's value: a non-task raises
- * TypeError, a done task gives its result (or raises) at once: what that
+/* `await t` for the task in local `var`: no value raises UnboundLocalError,
+ * a non-task TypeError, a done task gives its result (or raises) at once: what that
  * returns, with R_CONT made R_VIS. R_CONT means the task is pending: its
  * future is in *fut, for the caller to suspend on. */
-int ip_await_task_value(Sim *s, uint32_t task, uint32_t f, Value v, uint32_t as_var,
-                            uint32_t *fut)
+int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t as_var,
+                      uint32_t *fut)
 {
     int r;
+    Value v = *slot_at(s, f, var);
     *fut = SIM_NONE;
+    if (v.type == V_UNBOUND) {
+        r = ip_raise_unbound(s, task, f, var);
+        return r == R_CONT ? R_VIS : r;
+    }
     if (v.type != V_TASK) {
         r = raise_not_awaitable(s, task, v);
         return r == R_CONT ? R_VIS : r;
@@ -628,7 +637,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         if (st->name != PROG_NONE && g == SIM_NONE) {
             name = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = raise_unbound(s, task, f, bad);
+                r = ip_raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }
@@ -654,14 +663,14 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     }
     case OP_AWAIT: {
         cause = narrate_exec(s, task, op);
-        Value v = *slot_at(s, f, st->var);
         uint32_t fut;
-        r = ip_await_task_value(s, task, f, v, st->as_var, &fut);
+        r = ip_await_task_var(s, task, f, st->var, st->as_var, &fut);
         if (r != R_CONT)
             return r;
         FRM(f)->phase = 1;
         FRM(f)->r[0] = fut;
-        return ip_suspend_on(s, task, fut, WAIT_TASK, v.id, SIM_NONE, 0, cause);
+        return ip_suspend_on(s, task, fut, WAIT_TASK, fut_task(&s->st.futs[fut]), SIM_NONE, 0,
+                             cause);
     }
     case OP_GATHER:
         cause = narrate_exec(s, task, op);
@@ -672,6 +681,10 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_CANCEL: {
         cause = narrate_exec(s, task, op);
         Value v = *slot_at(s, f, st->var);
+        if (v.type == V_UNBOUND) { /* t.cancel() reads t first */
+            r = ip_raise_unbound(s, task, f, st->var);
+            return r == R_CONT ? R_VIS : r;
+        }
         if (v.type != V_TASK) {
             char msg[128];
             snprintf(msg, sizeof msg, "'%s' object has no attribute 'cancel'", val__type_name(s, v));
@@ -713,7 +726,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             uint32_t bad = SIM_NONE;
             msg = val__template(s, st->text, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = raise_unbound(s, task, f, bad);
+                r = ip_raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }

@@ -72,8 +72,13 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
                           const Value *args, int *r);
 /* Stores fut.result() in the `as` variable (as_var), or raises. */
 int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_var);
-int ip_await_task_value(Sim *s, uint32_t task, uint32_t f, Value v, uint32_t as_var,
-                        uint32_t *fut);
+/* `await t` for the task in local `var`: raises UnboundLocalError when it has
+ * no value and TypeError when it is not a task; takes the result when the
+ * task is done; R_CONT with *fut when it must suspend on it. */
+int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t as_var,
+                      uint32_t *fut);
+/* Raises UnboundLocalError for local `slot` of frame f (CPython's message). */
+int ip_raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot);
 
 /* ---- interp_wait.c: tasks.gather, tasks.wait_for ---- */
 int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);

@@ -44,6 +44,11 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
         uint32_t n = aw->nargs > 64 ? 64 : aw->nargs;
+        if (aw->kind == AW_TASK && slot_at(s, f, aw->var)->type == V_UNBOUND) {
+            mem_free(vals);
+            r = ip_raise_unbound(s, task, f, aw->var);
+            return r == R_CONT ? R_VIS : r;
+        }
         if (aw->kind != AW_CALL || n == 0)
             continue;
         if (!ip_eval_args(s, task, f, aw->args_first, n, vals + off, &r)) {
@@ -154,7 +159,7 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
             return r;
         }
         uint32_t fut; /* `return await fut` */
-        r = ip_await_task_value(s, task, f, *slot_at(s, f, aw->var), st->as_var, &fut);
+        r = ip_await_task_var(s, task, f, aw->var, st->as_var, &fut);
         if (r != R_CONT)
             return r;
         FRM(f)->phase = 6;
@@ -173,12 +178,17 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
         }
         return cancel_and_wait(s, task, f, fut, 5, cause);
     }
-    /* wait_for(c(args), timeout=d): the call's arguments are evaluated
-     * before wait_for runs, so before its timeout timer exists. */
+    /* wait_for(c(args), timeout=d) and wait_for(t, timeout=d): the call's
+     * arguments, or t, are evaluated before wait_for runs, so before its
+     * timeout timer exists. */
     Value args[64];
     uint32_t nargs = aw->nargs > 64 ? 64 : aw->nargs;
     if (aw->kind == AW_CALL && !ip_eval_args(s, task, f, aw->args_first, nargs, args, &r))
         return r == R_CONT ? R_VIS : r;
+    if (aw->kind == AW_TASK && slot_at(s, f, aw->var)->type == V_UNBOUND) {
+        r = ip_raise_unbound(s, task, f, aw->var);
+        return r == R_CONT ? R_VIS : r;
+    }
     uint32_t w = fut__new(s);
     if (w == SIM_NONE)
         return R_ABORT;
