@@ -298,6 +298,9 @@ typedef struct SimState {
     uint32_t *gchild; uint32_t ngchild, gchild_cap;
     Group *groups;    uint32_t ngroups, groups_cap;
     GNode *gnodes;    uint32_t ngnodes, gnodes_cap;   /* never freed (gnode_push) */
+    /* timer handles cancelled while they sat in the ready queue (the loop
+     * had moved them there when they fell due): _run_once skips them */
+    uint32_t *rcancel; uint32_t nrcancel, rcancel_cap;
 
     /* append-only arenas */
     char *sbuf;       uint32_t sbuf_len, sbuf_cap;
@@ -457,6 +460,9 @@ uint32_t fut__cancelled_error(Sim *s, uint32_t fut);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
+/* Whether handle h, just popped from the ready queue, was cancelled there
+ * (loop__timer_cancel); forgets it. */
+bool loop__take_cancelled(Sim *s, uint32_t h);
 uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
                    uint32_t name_str, VTime sleep_ns, uint32_t stmt);
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause);

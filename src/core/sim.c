@@ -117,7 +117,8 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
     X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
     X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
     X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
-    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)
+    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)                   \
+    X(rcancel, nrcancel, rcancel_cap)
 
 #define COPY_TABLE(dst, src, field, n, cap)                                           \
     do {                                                                          \
@@ -702,6 +703,12 @@ static bool unit_run(Sim *s)
     st->ready_len--;
     st->ntodo--;
     HandleInfo *hi = &s->rec.handles[h];
+    if (st->nrcancel && loop__take_cancelled(s, h)) { /* if handle._cancelled: continue */
+        hi->picked = rec__step(s, STAGE_PICK, STEP_SKIP, hi->task, h, SIM_NONE, hi->fut,
+                               hi->queued, 0, 0);
+        st->cur_task = SIM_NONE;
+        return true;
+    }
     uint32_t pick = rec__step(s, STAGE_PICK, STEP_PICK, hi->task, h, SIM_NONE, hi->fut,
                               hi->queued, 0, 0);
     hi->picked = pick;

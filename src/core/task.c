@@ -333,16 +333,45 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
     return id;
 }
 
-/* TimerHandle.cancel(). Timer slots are reused once a timer fires, so a
- * stale id may name someone else's timer by now: the handle (unique for the
- * whole run) says whether the slot still holds the caller's timer. */
+/* TimerHandle.cancel(). Timer slots are reused once a timer falls due, so
+ * a stale id may name someone else's timer by now: the handle (unique for
+ * the whole run) says whether the slot still holds the caller's timer.
+ * A timer that fell due sits in the ready queue until the loop runs it; a
+ * cancel then marks the handle, and _run_once skips it (SimState.rcancel).
+ * Whether it is there is read from its queued and picked steps, which a
+ * replay sets again to the same values. */
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
 {
-    if (timer == SIM_NONE || timer >= s->st.ntimers)
+    SimState *st = &s->st;
+    if (timer != SIM_NONE && timer < st->ntimers && st->timers[timer].in_heap &&
+        st->timers[timer].handle == handle) {
+        st->timers[timer].cancelled = true;
         return;
-    Timer *t = &s->st.timers[timer];
-    if (t->in_heap && t->handle == handle)
-        t->cancelled = true;
+    }
+    if (handle == SIM_NONE || handle >= s->rec.nhandles)
+        return;
+    const HandleInfo *hi = &s->rec.handles[handle];
+    uint32_t now = rec__next_index(s);
+    if (hi->queued == SIM_NONE || hi->queued >= now || (hi->picked != SIM_NONE && hi->picked < now))
+        return; /* not queued yet, or it ran already: cancel() does nothing */
+    for (uint32_t i = 0; i < st->nrcancel; i++)
+        if (st->rcancel[i] == handle)
+            return;
+    if (!GROW(s, st->rcancel, st->rcancel_cap, st->nrcancel + 1))
+        return;
+    st->rcancel[st->nrcancel++] = handle;
+}
+
+bool loop__take_cancelled(Sim *s, uint32_t h)
+{
+    SimState *st = &s->st;
+    for (uint32_t i = 0; i < st->nrcancel; i++) {
+        if (st->rcancel[i] == h) {
+            st->rcancel[i] = st->rcancel[--st->nrcancel];
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Pops the heap's top timer and frees it; returns its handle. */

@@ -22,6 +22,14 @@ uint32_t sim_ready_at(const Sim *s, uint32_t i)
     return s->st.ready[(s->st.ready_head + i) % s->st.ready_cap];
 }
 
+bool sim_ready_cancelled(const Sim *s, uint32_t h)
+{
+    for (uint32_t i = 0; i < s->st.nrcancel; i++)
+        if (s->st.rcancel[i] == h)
+            return true;
+    return false;
+}
+
 uint32_t sim_ntasks(const Sim *s) { return s->st.ntasks; }
 
 uint32_t sim_current_task(const Sim *s)
@@ -234,7 +242,8 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         snprintf(buf, n, "pick: %s", w);
         break;
     case STEP_SKIP:
-        snprintf(buf, n, "pick: cancelled handle skipped");
+        sim_describe_handle(r, p, sp->handle, w, sizeof w);
+        snprintf(buf, n, "pick: cancelled, so skipped: %s", w);
         break;
     case STEP_EXEC:
         stmt_words(p, sp->stmt, w, sizeof w);

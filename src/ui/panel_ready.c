@@ -269,7 +269,12 @@ void panel_ready_draw(UiCtx *c)
         int iw = draw_text_width(dl, FONT_MONO, th->fs_small, "00") + th->pad;
         int ty = row.y + (row.h - draw_text_height(dl, FONT_SANS, th->fs)) / 2;
         draw_text_right(dl, FONT_MONO, th->fs_small, row.x + iw, ty + theme_px(th, 1), iw, draw_color_alpha(th->text_faint, alpha), idx);
-        sim_describe_handle(r, c->v->prog, h, label, sizeof label);
+        if (sim_ready_cancelled(s, h)) { /* the loop will skip it */
+            int k = snprintf(label, sizeof label, "cancelled, will be skipped: ");
+            sim_describe_handle(r, c->v->prog, h, label + k, sizeof label - (size_t)k);
+        } else {
+            sim_describe_handle(r, c->v->prog, h, label, sizeof label);
+        }
         int tagw = 0;
         if (head && next_is_pick) {
             tagw = draw_text_width(dl, FONT_SANS_BOLD, th->fs_small, "next") + th->pad * 2;
