@@ -49,9 +49,16 @@ LIBCORE := $(BUILD)/libcore.a
 BIN     := $(BUILD)/loopscope
 
 .PHONY: all run test test-suites deps-test unit check-layering conformance bad cli uitest asan clean deps bench \
-        runaway oom fuzz fuzz-regress abuse valgrind exports lecture
+        runaway oom fuzz fuzz-regress abuse valgrind exports lecture diff
 
-all: $(BIN)
+# verify's copy of the harness, found beside the program (main.c find_harness)
+HARNESS_COPY := $(BUILD)/share/vt_asyncio.py
+
+all: $(BIN) $(HARNESS_COPY)
+
+$(HARNESS_COPY): tests/conformance/vt_asyncio.py
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(BUILD)/src/core/%.o: src/core/%.c
 	@mkdir -p $(@D)
@@ -84,7 +91,6 @@ $(LIBCORE): $(CORE_OBJ)
 $(BIN): $(MAIN_OBJ) $(UI_PURE_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) $(LIBCORE) $(APPMOD)
 	$(CC) $(OPT) -rdynamic -o $@ $(MAIN_OBJ) $(UI_PURE_OBJ) $(EXPORT_OBJ) $(SCENARIO_OBJ) \
 	    -Wl,--whole-archive $(LIBCORE) -Wl,--no-whole-archive $(LDFLAGS_BASE) $(CJSON_LIBS) -ldl -lm
-	@mkdir -p $(BUILD)/share && cp tests/conformance/vt_asyncio.py $(BUILD)/share/ 2>/dev/null || true
 
 $(APPMOD): $(UI_SDL_OBJ)
 	$(CC) $(OPT) -shared -o $@ $(UI_SDL_OBJ) $(LDFLAGS_BASE) $(SDL_LIBS) -lm
@@ -123,8 +129,14 @@ conformance: $(BIN)
 	@python3 tests/conformance/test_harness.py
 	@python3 tests/conformance/run.py $(BIN)
 
-cli: $(BIN)
+cli: $(BIN) $(HARNESS_COPY)
 	@./tests/cli/run.sh $(BIN)
+
+# random programs (tests/diff/gen.py, fixed seeds), each compared with CPython
+# by `loopscope verify`; the ones that differ are saved under build/diff/
+DIFF_SEEDS ?= 0:300
+diff: $(BIN) $(HARNESS_COPY)
+	@python3 tests/diff/run.py --bin $(BIN) --seeds $(DIFF_SEEDS)
 
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)
@@ -166,7 +178,7 @@ valgrind: $(BIN)
 test: deps-test
 	@$(MAKE) --no-print-directory test-suites
 
-test-suites: all unit check-layering bad cli conformance uitest exports lecture runaway oom fuzz-regress \
+test-suites: all unit check-layering bad cli conformance diff uitest exports lecture runaway oom fuzz-regress \
              abuse valgrind asan fuzz
 	@echo "make test: all suites passed"
 

@@ -654,11 +654,12 @@ def run_program(path, argv=(), error_file=None):
             status = EXIT_RAISED
     except BaseException as e:                 # main (or the program) raised
         sys.stdout.flush()
-        line = traceback.format_exception_only(type(e), e)[-1].strip()
+        line = traceback.format_exception_only(type(e), e)[-1]
+        line = line[:-1] if line.endswith("\n") else line  # (the message's own spaces kept)
         sys.stderr.write(line + "\n")
         if error_file is not None:
             with open(error_file, "w", encoding="utf-8") as f:
-                f.write(line + "\n")
+                f.write(line)
         status = EXIT_RAISED
     # Pure-Python tasks sit in reference cycles (R55): let their "never retrieved"
     # and "destroyed but pending" messages out now, on stderr, not at exit.
@@ -729,7 +730,10 @@ def run_harness(program, max_steps=DEFAULT_MAX_STEPS, max_time=DEFAULT_MAX_TIME,
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=env, timeout=timeout)
         callbacks = _read_lines(cb_path) if os.path.exists(cb_path) else []
-        error = _read_lines(err_path)[0] if os.path.exists(err_path) else None
+        error = None
+        if os.path.exists(err_path):
+            with open(err_path, encoding="utf-8", errors="replace", newline="") as f:
+                error = f.read()
     lines = proc.stdout.decode("utf-8", errors="replace").splitlines()
     return (proc.returncode, lines, callbacks, proc.stderr.decode("utf-8", errors="replace"),
             error)

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""run.py -- differential random-program testing of loopscope against CPython.
+
+    python3 tests/diff/run.py [--seeds A:B] [--bin PATH] [--out DIR] [-j N] [--timeout S]
+                                [--catch-main]
+
+For every seed in [A, B):
+  1. gen.py SEED  -> DIR/work/SEED.json        a random scenario
+  2. BIN check                                  a failure is a *generator* bug
+                                                (saved as DIR/invalid/SEED.json + .txt)
+  3. BIN verify   (with a timeout)              loopscope vs CPython (vt_asyncio.py):
+                                                printed lines, callbacks, exit status,
+                                                what main raised
+A mismatch is saved as DIR/mismatch/SEED.json plus SEED.txt (verify's output).
+Prints one line per non-matching seed and a summary; exits 1 unless every seed
+matched.  Runs at most 2 jobs at once.  `make diff` runs a fixed range of seeds.
+
+The harness is found through $LOOPSCOPE_HARNESS (default: the repository's
+tests/conformance/vt_asyncio.py).
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+GEN = os.path.join(HERE, "gen.py")
+
+
+def sh(cmd, timeout):
+    """Run cmd in its own process group; on timeout kill that group (only it)."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.communicate()
+        return None, "", "timeout"
+    return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def classify(binary, path, timeout):
+    """-> (kind, text).  kind: match, mismatch, invalid, timeout, error."""
+    rc, out, err = sh([binary, "check", path], 30)
+    if rc != 0:
+        return "invalid", out + err
+    rc, out, err = sh([binary, "verify", path], timeout)
+    if rc is None:
+        return "timeout", "verify timed out after %ss" % timeout
+    if rc == 5:
+        return "mismatch", out + "\n--- stderr ---\n" + err
+    if rc != 0:
+        return "error", "verify exit %s\n%s\n%s" % (rc, out, err)
+    return "match", out
+
+
+def one(seed, binary, outdir, timeout, gen_flags=()):
+    work = os.path.join(outdir, "work")
+    path = os.path.join(work, "%d.json" % seed)
+    rc, out, err = sh([sys.executable, GEN] + list(gen_flags) + [str(seed), path], 60)
+    if rc != 0:
+        kind, text = "genfail", err
+    else:
+        kind, text = classify(binary, path, timeout)
+    if kind not in ("match",):
+        d = os.path.join(outdir, kind)
+        os.makedirs(d, exist_ok=True)
+        if os.path.exists(path):
+            shutil.copy(path, os.path.join(d, "%d.json" % seed))
+        with open(os.path.join(d, "%d.txt" % seed), "w") as f:
+            f.write(text)
+    if os.path.exists(path):
+        os.unlink(path)
+    return seed, kind, text
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", default="0:200", help="A:B, half-open range (default 0:200)")
+    ap.add_argument("--bin", default=os.path.join(REPO, "build", "loopscope"),
+                    help="the loopscope executable (default build/loopscope)")
+    ap.add_argument("--out", default=os.path.join(REPO, "build", "diff"),
+                    help="where non-matching seeds are saved (default build/diff)")
+    ap.add_argument("-j", type=int, default=2, help="parallel jobs (at most 2)")
+    ap.add_argument("--timeout", type=float, default=60, help="seconds per verify")
+    ap.add_argument("--catch-main", action="store_true",
+                    help="pass --catch-main to gen.py (half the mains catch everything)")
+    a = ap.parse_args()
+    lo, hi = (int(x) for x in a.seeds.split(":"))
+    jobs = max(1, min(2, a.j))
+    os.environ.setdefault("LOOPSCOPE_HARNESS",
+                          os.path.join(REPO, "tests", "conformance", "vt_asyncio.py"))
+    for kind in ("mismatch", "invalid", "timeout", "error", "genfail"):  # a fresh report
+        shutil.rmtree(os.path.join(a.out, kind), ignore_errors=True)
+    os.makedirs(os.path.join(a.out, "work"), exist_ok=True)
+    counts = {}
+    outcomes = {}
+    cbs = []
+    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
+        flags = ["--catch-main"] if a.catch_main else []
+        for seed, kind, text in ex.map(lambda s: one(s, a.bin, a.out, a.timeout, flags),
+                                       range(lo, hi)):
+            counts[kind] = counts.get(kind, 0) + 1
+            m = re.search(r"\((\d+) printed lines, (\d+) callbacks, exit status (\d+)\)", text)
+            if kind == "match" and m:
+                st = {"0": "ok", "1": "raised", "3": "deadlock", "4": "limit"}.get(m.group(3), m.group(3))
+                outcomes[st] = outcomes.get(st, 0) + 1
+                cbs.append(int(m.group(2)))
+            if kind != "match":
+                lines = [l for l in text.splitlines() if l.strip()]
+                brief = " | ".join(lines[:3])[:300]
+                print("%-8s seed %d: %s" % (kind, seed, brief), flush=True)
+    total = sum(counts.values())
+    print("\nsummary: %d seeds: %s" % (total, ", ".join(
+        "%s %d" % (k, counts.get(k, 0))
+        for k in ("match", "mismatch", "invalid", "timeout", "error", "genfail"))))
+    if cbs:
+        cbs.sort()
+        print("matching runs by outcome: %s; callbacks per run: median %d, max %d" % (
+            ", ".join("%s %d" % kv for kv in sorted(outcomes.items())), cbs[len(cbs) // 2], cbs[-1]))
+    print("saved under %s/{mismatch,invalid,timeout,error,genfail}/" % a.out)
+    return 0 if counts.get("match", 0) == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
