@@ -138,6 +138,23 @@ static int parse_limit(int argc, char **argv, int *i, SimLimits *lim)
     return 1;
 }
 
+/* One printed line, as `print` wrote it; with `stamps` every line of its
+ * text starts with "[%7.3f] ", as the conformance harness's --timestamps
+ * writes them (a text with a newline in it makes several lines). */
+static void put_line(FILE *f, const char *text, VTime t, bool stamps)
+{
+    char stamp[32] = "";
+    if (stamps)
+        snprintf(stamp, sizeof stamp, "[%7.3f] ", (double)t / 1e9);
+    fputs(stamp, f);
+    for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1) {
+        fwrite(text, 1, (size_t)(nl - text) + 1, f);
+        fputs(stamp, f);
+    }
+    fputs(text, f);
+    fputc('\n', f);
+}
+
 static int outcome_status(const Sim *s)
 {
     const Recording *r = sim_recording(s);
@@ -243,12 +260,8 @@ static int cmd_run(int argc, char **argv)
             fputs(text, stdout);
         free(text);
     } else {
-        for (uint32_t i = 0; i < r->nlines; i++) {
-            if (stamps)
-                printf("[%7.3f] ", (double)rec_line_time(r, i) / 1e9);
-            fputs(rec_text(r, r->lines[i].text), stdout);
-            putchar('\n');
-        }
+        for (uint32_t i = 0; i < r->nlines; i++)
+            put_line(stdout, rec_text(r, r->lines[i].text), rec_line_time(r, i), stamps);
     }
     fflush(stdout);
     int status = outcome_status(s);
@@ -467,7 +480,7 @@ static int cmd_verify(int argc, char **argv)
         if (!f)
             goto done;
         for (uint32_t i = 0; i < r->nlines; i++)
-            fprintf(f, "[%7.3f] %s\n", (double)rec_line_time(r, i) / 1e9, rec_text(r, r->lines[i].text));
+            put_line(f, rec_text(r, r->lines[i].text), rec_line_time(r, i), true);
         fclose(f);
         if (!write_callbacks(s, cbs))
             goto done;
