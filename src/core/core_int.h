@@ -58,7 +58,8 @@ typedef struct ExcRec {
 
 typedef enum FutState { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED } FutState;
 
-typedef enum FutOwner { FUT_OWN_NONE, FUT_OWN_TASK, FUT_OWN_GATHER } FutOwner;
+/* FUT_OWN_FREE: in SimState.futs_free, its owner field the next free one */
+typedef enum FutOwner { FUT_OWN_NONE, FUT_OWN_TASK, FUT_OWN_GATHER, FUT_OWN_FREE } FutOwner;
 
 typedef struct Fut {
     uint8_t state;         /* FutState */
@@ -283,7 +284,7 @@ typedef struct SimState {
 
     /* mutable tables */
     Task *tasks;      uint32_t ntasks, tasks_cap;
-    Fut *futs;        uint32_t nfuts, futs_cap;
+    Fut *futs;        uint32_t nfuts, futs_cap, futs_free; /* (fut__free) */
     CbNode *cbs;      uint32_t ncbs, cbs_cap, cbs_free;
     Frame *frames;    uint32_t nframes, frames_cap, frames_free;
     Value *slots;     uint32_t nslots, slots_cap;
@@ -445,6 +446,11 @@ static inline uint32_t rec__next_index(const Sim *s) { return s->st.nsteps + s->
 
 /* task.c: futures, tasks and the ready queue */
 uint32_t fut__new(Sim *s);
+/* Gives back a done future that nothing can reach any more (a sleep's, or
+ * a Lock/Event/Queue waiter's, once its task resumed): fut__new hands its
+ * slot out again. A future still pending, with callbacks or with an owner is
+ * kept. */
+void fut__free(Sim *s, uint32_t fut);
 void fut__add_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a);
 void fut__remove_cb(Sim *s, uint32_t fut, HandleKind kind, uint32_t a);
 void fut__set_result(Sim *s, uint32_t fut, Value v, uint32_t cause);

@@ -351,6 +351,7 @@ int ip_start_sleep(Sim *s, uint32_t task, uint32_t f, VTime ns, bool io, uint32_
     if (ns <= 0 && !io) {
         FRM(f)->phase = 1;
         FRM(f)->r[0] = SIM_NONE;
+        FRM(f)->r[1] = SIM_NONE; /* no future */
         return bare_yield(s, task, cause);
     }
     uint32_t fut = fut__new(s);
@@ -423,6 +424,10 @@ int ip_resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc)
 {
     Frame *fr = FRM(f);
     loop__timer_cancel(s, fr->r[0], fr->r[2]); /* finally: h.cancel() */
+    /* nothing reaches the sleep's future now: its timer ran, or it was
+     * cancelled above (a handle in the ready queue is skipped) */
+    if (fr->r[1] != SIM_NONE)
+        fut__free(s, fr->r[1]);
     fr->phase = 0;
     if (exc != SIM_NONE)
         return ip_do_raise(s, task, exc);

@@ -312,7 +312,7 @@ int ip_op_sync(Sim *s, uint32_t task, uint32_t f, const Op *op)
 }
 
 /* Their resumption halves: the code after each `await fut`. */
-int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc)
+static int resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc)
 {
     uint32_t cause = s->st.exec_cause;
     Frame *fr = FRM(f);
@@ -384,4 +384,14 @@ int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
     default:
         return R_ABORT; /* (resume_op sends only these here) */
     }
+}
+
+int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc)
+{
+    uint32_t fut = FRM(f)->r[0];
+    int r = resume_sync(s, task, f, op, exc);
+    /* the waiter future is garbage now: out of its deque (removed in the
+     * op's finally, or popped by the _wakeup_next that set its result) */
+    fut__free(s, fut);
+    return r;
 }

@@ -328,6 +328,7 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
     st->cbs_free = SIM_NONE;
     st->frames_free = SIM_NONE;
     st->timers_free = SIM_NONE;
+    st->futs_free = SIM_NONE;
     st->wnodes_free = SIM_NONE;
     st->inodes_free = SIM_NONE;
     s->rec.error_text = SIM_NONE;

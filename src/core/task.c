@@ -24,9 +24,11 @@
 uint32_t fut__new(Sim *s)
 {
     SimState *st = &s->st;
-    if (!GROW(s, st->futs, st->futs_cap, st->nfuts + 1))
+    /* a freed future links the free list through its owner field */
+    uint32_t id = TAKE(s, st->futs, st->nfuts, st->futs_cap, st->futs_free, Fut, owner);
+    if (id == SIM_NONE)
         return SIM_NONE;
-    Fut *f = &st->futs[st->nfuts];
+    Fut *f = &st->futs[id];
     memset(f, 0, sizeof *f);
     f->state = FUT_PENDING;
     f->exc = SIM_NONE;
@@ -34,7 +36,20 @@ uint32_t fut__new(Sim *s)
     f->owner_kind = FUT_OWN_NONE;
     f->owner = SIM_NONE;
     f->result.type = V_NONE;
-    return st->nfuts++;
+    return id;
+}
+
+void fut__free(Sim *s, uint32_t fut)
+{
+    SimState *st = &s->st;
+    if (fut >= st->nfuts)
+        return;
+    Fut *f = &st->futs[fut];
+    if (f->state == FUT_PENDING || f->cb_last != SIM_NONE || f->owner_kind != FUT_OWN_NONE)
+        return; /* (cannot happen: a sleep's future is done, its callbacks queued, no owner) */
+    f->owner_kind = FUT_OWN_FREE;
+    f->owner = st->futs_free;
+    st->futs_free = fut;
 }
 
 bool fut__done(const Sim *s, uint32_t fut)
