@@ -23,6 +23,7 @@ void model_free(UiModel *m)
     free(m->blocked);
     free(m->line_first);
     free(m->line_idx);
+    free(m->line_row);
     free(m->totals);
     free(m->iter_step);
     free(m->iter_pick);
@@ -351,6 +352,17 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
         if (m->iter_step[i] > m->iter_step[i + 1])
             m->iter_step[i] = m->iter_step[i + 1];
 
+    m->line_row = malloc(sizeof *m->line_row * ((size_t)r->nlines + 1));
+    if (!m->line_row)
+        goto fail;
+    uint32_t row = 0;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        m->line_row[i] = row++;
+        for (const char *z = rec_text(r, r->lines[i].text); (z = strchr(z, '\n')) != NULL; z++)
+            row++;
+    }
+    m->line_row[r->nlines] = row;
+
     build_totals(m);
     if (!build_source(m, src, stmt_line))
         goto fail;
@@ -407,6 +419,28 @@ uint32_t model_lines_before(const UiModel *m, uint32_t pos)
         uint32_t mid = lo + (hi - lo) / 2;
         if (model_line_step(m, mid) < pos)
             lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t model_rows_of_lines(const UiModel *m, uint32_t nlines)
+{
+    if (!m->line_row || !m->rec)
+        return nlines;
+    return m->line_row[nlines < m->rec->nlines ? nlines : m->rec->nlines];
+}
+
+uint32_t model_line_of_row(const UiModel *m, uint32_t row)
+{
+    if (!m->line_row || !m->rec)
+        return row;
+    uint32_t lo = 0, hi = m->rec->nlines;
+    while (hi - lo > 1) { /* the last line starting at or before row */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->line_row[mid] <= row)
+            lo = mid;
         else
             hi = mid;
     }

@@ -2,7 +2,9 @@
  *
  * Shows the Recording's console lines printed by the steps already applied
  * (model_lines_before), each with its virtual time and a bar in the colour
- * of the task that printed it. It sticks to the bottom while the run
+ * of the task that printed it. A printed text with newlines in it fills
+ * several rows, each stamped with its time, as a terminal and the
+ * conformance harness show it (model_rows_of_lines). It sticks to the bottom while the run
  * advances unless the user scrolls up. Clicking a line seeks to just after
  * the step that printed it and selects that step for "Why is this here?".
  *
@@ -20,9 +22,10 @@ void panel_console_draw(UiCtx *c)
     UiState *st = c->st;
     const Recording *r = c->v->rec;
     const UiModel *m = c->v->model;
-    uint32_t n = model_lines_before(m, c->pos);
+    uint32_t nl = model_lines_before(m, c->pos);
+    uint32_t n = model_rows_of_lines(m, nl), total = model_rows_of_lines(m, r->nlines);
     char note[64];
-    snprintf(note, sizeof note, "%u of %u line%s printed", n, r->nlines, r->nlines == 1 ? "" : "s");
+    snprintf(note, sizeof note, "%u of %u line%s printed", n, total, total == 1 ? "" : "s");
     Rect body = ui__panel_begin(c, P_CONSOLE, "Console", note);
     int lh = th->mono_row_h;
     int rows = (body.h - th->gap) / lh;
@@ -50,9 +53,10 @@ void panel_console_draw(UiCtx *c)
     uint32_t first = (uint32_t)st->console_scroll;
     int stamp_w = draw_text_width(dl, FONT_MONO, th->fs_small, "[000.000]") + th->pad;
     int fh = draw_text_height(dl, FONT_MONO, th->fs_mono);
-    for (uint32_t i = first; i < n && (int)(i - first) < rows + 1; i++) {
+    for (uint32_t row_i = first; row_i < n && (int)(row_i - first) < rows + 1; row_i++) {
+        uint32_t i = model_line_of_row(m, row_i);
         const ConsoleLine *ln = &r->lines[i];
-        int y = body.y + th->gap / 2 + (int)(i - first) * lh;
+        int y = body.y + th->gap / 2 + (int)(row_i - first) * lh;
         Rect row = {body.x, y, body.w, lh};
         uint32_t ps = model_line_step(m, i);
         bool fresh = ps + 1 == c->pos;
@@ -69,9 +73,14 @@ void panel_console_draw(UiCtx *c)
         int ty = y + (lh - fh) / 2;
         draw_text(dl, FONT_MONO, th->fs_small, body.x + th->pad + theme_px(th, 2), ty + theme_px(th, 1),
                   th->text_faint, stamp);
-        const char *text = rec_text(r, ln->text);
+        const char *text = rec_text(r, ln->text), *part = text;
+        for (uint32_t k = model_rows_of_lines(m, i); k < row_i && strchr(part, '\n'); k++)
+            part = strchr(part, '\n') + 1; /* this row's part of the text */
+        char seg[512];
+        size_t sl = strcspn(part, "\n");
+        snprintf(seg, sizeof seg, "%.*s", (int)(sl < sizeof seg ? sl : sizeof seg - 1), part);
         int tx = body.x + th->pad + stamp_w;
-        draw_text_fit(dl, FONT_MONO, th->fs_mono, tx, ty, body.x + body.w - tx - th->pad, th->text, text);
+        draw_text_fit(dl, FONT_MONO, th->fs_mono, tx, ty, body.x + body.w - tx - th->pad, th->text, seg);
         if (ui__hover(c, row)) {
             draw_rect(dl, row, th->hover);
             char tip[900], t2[24];
