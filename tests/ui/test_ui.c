@@ -472,6 +472,35 @@ static void test_console_and_clicks(void)
     fix_close(&f);
 }
 
+/* A printed text with newlines fills one console row per line, each with
+ * its own stamp, in order; the count says rows, as a terminal would. */
+static void test_console_newlines(void)
+{
+    Fix f;
+    fix_open_text(&f, "nl.json",
+                  "{\"coroutines\": {\"main\": [{\"print\": \"top\\nmiddle\\n\\nbottom\"},"
+                  " {\"sleep\": 2}, {\"print\": \"after\"}]}}");
+    const Recording *r = sim_recording(f.sim);
+    CHECK(r->nlines == 2, "two prints (%u)", r->nlines);
+    sim_seek(f.sim, r->nsteps);
+    UiInput in = input(1280, 800);
+    frame(&f, &in);
+    int y1 = find_text(&f.dl, P_CONSOLE, "top"), y2 = find_text(&f.dl, P_CONSOLE, "middle");
+    int y3 = find_text(&f.dl, P_CONSOLE, "bottom"), y4 = find_text(&f.dl, P_CONSOLE, "after");
+    CHECK(y1 >= 0 && y2 > y1 && y3 > y2 && y4 > y3, "one row per line, in order (%d %d %d %d)", y1,
+          y2, y3, y4);
+    CHECK(y3 - y2 > y2 - y1, "the empty line takes a row");
+    CHECK(find_text(&f.dl, P_CONSOLE, "5 of 5 lines printed") >= 0, "rows counted");
+    int stamps = 0;
+    for (uint32_t i = 0; i < f.dl.n; i++) {
+        const DrawCmd *cmd = &f.dl.cmds[i];
+        if (cmd->kind == CMD_TEXT && cmd->owner == P_CONSOLE && strstr(cmd_text(&f.dl, cmd), "0.000]"))
+            stamps++;
+    }
+    CHECK(stamps == 4, "each row of the first print stamped (%d)", stamps);
+    fix_close(&f);
+}
+
 static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
 {
     for (int i = 0; i < o->n; i++)
@@ -808,6 +837,7 @@ int main(void)
         {"ready queue", test_ready_queue},
         {"waiting set", test_waiting_set},
         {"console and clicks", test_console_and_clicks},
+        {"console rows for newlines", test_console_newlines},
         {"keys", test_keys},
         {"why chain", test_why_chain},
         {"totals", test_totals},
