@@ -118,6 +118,7 @@ typedef struct Task {      /* 56 bytes: the small fields are kept together */
     uint32_t span_s0;
     uint8_t span_state;    /* the open span's SpanState, 0xff = none */
     uint8_t span_wait;
+    bool cancelling_now;   /* inside its own cancel() (task__cancel); false between steps */
 } Task;
 
 /* A frame of a running coroutine. */
@@ -344,6 +345,12 @@ struct Sim {
      * the unit's later steps are dropped with it, so the recording stays a
      * prefix of the run, until work() records how the run ended */
     bool rec_failed;
+    /* a cancel went round a cycle of waits (a task awaiting, or gathering, a
+     * task that awaits it): CPython's Task.cancel and _GatheringFuture.cancel
+     * call each other until RecursionError. task__cancel sets this and
+     * unwinds; the caller raises RecursionError (cancel, wait_for, asyncio.run's
+     * shutdown) or the run stops (work(), LIMIT_CANCEL_CYCLE). */
+    bool cancel_cycle;
     /* the text of a print or an I/O label being built: reused, so printing
      * allocates nothing once it has grown (core__scratch) */
     SBuf scratch;

@@ -697,6 +697,11 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             return r == R_CONT ? R_VIS : r;
         }
         bool ok = task__cancel(s, v.id, cause);
+        if (s->cancel_cycle) { /* as CPython's recursion ends in the cancel() call */
+            s->cancel_cycle = false;
+            r = ip_raise_new(s, task, EXC_RECURSION, "maximum recursion depth exceeded in comparison");
+            return r == R_CONT ? R_VIS : r;
+        }
         if (st->as_var != PROG_NONE)
             *slot_at(s, f, st->as_var) = v_bool(ok);
         FRM(f)->pc++;

@@ -132,6 +132,13 @@ static int cancel_and_wait(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint
     FRM(f)->r[3] = w2;
     FRM(f)->phase = phase;
     fut__cancel(s, fut, cause);
+    if (s->cancel_cycle) { /* fut.cancel() raised RecursionError (Sim.cancel_cycle): */
+        s->cancel_cycle = false; /* finally: fut.remove_done_callback(cb), out of wait_for */
+        fut__remove_cb(s, fut, H_RELEASE_WAITER, w2);
+        FRM(f)->phase = 0;
+        int r = ip_raise_new(s, task, EXC_RECURSION, "maximum recursion depth exceeded in comparison");
+        return r == R_CONT ? R_VIS : r;
+    }
     uint32_t ft = fut_task(&s->st.futs[fut]);
     return ip_suspend_on(s, task, w2, WAIT_WAIT_FOR, ft, SIM_NONE, 0, cause);
 }

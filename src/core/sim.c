@@ -539,9 +539,12 @@ static void limit_text(Sim *s)
         [LIMIT_TASKS] = "the task limit was reached (raise it with --max-tasks N)",
         [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? (raise it with --max-depth N)",
         [LIMIT_MEMORY] = "the memory limit was reached (raise it with --max-memory BYTES)",
+        [LIMIT_CANCEL_CYCLE] = "a cancel went round a cycle of tasks awaiting each other: in CPython "
+                               "Task.cancel recurses there until RecursionError, which loopscope "
+                               "raises only from a cancel statement, wait_for and asyncio.run's shutdown",
     };
     SBuf b = {0};
-    sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_MEMORY ? s->rec.limit : 0]);
+    sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_CANCEL_CYCLE ? s->rec.limit : 0]);
     set_error_text(s, &b);
 }
 
@@ -590,8 +593,18 @@ static void unit_shutdown(Sim *s)
             for (uint32_t i = 0; i < ntasks; i++)
                 if (!fut__done(s, st->tasks[i].fut))
                     list[k++] = i;
-            for (uint32_t i = 0; i < k; i++)
+            for (uint32_t i = 0; i < k; i++) {
                 task__cancel(s, list[i], step);
+                if (s->cancel_cycle) { /* RecursionError escapes asyncio.run */
+                    s->cancel_cycle = false;
+                    mem_free(list);
+                    SBuf b = {0};
+                    sbuf_puts(&b, "RecursionError: maximum recursion depth exceeded in comparison");
+                    set_error_text(s, &b);
+                    finish(s, SIM_RAISED);
+                    return;
+                }
+            }
             for (uint32_t i = 0; i < k; i++) {
                 uint32_t fut = st->tasks[list[i]].fut;
                 st->gchild[st->gathers[g].children + st->gathers[g].nchildren++] = fut;
@@ -792,6 +805,12 @@ static void work(Sim *s)
             }
             finish(s, (SimOutcome)st->outcome);
             return;
+        }
+        if (s->cancel_cycle) { /* a cancel outside a cancel statement or the shutdown */
+            s->cancel_cycle = false;
+            s->rec.limit = LIMIT_CANCEL_CYCLE;
+            st->outcome = SIM_LIMIT;
+            continue;
         }
         switch ((Phase)st->phase) {
         case PH_START: unit_start(s); break;

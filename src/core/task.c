@@ -239,6 +239,8 @@ static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
         uint32_t child = s->st.gchild[s->st.gathers[g].children + i];
         if (fut__cancel(s, child, cause))
             ret = true;
+        if (s->cancel_cycle)
+            return false; /* RecursionError unwinds through here (Sim.cancel_cycle) */
     }
     if (ret)
         s->st.futs[fut].cancel_requested = true;
@@ -489,11 +491,20 @@ bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
     Task *t = &s->st.tasks[task];
     if (fut__done(s, t->fut))
         return false;
-    t->num_cancels++;
+    if (t->cancelling_now) { /* round a cycle of waits: Sim.cancel_cycle */
+        s->cancel_cycle = true;
+        return false;
+    }
+    t->num_cancels++; /* (CPython counts on every turn of the cycle; this, once) */
     if (t->fut_waiter != SIM_NONE) {
-        if (fut__cancel(s, t->fut_waiter, cause))
-            return true;
+        t->cancelling_now = true;
+        bool ok = fut__cancel(s, t->fut_waiter, cause);
         t = &s->st.tasks[task];
+        t->cancelling_now = false;
+        if (s->cancel_cycle)
+            return false; /* nothing else changes while RecursionError unwinds */
+        if (ok)
+            return true;
     }
     t->must_cancel = true;
     return true;
