@@ -66,15 +66,45 @@ static void keep_step(void *ctx, uint32_t idx, const Step *sp)
         k->n = idx + 1;
 }
 
-/* Runs `path` step by step; returns the number of steps checked. */
-static uint32_t check_file(const char *path)
+static Program *load(const char *path)
 {
     Diags d;
     diags_init(&d);
     Program *p = scn_load_file(path, &d);
     diags_free(&d);
+    return p;
+}
+
+/* Calls fn on every .json file in dir; returns the sum of what it returned,
+ * and counts in *files the calls that returned more than 0. */
+static uint32_t each_json(const char *dir, uint32_t (*fn)(const char *), uint32_t *files)
+{
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d)
+        return 0;
+    uint32_t sum = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t k = strlen(e->d_name);
+        if (k < 6 || strcmp(e->d_name + k - 5, ".json") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        uint32_t n = fn(path);
+        sum += n;
+        *files += n > 0;
+    }
+    closedir(d);
+    return sum;
+}
+
+/* Runs `path` step by step; returns the number of steps checked. */
+static uint32_t check_file(const char *path)
+{
+    Program *p = load(path);
     if (!p)
-        return 0; /* scenarios/ holds only valid files; check_dir counts them */
+        return 0; /* scenarios/ holds only valid files; each_json counts them */
     SimLimits lim = sim_default_limits();
     lim.max_steps = 300000;
     Sim *s = sim_new(p, &lim);
@@ -141,34 +171,12 @@ static uint32_t check_file(const char *path)
     return n;
 }
 
-static uint32_t check_dir(const char *dir, uint32_t *files)
-{
-    DIR *d = opendir(dir);
-    CHECK(d != NULL);
-    if (!d)
-        return 0;
-    uint32_t steps = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t k = strlen(e->d_name);
-        if (k < 6 || strcmp(e->d_name + k - 5, ".json") != 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        uint32_t n = check_file(path);
-        steps += n;
-        *files += n > 0;
-    }
-    closedir(d);
-    return steps;
-}
-
 void test_record_reads_back(void);
 void test_record_reads_back(void)
 {
     uint32_t files = 0, steps = 0;
-    steps += check_dir("scenarios", &files);
-    steps += check_dir("tests/conformance/cases", &files);
+    steps += each_json("scenarios", check_file, &files);
+    steps += each_json("tests/conformance/cases", check_file, &files);
     /* the unit tests run from the repository's root (make unit) */
     printf("test_record: %u files, %u steps read back\n", files, steps);
     CHECK(files >= 60);
@@ -201,10 +209,7 @@ static uint64_t state_print(const Sim *s)
 /* Returns 1 when `path` was checked. */
 static uint32_t seek_file(const char *path)
 {
-    Diags d;
-    diags_init(&d);
-    Program *p = scn_load_file(path, &d);
-    diags_free(&d);
+    Program *p = load(path);
     if (!p)
         return 0;
     SimLimits lim = sim_default_limits();
@@ -242,21 +247,8 @@ static uint32_t seek_file(const char *path)
 void test_record_seek_matches_forward(void);
 void test_record_seek_matches_forward(void)
 {
-    DIR *d = opendir("tests/conformance/cases");
-    CHECK(d != NULL);
-    if (!d)
-        return;
     uint32_t files = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t k = strlen(e->d_name);
-        if (k < 6 || strcmp(e->d_name + k - 5, ".json") != 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof path, "tests/conformance/cases/%s", e->d_name);
-        files += seek_file(path);
-    }
-    closedir(d);
+    each_json("tests/conformance/cases", seek_file, &files);
     printf("test_record: %u files, every step sought\n", files);
     CHECK(files >= 45);
 }
