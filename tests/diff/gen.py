@@ -13,6 +13,22 @@ helpers j > i) and every loop is bounded, and a rough cost model keeps the
 whole run to a few hundred steps, so every program terminates quickly (a
 deadlock or an uncaught exception is a legitimate outcome: verify compares it).
 
+A second random stream (seed-derived) switches on, per program, the wider
+constructs: bounded recursion (rec: `call` of itself; rect: one task per level,
+sometimes in a TaskGroup; every level sleeps >= 0.1 s and the only entry is a
+wait_for with a timeout <= 1.5 s); non-task values (int, str, list, None, an
+awaited result) where a task is awaited/gathered/waited/cancelled; a task that
+cancels itself, awaits/gathers/wait_fors itself, or cancels its parent, and two
+tasks that cancel/await each other (the task is passed in through the queue
+qbox and boxer()); one task awaited by several waiter tasks, gathered twice,
+wait_for'd, then cancelled or failing; cancel twice / of a done task; cancel
+racing Lock/Semaphore/Queue/Event waits (objects slk, ssem, sq, sev); raise in
+finally and in handlers, re-raise, return in finally; task_done too often;
+floats, big/negative ints, unicode and control characters in text; odd
+durations (1e-9, 86400.5, ...); names that are soft keywords or builtins; a
+renamed main, `about`, odd titles, an empty coroutine; raw UTF-8 or ASCII-escaped
+JSON.
+
 Things deliberately NOT generated (known, documented differences): printing a
 task or a TaskGroup variable.
 """
@@ -31,6 +47,27 @@ CATCH = ["ValueError", "KeyError", "RuntimeError", "OSError", "TimeoutError", "L
          "Exception", "Exception", "BaseException", "BaseException", "CancelledError",
          "CancelledError", "CancelledError", "ExceptionGroup", "ExceptionGroup",
          "BaseExceptionGroup", "ArithmeticError", "NameError", "TypeError"]
+
+# Extra values (floats, big and negative ints, unicode and escapes in text).
+FLOATS = [1.5, 0.1, 2.0, -0.5, 1e16, 1e-05, 1e22, 123.456, -0.0, 1e300, 5e-324,
+          0.30000000000000004, 1.7976931348623157e308, 2.5e-07, 100.0, 1e15,
+          12345678901234567.0, 0.3333333333333333, -1e-300, 1234.5e10]
+BIGINTS = [9223372036854775807, -9223372036854775808, 9007199254740993, -1, 10 ** 18,
+           -42, 0, -9007199254740993, 4294967296]
+TEXTS = ["h\u00e9llo", "\u4e2d\u6587", "\U0001F600 emoji", "zero\u200bwidth", "nb\u00a0sp",
+         "tab\there", "back\\slash", "quote'single", 'dq"double', "both'\"",
+         "del\x7f", "e\u0301", "{{braces}}", "\u00fc'\"\\", "esc\x1b[0m", "", " ",
+         "soft\u00adhyphen", "rtl\u202eltr", "\ufeffbom", "a\u0085nel", "line\nbreak",
+         "ls\u2028sep", "cr\rret", "ff\x0cfeed", "\u3000ideo", "\U0001F468\u200d\U0001F469"]
+# text with characters that are awkward inside a title/about comment
+TITLE_TEXT = ["diff seed %s", "diff seed %s \u00e9\u4e2d", "diff seed %s\nsecond line",
+              "diff seed %s\r\nwindows", "diff seed %s \\ \"q\" {x}", "diff seed %s\u2028ls",
+              "diff seed %s\x0cff", "diff seed %s\rcr only"]
+VARNAMES = ["match", "case", "_", "type", "id", "str", "list", "len", "self", "Task", "loop",
+            "x", "e", "i", "repr", "sorted", "exit", "input", "open", "gather", "sleep", "q1",
+            "TaskGroup", "ExceptionGroup2", "async_", "print_", "f", "fut"]
+DUR_X = [1e-09, 2e-09, 5e-10, 1.5e-09, 0.30000000000000004, 0.1, 0.7, 1e-06, 0.3333333333333333,
+         86400.5, 100000, 2.0000000001, 0.0000000015]
 
 MAX_COST = 260          # rough budget of steps for the whole program
 
@@ -78,19 +115,58 @@ class Gen:
         if r.random() < 0.5:
             self.objects["lk"] = "Lock"
         if r.random() < 0.4:
-            self.objects["sem"] = r.choice(["Semaphore", {"Semaphore": r.choice([0, 1, 2, 2, 3])}])
+            self.objects["sem"] = r.choice(["Semaphore", {"Semaphore": r.choice([0, 1, 2, 2, 3, 1000000000])}])
         if r.random() < 0.6:
             self.objects["q"] = r.choice(["Queue", {"Queue": {}},
-                                          {"Queue": {"maxsize": r.choice([0, 1, 1, 2, 3])}}])
+                                          {"Queue": {"maxsize": r.choice([0, 1, 1, 2, 3, 1000000000])}}])
         if r.random() < 0.2:
             self.objects["q2"] = {"Queue": {"maxsize": 1}}
         self.cost_left = MAX_COST
         self.main_puts = {}
+        self.big_durs = 0
+        # -- wider coverage (a second stream decides which extras a program has)
+        x = random.Random(seed * 104729 + 17)
+        self.odd_names = x.random() < 0.3
+        self.used_names = set()
+        self.ascii_json = x.random() < 0.5
+        self.x_values = x.random() < 0.5        # floats, big ints, unicode text
+        self.x_dur = x.random() < 0.15          # odd durations (1e-9, 86400.5, ...)
+        self.x_nontask = x.random() < 0.4       # non-task values where a task goes
+        self.x_rec = x.random() < 0.35          # a recursive coroutine
+        self.x_self = x.random() < 0.3          # self-cancel / cancel the parent
+        self.x_shared = x.random() < 0.4        # one task awaited from several places
+        self.x_sync = x.random() < 0.4          # cancel racing Lock/Semaphore/Queue/Event
+        self.x_exc = x.random() < 0.5           # raise in finally/except, return in finally
+        self.x_misc = x.random() < 0.3          # empty coroutine, renamed main, about, ...
+        self.main_name = "main"
+        if self.x_misc and x.random() < 0.5:
+            self.main_name = x.choice(["entry", "amain", "main2", "_main"])
+        self.extra_cors = {}                    # name -> coroutine (dict or list)
+        self.cnames = {}
+        if self.x_self:
+            self.objects["qbox"] = "Queue"
+        if self.x_sync:
+            for n, d in (("slk", "Lock"), ("ssem", {"Semaphore": x.choice([0, 1, 1, 2])}),
+                         ("sq", {"Queue": {"maxsize": x.choice([0, 1, 1, 2])}}), ("sev", "Event")):
+                if x.random() < 0.6:
+                    self.objects[n] = d
+        self.xr = x
 
     # -- names -----------------------------------------------------------
     def fresh(self, prefix):
         self.nvar += 1
+        if self.odd_names and self.r.random() < 0.08:
+            left = [n for n in VARNAMES if n not in self.used_names]
+            if left:
+                n = self.r.choice(left)
+                self.used_names.add(n)
+                return n
         return "%s%d" % (prefix, self.nvar)
+
+    def plain_queues(self):
+        # qbox carries tasks to boxer(): nobody else may take from it (a task
+        # that reached a print would show a task's repr, a known difference)
+        return [q for q in self.objs("Queue") if q != "qbox"]
 
     def objs(self, kind):
         out = []
@@ -104,18 +180,30 @@ class Gen:
     def template(self, ctx, prefix=""):
         r = self.r
         parts = [prefix] if prefix else []
-        vs = ctx.vars_of("val", "exc", "list", "who")
+        vs = ctx.vars_of("val", "exc", "list", "who", "aval")
         for _ in range(r.choice([0, 1, 1, 2])):
             if vs:
                 parts.append("{%s}" % r.choice(vs))
         if not parts:
             parts.append(r.choice(["x", "ok", "done", "{{lit}}", "it's \"q\""]))
+        if self.x_values and r.random() < 0.25:
+            parts.insert(r.randint(0, len(parts)), r.choice(TEXTS))
         return " ".join(parts)
 
     def value(self, ctx, depth=0):
         r = self.r
         c = r.random()
-        vs = ctx.vars_of("val", "exc", "list", "who")
+        vs = ctx.vars_of("val", "exc", "list", "who", "aval")
+        if self.x_values and r.random() < 0.35:
+            y = r.random()
+            if y < 0.3:
+                return r.choice(FLOATS)
+            if y < 0.5:
+                return r.choice(BIGINTS)
+            t = r.choice(TEXTS)
+            if vs and r.random() < 0.5:
+                t += " {%s}" % r.choice(vs)
+            return t
         if c < 0.3:
             return r.choice([0, 1, 2, 7, -3, 42])
         if c < 0.45:
@@ -129,6 +217,13 @@ class Gen:
         return "leaf"
 
     def dur(self):
+        if self.x_dur and self.r.random() < 0.12:
+            d = self.r.choice(DUR_X)
+            if d > 1000:
+                if self.big_durs >= 2:
+                    return 1
+                self.big_durs += 1
+            return d
         return self.r.choice(DUR)
 
     # -- helpers we may use from coroutine ci -------------------------------
@@ -137,7 +232,8 @@ class Gen:
         for j, h in self.helpers.items():
             if j <= ctx.ci:
                 continue
-            if any(k == "task" for _, k in h["params"]) and not ctx.vars_of("task"):
+            if any(k == "task" for _, k in h["params"]) and not ctx.vars_of("task") \
+                    and not self.x_nontask:
                 continue
             out.append(j)
         return out
@@ -146,7 +242,12 @@ class Gen:
         args = []
         for pname, kind in self.helpers[j]["params"]:
             if kind == "task":
-                args.append({"var": self.r.choice(ctx.vars_of("task"))})
+                ts = ctx.vars_of("task")
+                if not ts or (self.x_nontask and self.r.random() < 0.3):
+                    args.append(self.r.choice([3, -1, "str", [1, "a"], [], None, 1.5, True,
+                                               self.value(ctx)]))
+                else:
+                    args.append({"var": self.r.choice(ts)})
             elif pname == "who":
                 args.append(self.fresh("w"))
             else:
@@ -163,10 +264,10 @@ class Gen:
         """An awaitable for gather/wait_for: task var, call, or sleep."""
         r = self.r
         c = r.random()
-        ts = ctx.vars_of("task")
+        ts = ctx.vars_of("task") + (ctx.vars_of("aval") if self.x_nontask else [])
         hs = self.callable_helpers(ctx)
         if c < 0.3 and ts:
-            return r.choice(ts)
+            return self.task_var(ctx)
         if c < 0.75 and hs:
             j = r.choice(hs)
             if self.spend(self.helpers[j]["cost"] + 2):
@@ -188,7 +289,9 @@ class Gen:
         return {"print": self.template(ctx, pre)}
 
     def cname(self, ci):
-        return "main" if ci < 0 else "h%d" % ci
+        if ci >= 1000:
+            return self.cnames[ci]
+        return self.main_name if ci < 0 else "h%d" % ci
 
     def maybe_as(self, st, ctx, kind, prefix="v", prob=0.7):
         if self.r.random() < prob:
@@ -224,6 +327,20 @@ class Gen:
                 sub.env[ev] = "exc"
             cbody = [self.p(sub, "caught " + e)]
             x = r.random()
+            if self.x_exc and r.random() < 0.3:
+                y = r.random()
+                if y < 0.35:     # re-raise the same class, with the caught one's text
+                    cbody.append({"raise": e if e in RAISE else "RuntimeError",
+                                  "message": "re {%s}" % cl["as"] if "as" in cl else "re"})
+                elif y < 0.6:    # an exception raised and caught inside the handler
+                    inner = self.wrap_try(sub.sub(), [{"raise": r.choice(RAISE), "message": "inner"}])
+                    cbody.append(inner)
+                elif y < 0.8:    # raise inside a nested finally of the handler
+                    cbody.append({"try": [self.p(sub, "h-try")],
+                                  "finally": [{"raise": r.choice(RAISE), "message": "from finally"}]})
+                else:
+                    cbody.append({"return": self.value(sub)})
+                x = 1.0
             if x < 0.15:
                 cbody.append({"raise": r.choice(RAISE), "message": self.template(sub, "re")})
             elif x < 0.25 and e in ("CancelledError", "BaseException"):
@@ -241,26 +358,34 @@ class Gen:
             fin = [self.p(sub, "finally")]
             if r.random() < 0.3:
                 fin += self.stmts(sub, 1)
-            if r.random() < 0.07:
+            if r.random() < (0.2 if self.x_exc else 0.07):
                 fin.append({"return": self.value(sub)})
+            elif self.x_exc and r.random() < 0.25:
+                fin.append({"raise": r.choice(RAISE), "message": self.template(sub, "fin")})
+            elif self.x_exc and r.random() < 0.15 and sub.depth < 5:
+                fin.append(self.wrap_try(sub, [{"raise": r.choice(RAISE)}]))
             st["finally"] = fin
         return st
 
     def stmt(self, ctx):
         r = self.r
         hs = self.callable_helpers(ctx)
-        ts = ctx.vars_of("task")
+        ts = ctx.vars_of("task") + (ctx.vars_of("aval") if self.x_nontask else [])
         kinds = [("print", 8), ("sleep", 10), ("io", 2), ("block", 1),
                  ("call", 6 if hs else 0), ("create_task", 10 if hs else 0),
                  ("await", 6 if ts else 0), ("gather", 6), ("wait_for", 6),
                  ("cancel", 6 if ts else 0), ("raise", 2), ("try", 6 if ctx.depth < 4 else 0),
                  ("event", 4 if self.objs("Event") else 0),
                  ("with", 3 if (self.objs("Lock") or self.objs("Semaphore")) and ctx.depth < 4 else 0),
-                 ("queue", 6 if self.objs("Queue") else 0),
+                 ("queue", 6 if self.plain_queues() else 0),
                  ("repeat", 3 if ctx.depth < 3 else 0),
                  ("task_group", 4 if ctx.depth < 4 and hs else 0),
                  ("set_var", 2), ("return", 1),
-                 ("race", 6 if hs else 0)]
+                 ("race", 6 if hs else 0),
+                 ("recurse", 3 if self.x_rec and ctx.ci < 1000 and ctx.depth < 3 else 0),
+                 ("selfc", 3 if self.x_self and ctx.ci < 1000 and ctx.depth < 3 else 0),
+                 ("shared", 3 if self.x_shared and ctx.ci < 1000 and ctx.depth < 3 else 0),
+                 ("sync", 4 if self.x_sync and ctx.ci < 1000 and ctx.depth < 3 else 0)]
         tot = sum(w for _, w in kinds)
         x = r.uniform(0, tot)
         for k, w in kinds:
@@ -324,12 +449,23 @@ class Gen:
         self.maybe_as(st, ctx, "task", "t", 0.85)
         return [st]
 
+    def task_var(self, ctx):
+        """A variable for await/cancel/gather/wait_for: usually a task; with
+        x_nontask sometimes the result of an earlier await (an int, a list, ...)."""
+        ts = ctx.vars_of("task")
+        av = ctx.vars_of("aval")
+        if av and self.x_nontask and (not ts or self.r.random() < 0.2):
+            return self.r.choice(av)
+        return self.r.choice(ts)
+
     def s_await(self, ctx):
-        t = self.r.choice(ctx.vars_of("task"))
+        t = self.task_var(ctx)
         st = {"await": t}
         env0 = dict(ctx.env)
         out = [st]
-        if self.maybe_as(st, ctx, "val", "r"):
+        if self.r.random() < 0.1:
+            out.insert(0, {"await": t})     # awaited twice
+        if self.maybe_as(st, ctx, "aval", "r"):
             out.append(self.p(ctx, "await->{%s}" % st["as"]))
         if self.r.random() < 0.6:
             out = [self.wrap_try(ctx, out, force_cancel=True, env=env0)]
@@ -358,9 +494,11 @@ class Gen:
     def s_wait_for(self, ctx):
         r = self.r
         st = {"wait_for": self.call_aw(ctx), "timeout": r.choice(TIMEOUTS)}
+        if self.x_dur and r.random() < 0.3:
+            st["timeout"] = self.dur()
         env0 = dict(ctx.env)
         out = [st]
-        if self.maybe_as(st, ctx, "val", "r"):
+        if self.maybe_as(st, ctx, "aval", "r"):
             out.append(self.p(ctx, "wait_for->{%s}" % st["as"]))
         if r.random() < 0.85:
             out = [self.wrap_try(ctx, out, force_cancel=True, env=env0,
@@ -368,10 +506,23 @@ class Gen:
         return out
 
     def s_cancel(self, ctx):
-        st = {"cancel": self.r.choice(ctx.vars_of("task"))}
+        r = self.r
+        t = self.task_var(ctx)
+        st = {"cancel": t}
         out = [st]
         if self.maybe_as(st, ctx, "val", "c", 0.6):
             out.append(self.p(ctx, "cancel->{%s}" % st["as"]))
+        x = r.random()
+        if x < 0.15:            # cancel twice
+            st2 = {"cancel": t}
+            out.append(st2)
+            if self.maybe_as(st2, ctx, "val", "c", 0.7):
+                out.append(self.p(ctx, "cancel again->{%s}" % st2["as"]))
+        elif x < 0.3:           # let it finish (or be cancelled), then cancel the done task
+            out.append(self.wrap_try(ctx, [{"await": t}], force_cancel=True, env=dict(ctx.env)))
+            st2 = {"cancel": t, "as": self.fresh("c")}
+            ctx.env[st2["as"]] = "val"
+            out += [st2, self.p(ctx, "cancel done->{%s}" % st2["as"])]
         return out
 
     def s_raise(self, ctx):
@@ -417,7 +568,7 @@ class Gen:
 
     def s_queue(self, ctx):
         r = self.r
-        q = r.choice(self.objs("Queue"))
+        q = r.choice(self.plain_queues())
         x = r.random()
         if ctx.ci < 0 and self.main_puts.get(q, 0) == 0 and r.random() < 0.85:
             x = 0
@@ -433,6 +584,8 @@ class Gen:
                 out.append(self.p(ctx, "got {%s}" % st["as"]))
             if r.random() < 0.3:
                 out.append({"task_done": q})
+                if self.x_exc and r.random() < 0.3:
+                    out.append({"task_done": q})          # once too often
         elif x < 0.92:
             out = [{"task_done": q}]
         else:
@@ -533,6 +686,466 @@ class Gen:
                                      env=dict(ctx.env)))
         return out
 
+    # -- wider coverage ---------------------------------------------------------
+    def dedicated(self, name, params, make):
+        """A coroutine used by the new constructs: made once, by make(ctx) -> body.
+        Its statements never call the helpers (ci >= 1000), so the call graph
+        stays acyclic apart from the bounded recursion of rec/rect."""
+        if name in self.extra_cors:
+            return name
+        self.extra_cors[name] = None          # reserve (and stop re-entry)
+        ci = 1000 + len(self.extra_cors)
+        self.cnames[ci] = name
+        env = {p: k for p, k in params}
+        ctx = Ctx(self, ci, env)
+        saved = self.cost_left
+        self.cost_left = 40
+        body = make(ctx)
+        self.cost_left = saved
+        if params or self.r.random() < 0.2:
+            self.extra_cors[name] = {"params": [p for p, _ in params], "body": body}
+        else:
+            self.extra_cors[name] = body
+        return name
+
+    def handler_try(self, ctx, body, picks, fin=True):
+        """try body / except picks (print, sometimes swallow-return or re-raise) / finally."""
+        r = self.r
+        clauses = []
+        for e in picks:
+            cl = {"error": e}
+            sub = ctx.sub()
+            if r.random() < 0.6:
+                ev = self.fresh("e")
+                cl["as"] = ev
+                sub.env[ev] = "exc"
+            cb = [self.p(sub, "caught " + e)]
+            x = r.random()
+            if x < 0.2:
+                cb.append({"raise": e if e in RAISE else "RuntimeError",
+                           "message": self.template(sub, "again")})
+            elif x < 0.35:
+                cb.append({"return": self.value(sub)})
+            elif x < 0.45:
+                cb.append({"sleep": r.choice([0, 0.1])})
+            cl["body"] = cb
+            clauses.append(cl)
+        st = {"try": body}
+        if clauses:
+            st["except"] = clauses
+        if fin and (not clauses or r.random() < 0.4):
+            sub = ctx.sub()
+            f = [self.p(sub, "finally")]
+            if self.x_exc and r.random() < 0.25:
+                f.append({"return": self.value(sub)})
+            st["finally"] = f
+        return st
+
+    def pos_sleep(self):
+        d = self.r.choice([0.1, 0.2, 0.25, 0.3, 0.5])
+        return {"sleep": d} if self.r.random() < 0.7 else {"io": d, "label": "lvl"}
+
+    def make_rec(self, ctx):
+        """rec(n, who): sleep, then call rec([n], who) -- bounded only by the
+        wait_for that starts it (every level waits >= 0.1 s; timeouts <= 1.5 s)."""
+        r = self.r
+        body = [self.p(ctx, "rec {n}")]
+        pre = [self.pos_sleep()]
+        for _ in range(r.choice([0, 0, 1, 2])):
+            y = r.random()
+            if y < 0.4:
+                pre.append(self.p(ctx, "pre"))
+            elif y < 0.55:
+                pre.append({"block": r.choice([0, 0.1])})
+            elif y < 0.75:
+                v = self.fresh("s")
+                ctx.env[v] = "val"
+                pre.append({"set_var": v, "value": self.value(ctx)})
+            elif y < 0.85:
+                pre.append({"sleep": 0})
+            elif y < 0.93:
+                pre.append({"raise": r.choice(RAISE), "message": "deep {n}"})
+            else:
+                pre.append({"return": "bottom {n}"})
+        r.shuffle(pre)
+        body += pre
+        arg = [{"var": "n"}] if r.random() < 0.6 else "{n}<"
+        core = [{"call": "rec", "args": [arg, {"var": "who"}], "as": "rr"}]
+        sub = ctx.sub()
+        sub.env["rr"] = "val"
+        core.append(self.p(sub, "rec {n} got {rr}"))
+        locks = self.objs("Lock") + self.objs("Semaphore")
+        if locks and r.random() < 0.3:
+            core = [{"with": r.choice(locks), "body": core}]
+        if r.random() < 0.75:
+            picks = r.sample(["CancelledError", "BaseException", "Exception", "ValueError",
+                              "CancelledError", "TimeoutError"], r.choice([0, 1, 1, 2]))
+            core = [self.handler_try(ctx, core, picks)]
+        body += core
+        body += self.stmts(ctx.sub(), r.choice([0, 0, 1, 2]))
+        body.append({"return": r.choice(["up {n}", {"var": "n"}, None, 7])})
+        return body
+
+    def make_rect(self, ctx):
+        """rect(n, who): the same, one task per level (create_task + await)."""
+        r = self.r
+        body = [self.p(ctx, "rect {n}"), self.pos_sleep()]
+        if r.random() < 0.1:
+            body.append({"return": "flat"})
+        core = [{"create_task": "rect", "args": [[{"var": "n"}], {"var": "who"}], "as": "tt"}]
+        if r.random() < 0.3:
+            core.append({"sleep": 0})
+        if r.random() < 0.25:
+            core[0]["group"] = "tgr"
+            core = [{"task_group": "tgr", "body": core + [self.p(ctx, "rect group body end")]},
+                    {"await": "tt", "as": "rr"}]
+        elif r.random() < 0.2:
+            core.append({"gather": ["tt", "tt"], "as": "rr"})
+        else:
+            core.append({"await": "tt", "as": "rr"})
+        sub = ctx.sub()
+        sub.env["rr"] = "val"
+        core.append(self.p(sub, "rect {n} got {rr}"))
+        if r.random() < 0.7:
+            core = [self.handler_try(ctx, core, r.sample(
+                ["CancelledError", "BaseException", "Exception"], r.choice([0, 1, 1, 2])))]
+        body += core
+        body.append({"return": r.choice(["up {n}", {"var": "n"}, None])})
+        return body
+
+    def s_recurse(self, ctx):
+        r = self.r
+        self.spend(15)
+        name = self.dedicated("rec", [("n", "val"), ("who", "who")], self.make_rec) \
+            if r.random() < 0.65 else \
+            self.dedicated("rect", [("n", "val"), ("who", "who")], self.make_rect)
+        args = [r.choice([0, [], "", "n"]), self.fresh("w")]
+        T = r.choice([0.3, 0.5, 1, 1, 1.5, 0])
+        out = []
+        if r.random() < 0.5:
+            aw = {"call": name, "args": args}
+        else:
+            aw = self.fresh("t")
+            out.append({"create_task": name, "args": args, "as": aw})
+            ctx.env[aw] = "task"
+        env0 = dict(ctx.env)
+        rv = self.fresh("r")
+        sub = ctx.sub()
+        sub.env[rv] = "val"
+        out.append(self.wrap_try(ctx, [{"wait_for": aw, "timeout": T, "as": rv},
+                                       self.p(sub, "rec->{%s}" % rv)],
+                                 force_cancel=True, env=env0, expect=("TimeoutError",)))
+        return out
+
+    def make_boxer(self, ctx):
+        return [{"get": "qbox", "as": "x"}, {"return": {"var": "x"}}]
+
+    def make_selfish(self, ctx):
+        r = self.r
+        body = [self.p(ctx, "start"), {"await": "box", "as": "me"}]
+        ctx.env["me"] = "box"
+        v = r.random()
+        if v < 0.55:
+            body.append({"cancel": "me", "as": "c1"})
+            ctx.env["c1"] = "val"
+            body.append(self.p(ctx, "self-cancel {c1}"))
+            if r.random() < 0.3:
+                body += [{"cancel": "me", "as": "c2"}, {"print": "again {c2}"}]
+            y = r.random()
+            if y < 0.2:
+                pass
+            elif y < 0.35:
+                body.append({"sleep": 0})
+            elif y < 0.45:
+                body.append({"block": 0.1})
+            elif y < 0.85:
+                body.append(self.handler_try(ctx, [r.choice([{"sleep": 0}, {"sleep": 0.5},
+                                                             {"gather": [{"sleep": 0}]},
+                                                             {"wait_for": {"sleep": 1}, "timeout": 0.5}]),
+                                                   self.p(ctx, "not cancelled?")],
+                                             r.sample(["CancelledError", "BaseException", "TimeoutError"],
+                                                      r.choice([1, 1, 2]))))
+            else:
+                body.append({"await": "me"})
+        elif v < 0.7:
+            body.append({"try": [{"await": "me"}], "except": [
+                {"error": "RuntimeError", "body": [self.p(ctx, "self-await refused")]}]})
+        elif v < 0.85:
+            body.append({"try": [{"wait_for": "me", "timeout": r.choice([0, 0.5, 1])}],
+                         "except": [{"error": r.choice(["BaseException", "CancelledError"]),
+                                     "body": [self.p(ctx, "self wait_for ended")]}]})
+        else:
+            body.append({"try": [{"gather": ["me", {"sleep": r.choice([0, 0.5])}],
+                                  "return_exceptions": r.random() < 0.5}],
+                         "except": [{"error": "BaseException",
+                                     "body": [self.p(ctx, "self gather ended")]}]})
+        body += self.stmts(ctx.sub(), r.choice([0, 1]))
+        body.append({"return": self.value(ctx)})
+        return body
+
+    def make_child(self, ctx):
+        r = self.r
+        body = []
+        if r.random() < 0.5:
+            body.append({"sleep": r.choice([0, 0, 0.5])})
+        body += [{"cancel": "par", "as": "c"}, self.p(ctx, "cancelled parent {c}")]
+        ctx.env["c"] = "val"
+        if r.random() < 0.2:
+            body.append({"cancel": "par"})
+        if r.random() < 0.6:
+            body.append(self.handler_try(ctx, [{"sleep": r.choice([0, 0.5])}, self.p(ctx, "child on")],
+                                         r.sample(["CancelledError", "BaseException"], r.choice([0, 1]))))
+        body.append({"return": "child done"})
+        return body
+
+    def make_parent(self, ctx):
+        r = self.r
+        self.dedicated("child", [("who", "who"), ("par", "task")], self.make_child)
+        body = [self.p(ctx, "start"), {"await": "box", "as": "me"},
+                {"create_task": "child", "args": [{"var": "who"}, {"var": "me"}], "as": "tc"}]
+        ctx.env["tc"] = "task"
+        if r.random() < 0.35:
+            body[-1]["group"] = "tgp"
+            inner = [body.pop()]
+            if r.random() < 0.5:
+                inner.append({"create_task": "child", "args": ["sib", {"var": "me"}], "group": "tgp"})
+            inner.append(r.choice([{"sleep": r.choice([0, 0.5, 1])}, self.p(ctx, "group body")]))
+            body.append(self.handler_try(ctx, [{"task_group": "tgp", "body": inner},
+                                               self.p(ctx, "group done")],
+                                         r.sample(["CancelledError", "ExceptionGroup", "BaseException"],
+                                                  r.choice([0, 1, 2]))))
+            body.append({"return": "parent group done"})
+            return body
+        y = r.random()
+        if y < 0.4:
+            w = {"await": "tc", "as": "pr"}
+        elif y < 0.6:
+            w = {"gather": ["tc", {"sleep": r.choice([0, 1])}], "as": "pr",
+                 "return_exceptions": r.random() < 0.5}
+        elif y < 0.8:
+            w = {"wait_for": "tc", "timeout": r.choice([0.5, 1, None]), "as": "pr"}
+        else:
+            w = {"sleep": r.choice([0, 0.5, 1])}
+        sub = ctx.sub()
+        sub.env["pr"] = "val"
+        inner = [w] + ([self.p(sub, "parent got {pr}")] if "as" in w else [])
+        body.append(self.handler_try(ctx, inner, r.sample(["CancelledError", "BaseException"],
+                                                          r.choice([0, 1, 1]))))
+        body.append(self.p(ctx, "parent end"))
+        body.append({"return": "parent done"})
+        return body
+
+    def s_selfc(self, ctx):
+        r = self.r
+        if r.random() < 0.25:
+            return self.s_duel(ctx)
+        self.spend(10)
+        self.dedicated("boxer", [], self.make_boxer)
+        name = self.dedicated("selfish", [("who", "who"), ("box", "box")], self.make_selfish) \
+            if r.random() < 0.5 else \
+            self.dedicated("parent", [("who", "who"), ("box", "box")], self.make_parent)
+        tb = self.fresh("tb")
+        ctx.env[tb] = "box"
+        t = self.fresh("t")
+        out = [{"create_task": "boxer", "as": tb},
+               {"create_task": name, "args": [self.fresh("w"), {"var": tb}], "as": t},
+               {"put": "qbox", "value": {"var": t}}]
+        ctx.env[t] = "task"
+        y = r.random()
+        if y < 0.5:
+            rv = self.fresh("r")
+            sub = ctx.sub()
+            sub.env[rv] = "val"
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "selfc->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        elif y < 0.7:
+            out.append({"sleep": r.choice([0, 0.5, 1])})
+        return out
+
+    def make_duel(self, ctx):
+        r = self.r
+        body = [self.p(ctx, "start"), {"await": "box", "as": "other"}]
+        ctx.env["other"] = "box"
+        d = r.choice([0, 0, 0.5, 1])
+        body.append(self.handler_try(ctx, [{"sleep": d}, {"cancel": "other", "as": "dc"},
+                                           {"print": "duel {who} cancelled other: {dc}"},
+                                           {"sleep": r.choice([0, 0.5])}, self.p(ctx, "survived")],
+                                     r.sample(["CancelledError", "BaseException"], r.choice([0, 1, 1]))))
+        if r.random() < 0.3:
+            body.append({"try": [{"await": "other", "as": "dr"}, {"print": "duel {who} saw {dr}"}],
+                         "except": [{"error": "BaseException", "body": [self.p(ctx, "other failed")]}]})
+        body.append({"return": "duel {who}"})
+        return body
+
+    def s_duel(self, ctx):
+        self.spend(10)
+        self.dedicated("boxer", [], self.make_boxer)
+        self.dedicated("duel", [("who", "who"), ("box", "box")], self.make_duel)
+        b1, b2, t1, t2 = self.fresh("tb"), self.fresh("tb"), self.fresh("t"), self.fresh("t")
+        ctx.env[b1] = ctx.env[b2] = "box"
+        ctx.env[t1] = ctx.env[t2] = "task"
+        return [{"create_task": "boxer", "as": b1}, {"create_task": "boxer", "as": b2},
+                {"create_task": "duel", "args": ["A", {"var": b1}], "as": t1},
+                {"create_task": "duel", "args": ["B", {"var": b2}], "as": t2},
+                {"put": "qbox", "value": {"var": t2}}, {"put": "qbox", "value": {"var": t1}}]
+
+    def make_target(self, ctx, bad):
+        r = self.r
+        body = [self.p(ctx, "target"), {"sleep": r.choice([0, 0.5, 1, 1])}]
+        if bad:
+            body.append({"raise": r.choice(RAISE), "message": "target failed"})
+        else:
+            body.append({"return": self.value(ctx)})
+        return body
+
+    def make_waiter(self, ctx, how):
+        r = self.r
+        if how == "await":
+            w = {"await": "tk", "as": "wr"}
+        elif how == "wait_for":
+            w = {"wait_for": "tk", "timeout": r.choice([0.5, 1, None, 0]), "as": "wr"}
+        else:
+            w = {"gather": ["tk", "tk"] if r.random() < 0.7 else ["tk", {"sleep": 0.5}],
+                 "as": "wr", "return_exceptions": r.random() < 0.5}
+        sub = ctx.sub()
+        sub.env["wr"] = "val"
+        return [self.handler_try(ctx, [w, self.p(sub, "waited {wr}")],
+                                 r.sample(["CancelledError", "TimeoutError", "Exception",
+                                           "BaseException", "ValueError"], r.choice([1, 2, 3]))),
+                {"return": "waiter {who}"}]
+
+    def s_shared(self, ctx):
+        r = self.r
+        self.spend(12)
+        hs = self.callable_helpers(ctx)
+        t = self.fresh("t")
+        out = []
+        made = self.s_create_task(ctx) if hs and r.random() < 0.3 else [{}]
+        if "create_task" in made[-1]:
+            out += made
+            if "as" not in out[-1]:
+                out[-1]["as"] = t
+                ctx.env[t] = "task"
+            t = out[-1]["as"]
+        else:
+            bad = r.random() < 0.5
+            name = self.dedicated("tbad" if bad else "tok", [("who", "who")],
+                                  lambda c: self.make_target(c, bad))
+            out.append({"create_task": name, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+        for _ in range(r.choice([1, 2, 2, 3])):
+            how = r.choice(["await", "wait_for", "gather"])
+            name = self.dedicated("wait_" + how, [("who", "who"), ("tk", "task")],
+                                  lambda c: self.make_waiter(c, how))
+            wv = self.fresh("t")
+            out.append({"create_task": name, "args": [self.fresh("w"), {"var": t}], "as": wv})
+            ctx.env[wv] = "task"
+        y = r.random()
+        if y < 0.25:
+            gv = self.fresh("g")
+            sub = ctx.sub()
+            sub.env[gv] = "list"
+            out.append(self.wrap_try(ctx, [{"gather": [t, t], "as": gv,
+                                            "return_exceptions": r.random() < 0.5},
+                                           self.p(sub, "twice {%s}" % gv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        elif y < 0.45:
+            out.append(self.wrap_try(ctx, [{"wait_for": t, "timeout": r.choice([0.5, 1, 0])}],
+                                     force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
+        elif y < 0.8:
+            out.append({"sleep": r.choice([0, 0.5, 1])})
+            out.append({"cancel": t})
+            if r.random() < 0.4:
+                out.append({"cancel": t})
+            if r.random() < 0.6:
+                out.append(self.wrap_try(ctx, [{"await": t}], force_cancel=True, env=dict(ctx.env)))
+        return out
+
+    def make_syncw(self, ctx, kind, obj):
+        r = self.r
+        if kind in ("Lock", "Semaphore"):
+            core = [{"with": obj, "body": [self.p(ctx, "in " + obj), {"sleep": r.choice([0, 0.5])}]}]
+        elif kind == "get":
+            sub = ctx.sub()
+            sub.env["gx"] = "val"
+            core = [{"get": obj, "as": "gx"}, self.p(sub, "got {gx}")]
+            if r.random() < 0.5:
+                core.append({"task_done": obj})
+        elif kind == "put":
+            core = [{"put": obj, "value": "{who}"}, self.p(ctx, "put done")]
+        else:
+            core = [{"wait": obj}, self.p(ctx, "woke")]
+        return [self.handler_try(ctx, core, r.sample(["CancelledError", "BaseException"],
+                                                     r.choice([0, 1, 1]))),
+                {"return": "{who} ok"}]
+
+    def s_sync(self, ctx):
+        r = self.r
+        cands = [o for o in ("slk", "ssem", "sq", "sev") if o in self.objects]
+        if not cands:
+            return self.s_sleep(ctx)
+        o = r.choice(cands)
+        self.spend(12)
+        if o == "slk":
+            kind = "Lock"
+        elif o == "ssem":
+            kind = "Semaphore"
+        elif o == "sq":
+            kind = r.choice(["get", "get", "put"])
+        else:
+            kind = "Event"
+        name = self.dedicated("sw_%s_%s" % (o, kind.lower()), [("who", "who")],
+                              lambda c: self.make_syncw(c, kind, o))
+        out = []
+        ts = []
+        maxsize = 0
+        if o == "sq":
+            maxsize = self.objects["sq"]["Queue"]["maxsize"]
+            if kind == "put":
+                out += [{"put": "sq", "value": i} for i in range(maxsize)]
+        for _ in range(r.choice([1, 2, 3])):
+            t = self.fresh("t")
+            out.append({"create_task": name, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+            ts.append(t)
+
+        def ops(n):
+            res = []
+            for _ in range(n):
+                y = r.random()
+                if y < 0.3:
+                    res.append({"sleep": r.choice([0, 0, 0.5])})
+                elif y < 0.6:
+                    c = self.fresh("c")
+                    res += [{"cancel": r.choice(ts), "as": c}, {"print": "sync cancel {%s}" % c}]
+                    ctx.env[c] = "val"
+                elif o == "sev":
+                    res.append({"set": "sev"} if r.random() < 0.7 else {"clear": "sev"})
+                elif o == "sq" and kind == "get":
+                    res.append({"put": "sq", "value": r.choice([1, "a", None])})
+                elif o == "sq" and kind == "put":
+                    res.append({"try": [{"wait_for": {"sleep": 0}, "timeout": 1}], "finally": []}
+                               if False else {"sleep": 0})
+                else:
+                    res.append({"sleep": 0})
+            return res
+        if o in ("slk", "ssem") and o not in ctx.locks and r.random() < 0.7:
+            out += ops(r.choice([0, 1]))
+            out.append({"with": o, "body": [{"sleep": 0}] + ops(r.choice([1, 2, 3]))})
+            out += ops(r.choice([1, 2, 3]))
+        else:
+            out += ops(r.choice([2, 3, 4, 5]))
+        if o == "sq" and kind == "put":
+            gx = self.fresh("x")
+            ctx.env[gx] = "val"
+            out += [{"get": "sq", "as": gx}, {"cancel": r.choice(ts)}, {"print": "sync got {%s}" % gx}]
+        if r.random() < 0.6:
+            gv = self.fresh("g")
+            out += [{"gather": list(ts), "return_exceptions": True, "as": gv},
+                    {"print": "sync gathered {%s}" % gv}]
+            ctx.env[gv] = "list"
+        return out
+
     def stmts(self, ctx, n):
         out = []
         for _ in range(n):
@@ -575,7 +1188,15 @@ class Gen:
             self.helpers[j] = self.helper(j)
         ctx = Ctx(self, -1, {})
         self.cost_left = MAX_COST
-        body = self.stmts(ctx, r.randint(4, 10))
+        body = []
+        if self.x_misc and self.xr.random() < 0.5:
+            # an empty coroutine (exported as `pass`), called and started
+            self.extra_cors["noop"] = [] if self.xr.random() < 0.5 else {"params": [], "body": []}
+            body += [{"call": "noop", "args": [], "as": "nr"}, {"print": "noop gave {nr}"},
+                     {"create_task": "noop", "as": "tnoop"}]
+            ctx.env["tnoop"] = "task"
+            ctx.env["nr"] = "val"
+        body += self.stmts(ctx, r.randint(4, 10))
         # main often joins everything it started at the end
         ts = ctx.vars_of("task")
         if ts and r.random() < 0.5:
@@ -594,8 +1215,18 @@ class Gen:
         for j in range(self.nhelpers):
             h = self.helpers[j]
             cors[h["name"]] = {"params": [p for p, _ in h["params"]], "body": h["body"]}
-        cors["main"] = body
+        for n, c in self.extra_cors.items():
+            cors[n] = c
+        cors[self.main_name] = body
         out = {"title": "diff seed %s" % self.seed}
+        if self.x_misc:
+            out["title"] = self.xr.choice(TITLE_TEXT) % self.seed
+            if self.xr.random() < 0.6:
+                out["about"] = self.xr.choice(["About: {x} \u00e9", "two\nlines\n", "cr\rhere",
+                                               "tab\tand \\ back", "ls\u2028ps\u2029",
+                                               "\"\"\" triple", "# hash", "nel\u0085x"])
+        if self.main_name != "main":
+            out["main"] = self.main_name
         if self.objects:
             out["objects"] = self.objects
         out["coroutines"] = cors
@@ -610,9 +1241,10 @@ def main():
         sys.stderr.write("usage: gen.py [--catch-main] SEED OUT.json\n")
         return 2
     seed = int(argv[0])
-    prog = Gen(seed, catch).program()
-    with open(argv[1], "w") as f:
-        json.dump(prog, f, indent=1)
+    gen = Gen(seed, catch)
+    prog = gen.program()
+    with open(argv[1], "w", encoding="utf-8") as f:
+        json.dump(prog, f, indent=1, ensure_ascii=gen.ascii_json)
         f.write("\n")
     return 0
 

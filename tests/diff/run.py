@@ -49,8 +49,18 @@ def sh(cmd, timeout):
     return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
+# The one difference docs/scenario-format.md lists that random programs reach:
+# tasks still pending when asyncio.run returns (made during its shutdown, or
+# left by a RecursionError there) are garbage-collected in CPython, which
+# closes their coroutines, so their finally blocks print after everything
+# else. Then loopscope's lines are all there and CPython has more at the end.
+KNOWN_PENDING = re.compile(r"\Adiffers from CPython [0-9.]+ at printed line \d+:\n"
+                           r"  loopscope: \(end: \d+ printed lines in all\)\n"
+                           r"  CPython: .*\n?\Z")
+
+
 def classify(binary, path, timeout):
-    """-> (kind, text).  kind: match, mismatch, invalid, timeout, error."""
+    """-> (kind, text).  kind: match, known, mismatch, invalid, timeout, error."""
     rc, out, err = sh([binary, "check", path], 30)
     if rc != 0:
         return "invalid", out + err
@@ -58,6 +68,8 @@ def classify(binary, path, timeout):
     if rc is None:
         return "timeout", "verify timed out after %ss" % timeout
     if rc == 5:
+        if KNOWN_PENDING.match(out) and "Task was destroyed but it is pending!" in err:
+            return "known", out
         return "mismatch", out + "\n--- stderr ---\n" + err
     if rc != 0:
         return "error", "verify exit %s\n%s\n%s" % (rc, out, err)
@@ -123,13 +135,13 @@ def main():
     total = sum(counts.values())
     print("\nsummary: %d seeds: %s" % (total, ", ".join(
         "%s %d" % (k, counts.get(k, 0))
-        for k in ("match", "mismatch", "invalid", "timeout", "error", "genfail"))))
+        for k in ("match", "known", "mismatch", "invalid", "timeout", "error", "genfail"))))
     if cbs:
         cbs.sort()
         print("matching runs by outcome: %s; callbacks per run: median %d, max %d" % (
             ", ".join("%s %d" % kv for kv in sorted(outcomes.items())), cbs[len(cbs) // 2], cbs[-1]))
-    print("saved under %s/{mismatch,invalid,timeout,error,genfail}/" % a.out)
-    return 0 if counts.get("match", 0) == total else 1
+    print("saved under %s/{known,mismatch,invalid,timeout,error,genfail}/" % a.out)
+    return 0 if counts.get("match", 0) + counts.get("known", 0) == total else 1
 
 
 if __name__ == "__main__":
