@@ -143,9 +143,13 @@ static int parse_limit(int argc, char **argv, int *i, SimLimits *lim)
  * writes them (a text with a newline in it makes several lines). */
 static void put_line(FILE *f, const char *text, VTime t, bool stamps)
 {
-    char stamp[32] = "";
-    if (stamps)
-        snprintf(stamp, sizeof stamp, "[%7.3f] ", (double)t / 1e9);
+    if (!stamps) {
+        fputs(text, f);
+        fputc('\n', f);
+        return;
+    }
+    char stamp[32];
+    snprintf(stamp, sizeof stamp, "[%7.3f] ", (double)t / 1e9);
     fputs(stamp, f);
     for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1) {
         fwrite(text, 1, (size_t)(nl - text) + 1, f);
@@ -261,7 +265,7 @@ static int cmd_run(int argc, char **argv)
         free(text);
     } else {
         for (uint32_t i = 0; i < r->nlines; i++)
-            put_line(stdout, rec_text(r, r->lines[i].text), rec_line_time(r, i), stamps);
+            put_line(stdout, rec_text(r, r->lines[i].text), stamps ? rec_line_time(r, i) : 0, stamps);
     }
     fflush(stdout);
     int status = outcome_status(s);

@@ -349,7 +349,7 @@ struct Sim {
      * task that awaits it): CPython's Task.cancel and _GatheringFuture.cancel
      * call each other until RecursionError. task__cancel sets this and
      * unwinds; the caller raises RecursionError (cancel, wait_for, asyncio.run's
-     * shutdown) or the run stops (work(), LIMIT_CANCEL_CYCLE). */
+     * shutdown) or stops the run (task__cancel_cycle_stop). */
     bool cancel_cycle;
     /* the text of a print or an I/O label being built: reused, so printing
      * allocates nothing once it has grown (core__scratch) */
@@ -473,6 +473,10 @@ uint32_t fut__cancelled_error(Sim *s, uint32_t fut);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
+/* After a cancel whose RecursionError loopscope does not raise (a
+ * TaskGroup's abort, a cancel made by a task's own step): when it went round
+ * a cycle (Sim.cancel_cycle), the run stops with LIMIT_CANCEL_CYCLE. */
+void task__cancel_cycle_stop(Sim *s);
 /* Whether handle h, just popped from the ready queue, was cancelled there
  * (loop__timer_cancel); forgets it. */
 bool loop__take_cancelled(Sim *s, uint32_t h);

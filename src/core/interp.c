@@ -300,6 +300,7 @@ int ip_suspend_on(Sim *s, uint32_t task, uint32_t fut, WaitKind w, uint32_t obj,
     if (TSK(task)->must_cancel) {
         if (fut__cancel(s, fut, reg))
             TSK(task)->must_cancel = false;
+        task__cancel_cycle_stop(s);
     }
     return R_SUSP;
 }
@@ -423,7 +424,8 @@ static int op_io(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
 int ip_resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc)
 {
     Frame *fr = FRM(f);
-    loop__timer_cancel(s, fr->r[0], fr->r[2]); /* finally: h.cancel() */
+    if (exc != SIM_NONE) /* finally: h.cancel(), which does nothing once the timer ran */
+        loop__timer_cancel(s, fr->r[0], fr->r[2]);
     /* nothing reaches the sleep's future now: its timer ran, or it was
      * cancelled above (a handle in the ready queue is skipped) */
     if (fr->r[1] != SIM_NONE)

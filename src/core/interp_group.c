@@ -40,6 +40,7 @@ static void group_abort(Sim *s, uint32_t g, uint32_t cause)
         uint32_t next = s->st.gnodes[n].next;
         if (!fut__done(s, TSK(t)->fut))
             task__cancel(s, t, cause);
+        task__cancel_cycle_stop(s);
         n = next;
     }
 }
@@ -66,6 +67,7 @@ void group__on_task_done(Sim *s, uint32_t g, uint32_t task, uint32_t cause)
         group_abort(s, g, cause);
         st->groups[g].parent_cancel_requested = true;
         task__cancel(s, st->groups[g].parent, cause);
+        task__cancel_cycle_stop(s);
     }
 }
 

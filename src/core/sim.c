@@ -806,12 +806,6 @@ static void work(Sim *s)
             finish(s, (SimOutcome)st->outcome);
             return;
         }
-        if (s->cancel_cycle) { /* a cancel outside a cancel statement or the shutdown */
-            s->cancel_cycle = false;
-            s->rec.limit = LIMIT_CANCEL_CYCLE;
-            st->outcome = SIM_LIMIT;
-            continue;
-        }
         switch ((Phase)st->phase) {
         case PH_START: unit_start(s); break;
         case PH_ITER_BEGIN: unit_iter_begin(s); break;

@@ -379,6 +379,15 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
     st->rcancel[st->nrcancel++] = handle;
 }
 
+void task__cancel_cycle_stop(Sim *s)
+{
+    if (!s->cancel_cycle)
+        return;
+    s->cancel_cycle = false;
+    s->rec.limit = LIMIT_CANCEL_CYCLE;
+    s->st.outcome = SIM_LIMIT; /* work() ends the run before the next unit */
+}
+
 bool loop__take_cancelled(Sim *s, uint32_t h)
 {
     SimState *st = &s->st;
