@@ -322,6 +322,10 @@ typedef struct Keyframe {
     size_t rec_ntext;
 } Keyframe;
 
+/* What CPython's RecursionError says when a cancel goes round a cycle of
+ * waits (Sim.cancel_cycle). */
+#define CANCEL_CYCLE_MSG "maximum recursion depth exceeded in comparison"
+
 struct Sim {
     const Program *prog;
     SimLimits limits;

@@ -160,13 +160,30 @@ int ip_raise_new(Sim *s, uint32_t task, ExcType t, const char *msg)
 
 /* Raises UnboundLocalError for local `slot` of frame f, with CPython 3.11's
  * message (ceval.c, UNBOUNDLOCAL_ERROR_MSG). */
-int ip_raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot)
+static int raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot)
 {
     char msg[160];
     snprintf(msg, sizeof msg,
              "cannot access local variable '%s' where it is not associated with a value",
              slot == SIM_NONE ? "?" : prog_local_name(s->prog, s->codes[FRM(f)->code].coro, slot));
     return ip_raise_new(s, task, EXC_UNBOUND_LOCAL, msg);
+}
+
+bool ip_local(Sim *s, uint32_t task, uint32_t f, uint32_t var, Value *out, int *r)
+{
+    Value v = *slot_at(s, f, var);
+    if (v.type == V_UNBOUND) {
+        *r = raise_unbound(s, task, f, var);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int ip_raise_cancel_cycle(Sim *s, uint32_t task)
+{
+    s->cancel_cycle = false;
+    return ip_raise_new(s, task, EXC_RECURSION, CANCEL_CYCLE_MSG);
 }
 
 /* Returns `v` from the innermost frame to its caller (or ends the task). */
@@ -220,7 +237,7 @@ bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r)
         uint32_t bad = SIM_NONE;
         uint32_t id = val__template(s, x->str, f, FRM(f)->code, &unbound, &bad);
         if (unbound) {
-            *r = ip_raise_unbound(s, task, f, bad);
+            *r = raise_unbound(s, task, f, bad);
             return false;
         }
         if (id == SIM_NONE) {
@@ -230,15 +247,8 @@ bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r)
         *out = v_id(V_STR, id);
         return true;
     }
-    case EXPR_VAR: {
-        Value v = *slot_at(s, f, x->var);
-        if (v.type == V_UNBOUND) {
-            *r = ip_raise_unbound(s, task, f, x->var);
-            return false;
-        }
-        *out = v;
-        return true;
-    }
+    case EXPR_VAR:
+        return ip_local(s, task, f, x->var, out, r);
     case EXPR_LIST: {
         Value items[64];
         Value *buf = x->count <= 64 ? items : mem_malloc(x->count * sizeof(Value));
@@ -383,7 +393,7 @@ static int fill_template(Sim *s, uint32_t task, uint32_t f, uint32_t text, SBuf 
     uint32_t bad = SIM_NONE;
     *out = b;
     if (!val__template_buf(s, text, f, FRM(f)->code, b, &bad)) {
-        int r = ip_raise_unbound(s, task, f, bad);
+        int r = raise_unbound(s, task, f, bad);
         return r == R_CONT ? R_VIS : r;
     }
     if (b->oom) {
@@ -481,11 +491,9 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
                               const Value *args, int *r)
 {
     if (aw->kind == AW_TASK) {
-        Value v = *slot_at(s, f, aw->var);
-        if (v.type == V_UNBOUND) {
-            *r = ip_raise_unbound(s, task, f, aw->var);
+        Value v;
+        if (!ip_local(s, task, f, aw->var, &v, r))
             return SIM_NONE;
-        }
         if (v.type != V_TASK) {
             *r = ip_raise_new(s, task, EXC_TYPE,
                               "An asyncio.Future, a coroutine or an awaitable is required");
@@ -535,12 +543,10 @@ int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t 
                       uint32_t *fut)
 {
     int r;
-    Value v = *slot_at(s, f, var);
+    Value v;
     *fut = SIM_NONE;
-    if (v.type == V_UNBOUND) {
-        r = ip_raise_unbound(s, task, f, var);
+    if (!ip_local(s, task, f, var, &v, &r))
         return r == R_CONT ? R_VIS : r;
-    }
     if (v.type != V_TASK) {
         r = raise_not_awaitable(s, task, v);
         return r == R_CONT ? R_VIS : r;
@@ -644,7 +650,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         if (st->name != PROG_NONE && g == SIM_NONE) {
             name = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = ip_raise_unbound(s, task, f, bad);
+                r = raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }
@@ -687,11 +693,9 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         return ip_op_wait_for(s, task, f, op, cause);
     case OP_CANCEL: {
         cause = narrate_exec(s, task, op);
-        Value v = *slot_at(s, f, st->var);
-        if (v.type == V_UNBOUND) { /* t.cancel() reads t first */
-            r = ip_raise_unbound(s, task, f, st->var);
+        Value v;
+        if (!ip_local(s, task, f, st->var, &v, &r)) /* t.cancel() reads t first */
             return r == R_CONT ? R_VIS : r;
-        }
         if (v.type != V_TASK) {
             char msg[128];
             snprintf(msg, sizeof msg, "'%s' object has no attribute 'cancel'", val__type_name(s, v));
@@ -700,8 +704,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         }
         bool ok = task__cancel(s, v.id, cause);
         if (s->cancel_cycle) { /* as CPython's recursion ends in the cancel() call */
-            s->cancel_cycle = false;
-            r = ip_raise_new(s, task, EXC_RECURSION, "maximum recursion depth exceeded in comparison");
+            r = ip_raise_cancel_cycle(s, task);
             return r == R_CONT ? R_VIS : r;
         }
         if (st->as_var != PROG_NONE)
@@ -738,7 +741,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             uint32_t bad = SIM_NONE;
             msg = val__template(s, st->text, f, FRM(f)->code, &unbound, &bad);
             if (unbound) {
-                r = ip_raise_unbound(s, task, f, bad);
+                r = raise_unbound(s, task, f, bad);
                 return r == R_CONT ? R_VIS : r;
             }
         }

@@ -77,8 +77,12 @@ int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_
  * task is done; R_CONT with *fut when it must suspend on it. */
 int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t as_var,
                       uint32_t *fut);
-/* Raises UnboundLocalError for local `slot` of frame f (CPython's message). */
-int ip_raise_unbound(Sim *s, uint32_t task, uint32_t f, uint32_t slot);
+/* Reads local `var` of frame f, as evaluating its name does: true with
+ * *out, or false with UnboundLocalError raised (*r) when it has no value. */
+bool ip_local(Sim *s, uint32_t task, uint32_t f, uint32_t var, Value *out, int *r);
+/* Raises, in the task, the RecursionError of a cancel that went round a
+ * cycle of waits (Sim.cancel_cycle, which it clears). */
+int ip_raise_cancel_cycle(Sim *s, uint32_t task);
 
 /* ---- interp_wait.c: tasks.gather, tasks.wait_for ---- */
 int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);

@@ -44,9 +44,9 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
         uint32_t n = aw->nargs > 64 ? 64 : aw->nargs;
-        if (aw->kind == AW_TASK && slot_at(s, f, aw->var)->type == V_UNBOUND) {
+        Value tv;
+        if (aw->kind == AW_TASK && !ip_local(s, task, f, aw->var, &tv, &r)) {
             mem_free(vals);
-            r = ip_raise_unbound(s, task, f, aw->var);
             return r == R_CONT ? R_VIS : r;
         }
         if (aw->kind != AW_CALL || n == 0)
@@ -133,10 +133,9 @@ static int cancel_and_wait(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint
     FRM(f)->phase = phase;
     fut__cancel(s, fut, cause);
     if (s->cancel_cycle) { /* fut.cancel() raised RecursionError (Sim.cancel_cycle): */
-        s->cancel_cycle = false; /* finally: fut.remove_done_callback(cb), out of wait_for */
-        fut__remove_cb(s, fut, H_RELEASE_WAITER, w2);
+        fut__remove_cb(s, fut, H_RELEASE_WAITER, w2); /* finally: remove_done_callback */
         FRM(f)->phase = 0;
-        int r = ip_raise_new(s, task, EXC_RECURSION, "maximum recursion depth exceeded in comparison");
+        int r = ip_raise_cancel_cycle(s, task);
         return r == R_CONT ? R_VIS : r;
     }
     uint32_t ft = fut_task(&s->st.futs[fut]);
@@ -192,10 +191,9 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
     uint32_t nargs = aw->nargs > 64 ? 64 : aw->nargs;
     if (aw->kind == AW_CALL && !ip_eval_args(s, task, f, aw->args_first, nargs, args, &r))
         return r == R_CONT ? R_VIS : r;
-    if (aw->kind == AW_TASK && slot_at(s, f, aw->var)->type == V_UNBOUND) {
-        r = ip_raise_unbound(s, task, f, aw->var);
+    Value tv;
+    if (aw->kind == AW_TASK && !ip_local(s, task, f, aw->var, &tv, &r))
         return r == R_CONT ? R_VIS : r;
-    }
     uint32_t w = fut__new(s);
     if (w == SIM_NONE)
         return R_ABORT;

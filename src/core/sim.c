@@ -599,7 +599,7 @@ static void unit_shutdown(Sim *s)
                     s->cancel_cycle = false;
                     mem_free(list);
                     SBuf b = {0};
-                    sbuf_puts(&b, "RecursionError: maximum recursion depth exceeded in comparison");
+                    sbuf_puts(&b, "RecursionError: " CANCEL_CYCLE_MSG);
                     set_error_text(s, &b);
                     finish(s, SIM_RAISED);
                     return;
