@@ -319,12 +319,7 @@ class Gen:
         if force_cancel and "CancelledError" not in picks and r.random() < 0.7:
             picks.insert(0, "CancelledError")
         for e in picks:
-            cl = {"error": e}
-            sub = ctx.sub()
-            if r.random() < 0.75:
-                ev = self.fresh("e")
-                cl["as"] = ev
-                sub.env[ev] = "exc"
+            cl, sub = self.clause(ctx, e, 0.75)
             cbody = [self.p(sub, "caught " + e)]
             x = r.random()
             if self.x_exc and r.random() < 0.3:
@@ -708,17 +703,23 @@ class Gen:
             self.extra_cors[name] = body
         return name
 
+    def clause(self, ctx, e, p_as):
+        """An except clause for class e, binding the exception (`as`) with
+        probability p_as; returns it with the context of its body."""
+        cl = {"error": e}
+        sub = ctx.sub()
+        if self.r.random() < p_as:
+            ev = self.fresh("e")
+            cl["as"] = ev
+            sub.env[ev] = "exc"
+        return cl, sub
+
     def handler_try(self, ctx, body, picks, fin=True):
         """try body / except picks (print, sometimes swallow-return or re-raise) / finally."""
         r = self.r
         clauses = []
         for e in picks:
-            cl = {"error": e}
-            sub = ctx.sub()
-            if r.random() < 0.6:
-                ev = self.fresh("e")
-                cl["as"] = ev
-                sub.env[ev] = "exc"
+            cl, sub = self.clause(ctx, e, 0.6)
             cb = [self.p(sub, "caught " + e)]
             x = r.random()
             if x < 0.2:
