@@ -46,7 +46,8 @@ void fut__free(Sim *s, uint32_t fut)
         return;
     Fut *f = &st->futs[fut];
     if (f->state == FUT_PENDING || f->cb_last != SIM_NONE || f->owner_kind != FUT_OWN_NONE)
-        return; /* (cannot happen: a sleep's future is done, its callbacks queued, no owner) */
+        return; /* (cannot happen: a sleep's or a waiter's future is done, its callbacks
+                   queued, and it has no owner) */
     f->owner_kind = FUT_OWN_FREE;
     f->owner = st->futs_free;
     st->futs_free = fut;
