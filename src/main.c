@@ -180,7 +180,8 @@ static int outcome_status(const Sim *s)
     }
 }
 
-/* One line per callback the loop ran, in the conformance harness's format. */
+/* One line per callback the loop ran, and one per cancelled handle it
+ * skipped ("skip <kind> <name>"), in the conformance harness's format. */
 static bool write_callbacks(const Sim *s, const char *path)
 {
     const Recording *r = sim_recording(s);
@@ -193,7 +194,7 @@ static bool write_callbacks(const Sim *s, const char *path)
     rec_reader_init(&rd, r);
     for (uint32_t i = 0; i < r->nsteps; i++) {
         const Step *sp = rec_read(&rd, i);
-        if (sp->kind != STEP_PICK)
+        if (sp->kind != STEP_PICK && sp->kind != STEP_SKIP)
             continue;
         const HandleInfo *h = &r->handles[sp->handle];
         const char *name = "-";
@@ -207,7 +208,8 @@ static bool write_callbacks(const Sim *s, const char *path)
         default:
             break;
         }
-        fprintf(f, "%.9f %s %s\n", (double)sp->t / 1e9, handle_kind_name((HandleKind)h->kind), name);
+        fprintf(f, "%.9f %s%s %s\n", (double)sp->t / 1e9, sp->kind == STEP_SKIP ? "skip " : "",
+                handle_kind_name((HandleKind)h->kind), name);
     }
     bool ok = fflush(f) == 0 && !ferror(f);
     ok = fclose(f) == 0 && ok;

@@ -77,7 +77,8 @@ SimLimits sim_default_limits(void);
 typedef enum StepKind {
     STEP_START,        /* 1: asyncio.run: loop created, main Task created */
     STEP_POLL,         /* 7: select(): nothing ready -> the clock jumps to the next timer (t2 = new time) */
-    STEP_TIMER_DUE,    /* 6: a due timer's callback enters the ready queue (handle) */
+    STEP_TIMER_DUE,    /* 6: a due timer's callback enters the ready queue (handle; aux = 1:
+                        * the timer was cancelled, so it will be skipped) */
     STEP_PICK,         /* 2: the head of the ready queue is popped (handle) */
     STEP_SKIP,         /* 2: a cancelled handle is popped and skipped */
     STEP_EXEC,         /* 3: a statement of a task ran (stmt) */
@@ -122,7 +123,7 @@ typedef struct Step {
     uint32_t iter;    /* loop iteration (1-based; 0 before the first) */
     uint8_t stage;    /* 1..7 */
     uint8_t kind;     /* StepKind */
-    uint8_t aux;      /* WaitKind / TaskEnd / SimOutcome, by kind */
+    uint8_t aux;      /* WaitKind / TaskEnd / SimOutcome / cancelled, by kind */
     uint8_t pad;
     uint32_t task;    /* the task concerned or SIM_NONE */
     uint32_t handle;  /* the handle concerned or SIM_NONE */

@@ -477,6 +477,9 @@ uint32_t fut__cancelled_error(Sim *s, uint32_t fut);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
+/* Marks a handle in the ready queue as cancelled (_run_once skips it);
+ * false when out of memory. */
+bool loop__mark_cancelled(Sim *s, uint32_t handle);
 /* After a cancel whose RecursionError loopscope does not raise (a
  * TaskGroup's abort, a cancel made by a task's own step): when it went round
  * a cycle (Sim.cancel_cycle), the run stops with LIMIT_CANCEL_CYCLE. */

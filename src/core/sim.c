@@ -692,11 +692,14 @@ static bool unit_timers(Sim *s)
         bool cancelled = false;
         VTime when = st->heap[0].when; /* the handle's deadline (rec_handle_when) */
         uint32_t h = loop__heap_pop(s, &cancelled);
-        if (cancelled)
-            continue; /* CPython appends it to _ready and skips it; same order */
+        /* A cancelled timer below the top (the cleanup in unit_iter_begin
+         * only pops cancelled tops) falls due too: _run_once moves it to
+         * _ready as any other and skips it there (unit_run, STEP_SKIP). */
+        if (cancelled && !loop__mark_cancelled(s, h))
+            return true; /* out of memory: the run stops */
         HandleInfo *hi = &s->rec.handles[h];
         rec__step(s, STAGE_RESUME, STEP_TIMER_DUE, hi->task, h, hi->stmt, hi->fut, hi->created,
-                  0, when);
+                  cancelled, when);
         loop__call_soon(s, h);
         return true;
     }

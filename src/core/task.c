@@ -372,12 +372,21 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
     uint32_t now = rec__next_index(s);
     if (hi->queued == SIM_NONE || hi->queued >= now || (hi->picked != SIM_NONE && hi->picked < now))
         return; /* not queued yet, or it ran already: cancel() does nothing */
+    loop__mark_cancelled(s, handle);
+}
+
+/* Marks handle, which sits in the ready queue, as cancelled: _run_once will
+ * skip it (SimState.rcancel). False when out of memory. */
+bool loop__mark_cancelled(Sim *s, uint32_t handle)
+{
+    SimState *st = &s->st;
     for (uint32_t i = 0; i < st->nrcancel; i++)
         if (st->rcancel[i] == handle)
-            return;
+            return true;
     if (!GROW(s, st->rcancel, st->rcancel_cap, st->nrcancel + 1))
-        return;
+        return false;
     st->rcancel[st->nrcancel++] = handle;
+    return true;
 }
 
 void task__cancel_cycle_stop(Sim *s)

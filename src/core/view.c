@@ -235,7 +235,7 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         break;
     case STEP_TIMER_DUE:
         sim_describe_handle(r, p, sp->handle, w, sizeof w);
-        snprintf(buf, n, "timer due -> ready queue: %s", w);
+        snprintf(buf, n, "timer due -> ready queue%s: %s", sp->aux ? " (cancelled, will be skipped)" : "", w);
         break;
     case STEP_PICK:
         sim_describe_handle(r, p, sp->handle, w, sizeof w);

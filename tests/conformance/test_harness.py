@@ -369,6 +369,31 @@ def select_timeout_cap_lands_on_the_deadline():
 
 
 @test
+def cancelled_handles_skipped_in_ready_queue_are_logged():
+    # _run_once pops cancelled timers only from the heap's top: b's timer
+    # (scheduled first, same deadline) keeps the cancelled wait_for timeout
+    # below it, so both fall due at 1 and the loop skips the cancelled one in
+    # _ready.  The log names the skip; the summary counts only callbacks run.
+    r = vt("""
+        import asyncio
+        async def job():
+            await asyncio.sleep(0.5)
+        async def main():
+            b = asyncio.create_task(asyncio.sleep(1))
+            await asyncio.sleep(0)             # b's timer is scheduled first
+            await asyncio.wait_for(job(), 1)
+            await b
+            print("done")
+        asyncio.run(main())
+        """)
+    expect_equal("stdout", r.lines, ["done"])
+    expect_equal("callbacks at t=1", [c for c in r.callbacks if c.startswith("1.")][:5], [
+        "1.000000000 sleep_done -", "1.000000000 skip release_waiter -",
+        "1.000000000 wakeup Task-2", "1.000000000 wakeup Task-1",
+        "1.000000000 run_until_complete -"])
+
+
+@test
 def time_sleep_blocks_the_loop_and_shifts_timers():
     # The blocker's time.sleep(2) at 0.5 moves the clock to 2.5.  The ticker's
     # timer (due at 1) is found overdue at the next select; it runs after the

@@ -49,7 +49,8 @@ What is replaced, and the rules it models (see /work/shared/asyncio-semantics.md
 
 Outputs: the program's prints on stdout (with --timestamps each line is prefixed
 with "[%7.3f] " % seconds); --callbacks FILE gets one line per callback the loop
-ran ("%.9f <kind> <name>", see describe_handle); everything else -- harness
+ran ("%.9f <kind> <name>", see describe_handle) and one per cancelled handle it
+popped from _ready and skipped ("%.9f skip <kind> <name>"); everything else -- harness
 messages, asyncio's log records -- goes to stderr.
 
 Compare mode runs the program in a fresh interpreter (fresh clock, Task-N counter)
@@ -69,6 +70,7 @@ refuses to run on another minor version.
 import argparse
 import asyncio
 import builtins
+import collections
 import collections.abc
 import functools
 import gc
@@ -229,11 +231,13 @@ class VirtualTimerHandle(events.TimerHandle):
     heap pops in exactly the order of this key, whatever its shape.
     """
 
-    __slots__ = ("_seq",)
+    __slots__ = ("_seq", "_vt_desc")
 
     def __init__(self, deadline_ns, seq, callback, args, loop, context=None):
         super().__init__(_Deadline(deadline_ns), callback, args, loop, context)
         self._seq = seq
+        # what the --callbacks log calls it; cancel() drops the callback
+        self._vt_desc = describe_handle(self) if _S.callback_log is not None else None
 
     def _key(self):
         return (self._when.ns, self._seq)
@@ -306,12 +310,25 @@ class VirtualSelector(selectors.DefaultSelector):
         return []
 
 
+class _ReadyQueue(collections.deque):
+    """loop._ready: logs each cancelled handle that _run_once pops and skips
+    ("if handle._cancelled: continue"), as "%.9f skip <kind> <name>"."""
+
+    def popleft(self):
+        handle = super().popleft()
+        if handle._cancelled and _S.callback_log is not None:
+            desc = getattr(handle, "_vt_desc", None) or "other -"
+            _S.callback_log.write("%.9f skip %s\n" % (_S.now_ns / NS_PER_S, desc))
+        return handle
+
+
 class VirtualEventLoop(asyncio.SelectorEventLoop):
     """The policy's loop: virtual time(), exact timers, Python Task/Future."""
 
     def __init__(self):
         selector = VirtualSelector()
         super().__init__(selector)
+        self._ready = _ReadyQueue()            # base_events keeps a plain deque
         selector.loop = self
         self._clock_resolution = _ClockResolution()
         self._vt_thread_futures = []           # run_in_executor results not yet in
@@ -690,8 +707,9 @@ class Comparison:
         return not self.differences
 
     def summary(self):
+        ran = sum(1 for c in self.callbacks if c.split(" ")[1:2] != ["skip"])
         return "matches CPython %s (%d printed lines, %d callbacks, exit status %d)" % (
-            PYTHON_VERSION, len(self.lines), len(self.callbacks), self.status)
+            PYTHON_VERSION, len(self.lines), ran, self.status)
 
     def report(self):
         return self.summary() if self.ok else "\n".join(self.differences)
