@@ -269,6 +269,9 @@ typedef struct SimState {
     uint32_t runner_fut;      /* future run_until_complete waits on */
     uint32_t task_counter;    /* asyncio's Task-N counter */
     uint32_t timer_seq;
+    uint32_t tcancelled;      /* loop._timer_cancelled_count: +1 when a timer in the heap is
+                               * cancelled, -1 when a cancelled top is popped, 0 after a
+                               * sweep; a cancelled timer that falls due leaves it as it is */
     uint8_t outcome;          /* SimOutcome */
     uint32_t last_resolve;    /* step index of the latest RESOLVE/cause (scratch) */
     uint32_t exec_cause;      /* cause for the next EXEC step of the current task */
@@ -469,6 +472,8 @@ void fut__set_exception(Sim *s, uint32_t fut, uint32_t exc, uint32_t cause);
 bool fut__cancel(Sim *s, uint32_t fut, uint32_t cause);
 bool fut__cancel_plain(Sim *s, uint32_t fut, uint32_t cause);
 uint32_t loop__heap_pop(Sim *s, bool *cancelled);
+/* _run_once's sweep: every cancelled timer leaves the heap, tcancelled = 0. */
+void loop__heap_sweep(Sim *s);
 bool fut__done(const Sim *s, uint32_t fut);
 /* Python's future.result(): returns true with *out, or false with *exc set. */
 bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc);

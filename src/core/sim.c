@@ -3,14 +3,17 @@
  * The scheduler mirrors base_events.BaseEventLoop._run_once and
  * run_forever, and runners.Runner (asyncio.run). One iteration:
  *
- *   ITER_BEGIN  pop cancelled timers off the top of the heap; if nothing is
- *               ready: no timer -> deadlock, else select() lets the virtual
- *               clock jump to the earliest deadline (at most 86,400 s ahead,
- *               MAXIMUM_SELECT_TIMEOUT)                            [stage 7]
+ *   ITER_BEGIN  pop cancelled timers off the top of the heap (or sweep them
+ *               all out when more than half of 100+ count as cancelled); if
+ *               nothing is ready: no timer -> deadlock, else select() lets
+ *               the virtual clock jump to the earliest deadline (at most
+ *               86,400 s ahead, MAXIMUM_SELECT_TIMEOUT)            [stage 7]
  *   TIMERS      move every due timer (deadline <= now) to the ready queue,
- *               one per micro-step, in (deadline, sequence) order  [stage 6]
+ *               one per micro-step, in (deadline, sequence) order; a
+ *               cancelled one too                                  [stage 6]
  *   RUN         freeze ntodo = len(ready); pop and run exactly ntodo
- *               handles; what they queue runs next iteration      [stage 2]
+ *               handles, skipping cancelled ones; what they queue runs
+ *               next iteration                                     [stage 2]
  *   HANDLE      a task's step runs statement by statement (interp.c)
  *                                                            [stages 3, 4, 5]
  *   ITER_END    if stop() was called (run_until_complete's callback), leave
@@ -34,6 +37,7 @@
 #include "core_int.h"
 
 #define MAX_SELECT_TIMEOUT (86400 * VTIME_SEC)
+#define MIN_SCHEDULED_TIMER_HANDLES 100u /* base_events._MIN_SCHEDULED_TIMER_HANDLES */
 
 SimLimits sim_default_limits(void)
 {
@@ -655,10 +659,18 @@ static bool unit_iter_begin(Sim *s)
 {
     SimState *st = &s->st;
     st->iter++;
-    /* heap cleanup: cancelled timers at the top are popped (lazy removal) */
-    while (st->nheap && st->timers[st->heap[0].timer].cancelled) {
-        bool c;
-        loop__heap_pop(s, &c);
+    /* heap cleanup, as _run_once begins: when more than 100 timers are
+     * scheduled and more than half count as cancelled, every cancelled one
+     * is swept out; otherwise the cancelled ones at the top are popped */
+    if (st->nheap > MIN_SCHEDULED_TIMER_HANDLES && (uint64_t)st->tcancelled * 2 > st->nheap) {
+        loop__heap_sweep(s);
+    } else {
+        while (st->nheap && st->timers[st->heap[0].timer].cancelled) {
+            bool c;
+            loop__heap_pop(s, &c);
+            if (st->tcancelled)
+                st->tcancelled--;
+        }
     }
     st->phase = PH_TIMERS;
     if (st->ready_len)

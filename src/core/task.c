@@ -363,7 +363,10 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
     SimState *st = &s->st;
     if (timer != SIM_NONE && timer < st->ntimers && st->timers[timer].in_heap &&
         st->timers[timer].handle == handle) {
-        st->timers[timer].cancelled = true;
+        if (!st->timers[timer].cancelled) { /* TimerHandle.cancel: _timer_handle_cancelled */
+            st->timers[timer].cancelled = true;
+            st->tcancelled++;
+        }
         return;
     }
     if (handle == SIM_NONE || handle >= s->rec.nhandles)
@@ -425,6 +428,31 @@ uint32_t loop__heap_pop(Sim *s, bool *cancelled)
     t->next_free = st->timers_free;
     st->timers_free = id;
     return h;
+}
+
+/* base_events._run_once, when more than half the heap counts as cancelled:
+ * the live timers are kept in their list order and heapified. The keys are
+ * unique, so the heap's shape does not change the order of later pops;
+ * rebuilding it by sifting each entry up gives the same pops as heapify. */
+void loop__heap_sweep(Sim *s)
+{
+    SimState *st = &s->st;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < st->nheap; i++) {
+        HeapEnt e = st->heap[i];
+        Timer *t = &st->timers[e.timer];
+        if (t->cancelled) {
+            t->in_heap = false;
+            t->next_free = st->timers_free;
+            st->timers_free = e.timer;
+        } else {
+            st->heap[n] = e;
+            heap_up(st, n);
+            n++;
+        }
+    }
+    st->nheap = n;
+    st->tcancelled = 0;
 }
 
 /* ---- tasks ---------------------------------------------------------------------- */
