@@ -29,6 +29,15 @@ durations (1e-9, 86400.5, ...); names that are soft keywords or builtins; a
 renamed main, `about`, odd titles, an empty coroutine; raw UTF-8 or ASCII-escaped
 JSON.
 
+A third stream adds, to some programs, a swarm: 60 to 200 tasks started in a
+repeat from main, doing wait_for with timeouts that tie with sleeps, with a live
+timer scheduled first; sometimes a TaskGroup of dozens of sleepers that one
+child fails, and a cancel.  That puts more than 100 timers in the heap with
+many of them cancelled, where base_events._run_once sweeps cancelled timers out
+(_MIN_SCHEDULED_TIMER_HANDLES), and cancelled timers that fall due behind a
+live one and are skipped in the ready queue: rules that small programs never
+reach.  Programs without a swarm are the same as before it was added.
+
 Things deliberately NOT generated (known, documented differences): printing a
 task or a TaskGroup variable.
 """
@@ -151,6 +160,8 @@ class Gen:
                 if x.random() < 0.6:
                     self.objects[n] = d
         self.xr = x
+        z = random.Random(seed * 15485863 + 29)  # the swarm (see swarm())
+        self.zr = z if z.random() < 0.2 else None
 
     # -- names -----------------------------------------------------------
     def fresh(self, prefix):
@@ -1153,6 +1164,39 @@ class Gen:
             out += self.stmt(ctx)
         return out
 
+    # -- the swarm (its own random stream, self.zr) -----------------------
+    def swarm(self):
+        """Coroutines and main statements for 60-200 tasks in a repeat."""
+        z = self.zr
+        d = [0.5, 1, 1, 1.5, 2]
+        sl = z.choice(d)                   # the sleepers' time ...
+        t = sl if z.random() < 0.7 else z.choice(d)  # ... often wait_for's timeout too
+        job = z.choice([x for x in d if x < t] or d) if z.random() < 0.8 else z.choice(d)
+        cors = {
+            "sw_job": [{"sleep": job}, {"return": 1}],
+            "sw_wf": [{"try": [{"wait_for": {"call": "sw_job"}, "timeout": t, "as": "swr"}],
+                       "except": [{"error": "TimeoutError", "body": [{"print": "sw timeout"}]}]}],
+            "sw_sl": [{"sleep": sl}],
+            "sw_fail": [{"sleep": z.choice(d)}, {"raise": "ValueError", "message": "sw"}],
+        }
+        if z.random() < 0.3:                # (more live timers: often no sweep)
+            cors["sw_wf"].append({"sleep": z.choice(d)})
+        body = []
+        if z.random() < 0.8:              # a live timer scheduled first, to tie with
+            body += [{"create_task": "sw_sl", "as": "sw_t"}, {"sleep": 0}]
+        body.append({"repeat": z.randint(60, 200), "body": [{"create_task": "sw_wf"}]})
+        if z.random() < 0.5:
+            body.append({"try": [{"task_group": "sw_g", "body": [
+                {"repeat": z.randint(30, 120), "body": [{"create_task": "sw_sl", "group": "sw_g"}]},
+                {"create_task": "sw_fail", "group": "sw_g"}]}],
+                "except": [{"error": "ExceptionGroup", "body": [{"print": "sw group failed"}]}]})
+        if "sw_t" in [st.get("as") for st in body] and z.random() < 0.5:
+            body += [{"sleep": z.choice([0, 0.5, 1])}, {"cancel": "sw_t"}]
+        if z.random() < 0.7:
+            body.append({"sleep": z.choice(d + [3])})
+        body.append({"print": "sw done"})
+        return cors, body
+
     # -- whole program -----------------------------------------------------
     def helper(self, j):
         r = self.r
@@ -1198,6 +1242,11 @@ class Gen:
             ctx.env["tnoop"] = "task"
             ctx.env["nr"] = "val"
         body += self.stmts(ctx, r.randint(4, 10))
+        if self.zr:
+            sw_cors, sw_body = self.swarm()
+            self.extra_cors.update(sw_cors)
+            at = self.zr.randint(0, len(body))
+            body[at:at] = sw_body
         # main often joins everything it started at the end
         ts = ctx.vars_of("task")
         if ts and r.random() < 0.5:
