@@ -137,6 +137,7 @@ cli: $(BIN) $(HARNESS_COPY)
 DIFF_SEEDS ?= 0:300
 diff: $(BIN) $(HARNESS_COPY)
 	@python3 tests/diff/run.py --bin $(BIN) --seeds $(DIFF_SEEDS)
+	@python3 tests/diff/run.py --bin $(BIN) --known tests/diff/found/*.json
 
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)

@@ -54,14 +54,15 @@ class Run:
         self.callbacks = callbacks
 
 
-def vt(src_or_path, *flags):
+def vt(src_or_path, *flags, env=None):
     """Run a program under the harness; --callbacks is always collected."""
     path = src_or_path if os.path.isfile(src_or_path) else program(src_or_path)
     cb = path + ".cb"
     if os.path.exists(cb):
         os.unlink(cb)
     proc = subprocess.run([sys.executable, HARNESS, "--callbacks", cb, *flags, path],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                          env=dict(os.environ, **env) if env else None)
     cbs = open(cb).read().splitlines() if os.path.exists(cb) else None
     return Run(proc, cbs)
 
@@ -391,6 +392,47 @@ def cancelled_handles_skipped_in_ready_queue_are_logged():
         "1.000000000 sleep_done -", "1.000000000 skip release_waiter -",
         "1.000000000 wakeup Task-2", "1.000000000 wakeup Task-1",
         "1.000000000 run_until_complete -"])
+
+
+@test
+def keep_tasks_defers_the_collection_of_unreachable_pending_tasks():
+    # Two tasks that await each other, and nothing else refers to: CPython's
+    # cyclic GC frees them when it runs (here forced by gc.collect) and closes
+    # their coroutines, so their finally blocks print then.  VT_KEEP_TASKS=1
+    # (tests/diff/run.py) keeps every task alive until the program ends, as
+    # loopscope does; they are then cancelled by asyncio.run's shutdown, which
+    # recurses round the cycle (RecursionError), and collected at the end.
+    src = """
+        import asyncio, gc
+        async def duel(who, box):
+            other = await box
+            try:
+                await other
+            finally:
+                print(who, "finally")
+        async def start():
+            box_a = asyncio.get_running_loop().create_future()
+            box_b = asyncio.get_running_loop().create_future()
+            a = asyncio.create_task(duel("A", box_a))
+            b = asyncio.create_task(duel("B", box_b))
+            box_a.set_result(b)
+            box_b.set_result(a)
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+        async def main():
+            await start()
+            await asyncio.sleep(0)
+            gc.collect()
+            print("collected")
+        asyncio.run(main())
+        """
+    r = vt(src)
+    expect_equal("stdout", r.lines, ["A finally", "B finally", "collected"])
+    expect_equal("destroyed, on stderr", "Task was destroyed but it is pending!" in r.err, True)
+    k = vt(src, env={"VT_KEEP_TASKS": "1"})
+    expect_equal("stdout (kept)", k.lines[0], "collected")
+    expect_equal("status (kept)", k.status, 1)
+    expect_equal("RecursionError from the shutdown's cancel", "RecursionError" in k.err, True)
 
 
 @test

@@ -122,6 +122,10 @@ class _State:
         self.verbose = False
         self.timer_seq = itertools.count()  # scheduling order of timers
         self.task_seq = itertools.count()   # creation order of tasks (R51)
+        # VT_KEEP_TASKS=1: every task is kept alive until the program ends, so
+        # no pending task is garbage-collected (and its coroutine closed) during
+        # the run -- loopscope's model; see tests/diff/run.py
+        self.kept = [] if os.environ.get("VT_KEEP_TASKS") == "1" else None
 
 
 _S = _State()
@@ -371,6 +375,8 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
             task._vt_seq = next(_S.task_seq)
         except AttributeError:                 # a task factory's exotic object
             pass
+        if _S.kept is not None:
+            _S.kept.append(task)
         return task
 
     # Worker threads (approximate support, see the header).
@@ -680,6 +686,8 @@ def run_program(path, argv=(), error_file=None):
         status = EXIT_RAISED
     # Pure-Python tasks sit in reference cycles (R55): let their "never retrieved"
     # and "destroyed but pending" messages out now, on stderr, not at exit.
+    if _S.kept is not None:
+        _S.kept.clear()
     gc.collect()
     sys.stdout.flush()
     if _S.callback_log is not None:
