@@ -298,9 +298,9 @@ uint32_t sim_iter(const Sim *s);
 
 uint32_t sim_ready_len(const Sim *s);
 uint32_t sim_ready_at(const Sim *s, uint32_t i);   /* handle id, head first */
-/* Whether ready handle h was cancelled after it was queued: the loop will
- * skip it (a timer that fell due, then TimerHandle.cancel()). */
-bool sim_ready_cancelled(const Sim *s, uint32_t h);
+/* Whether the i-th ready handle was cancelled: the loop will skip it (a
+ * timer that fell due cancelled, or TimerHandle.cancel() while it waited). */
+bool sim_ready_skipped(const Sim *s, uint32_t i);
 
 /* A task as it is now. */
 typedef struct TaskNow {

@@ -254,6 +254,11 @@ typedef enum Phase {
 } Phase;
 
 
+/* The bit of a ready-queue entry that says its handle was cancelled (a
+ * timer that fell due cancelled, or was cancelled while it waited there):
+ * `if handle._cancelled: continue` in _run_once. Handle ids stay below it. */
+#define READY_SKIP 0x80000000u
+
 typedef struct SimState {
     /* clock and loop */
     VTime now;
@@ -295,7 +300,8 @@ typedef struct SimState {
     uint32_t *slots_free;     /* per code: free list of slot blocks */
     Timer *timers;    uint32_t ntimers, timers_cap, timers_free;
     HeapEnt *heap;    uint32_t nheap, heap_cap;      /* timers, (when, seq) ordered */
-    uint32_t *ready;  uint32_t ready_cap, ready_head, ready_len; /* ring of handle ids */
+    uint32_t *ready;  uint32_t ready_cap, ready_head, ready_len; /* ring of handle ids;
+                               * READY_SKIP set: cancelled there, _run_once skips it */
     ObjState *objs;   uint32_t nobjs;
     WNode *wnodes;    uint32_t nwnodes, wnodes_cap, wnodes_free;
     INode *inodes;    uint32_t ninodes, inodes_cap, inodes_free;
@@ -303,9 +309,6 @@ typedef struct SimState {
     uint32_t *gchild; uint32_t ngchild, gchild_cap;
     Group *groups;    uint32_t ngroups, groups_cap;
     GNode *gnodes;    uint32_t ngnodes, gnodes_cap;   /* never freed (gnode_push) */
-    /* timer handles cancelled while they sat in the ready queue (the loop
-     * had moved them there when they fell due): _run_once skips them */
-    uint32_t *rcancel; uint32_t nrcancel, rcancel_cap;
 
     /* append-only arenas */
     char *sbuf;       uint32_t sbuf_len, sbuf_cap;
@@ -482,16 +485,14 @@ uint32_t fut__cancelled_error(Sim *s, uint32_t fut);
 void loop__call_soon(Sim *s, uint32_t handle);
 uint32_t loop__call_later(Sim *s, VTime delay, uint32_t handle);
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
-/* Marks a handle in the ready queue as cancelled (_run_once skips it);
- * false when out of memory. */
-bool loop__mark_cancelled(Sim *s, uint32_t handle);
+/* Marks handle, which sits in the ready queue, as cancelled: _run_once
+ * skips it (READY_SKIP). Looks from the tail, where a timer that fell due
+ * cancelled was just put. */
+void loop__mark_cancelled(Sim *s, uint32_t handle);
 /* After a cancel whose RecursionError loopscope does not raise (a
  * TaskGroup's abort, a cancel made by a task's own step): when it went round
  * a cycle (Sim.cancel_cycle), the run stops with LIMIT_CANCEL_CYCLE. */
 void task__cancel_cycle_stop(Sim *s);
-/* Whether handle h, just popped from the ready queue, was cancelled there
- * (loop__timer_cancel); forgets it. */
-bool loop__take_cancelled(Sim *s, uint32_t h);
 uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
                    uint32_t name_str, VTime sleep_ns, uint32_t stmt);
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause);

@@ -121,8 +121,7 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
     X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
     X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
     X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
-    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)                   \
-    X(rcancel, nrcancel, rcancel_cap)
+    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)
 
 #define COPY_TABLE(dst, src, field, n, cap)                                           \
     do {                                                                          \
@@ -707,12 +706,12 @@ static bool unit_timers(Sim *s)
         /* A cancelled timer below the top (the cleanup in unit_iter_begin
          * only pops cancelled tops) falls due too: _run_once moves it to
          * _ready as any other and skips it there (unit_run, STEP_SKIP). */
-        if (cancelled && !loop__mark_cancelled(s, h))
-            return true; /* out of memory: the run stops */
         HandleInfo *hi = &s->rec.handles[h];
         rec__step(s, STAGE_RESUME, STEP_TIMER_DUE, hi->task, h, hi->stmt, hi->fut, hi->created,
                   cancelled, when);
         loop__call_soon(s, h);
+        if (cancelled)
+            loop__mark_cancelled(s, h); /* found at the tail at once */
         return true;
     }
     st->ntodo = st->ready_len;
@@ -727,12 +726,13 @@ static bool unit_run(Sim *s)
         st->phase = PH_ITER_END;
         return false;
     }
-    uint32_t h = st->ready[st->ready_head];
+    uint32_t e = st->ready[st->ready_head];
+    uint32_t h = e & ~READY_SKIP;
     st->ready_head = (st->ready_head + 1) % st->ready_cap;
     st->ready_len--;
     st->ntodo--;
     HandleInfo *hi = &s->rec.handles[h];
-    if (st->nrcancel && loop__take_cancelled(s, h)) { /* if handle._cancelled: continue */
+    if (e & READY_SKIP) { /* if handle._cancelled: continue */
         hi->picked = rec__step(s, STAGE_PICK, STEP_SKIP, hi->task, h, SIM_NONE, hi->fut,
                                hi->queued, 0, 0);
         st->cur_task = SIM_NONE;

@@ -355,7 +355,7 @@ uint32_t loop__call_later(Sim *s, VTime delay, uint32_t h)
  * a stale id may name someone else's timer by now: the handle (unique for
  * the whole run) says whether the slot still holds the caller's timer.
  * A timer that fell due sits in the ready queue until the loop runs it; a
- * cancel then marks the handle, and _run_once skips it (SimState.rcancel).
+ * cancel then marks the handle, and _run_once skips it (READY_SKIP).
  * Whether it is there is read from its queued and picked steps, which a
  * replay sets again to the same values. */
 void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
@@ -378,18 +378,16 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle)
     loop__mark_cancelled(s, handle);
 }
 
-/* Marks handle, which sits in the ready queue, as cancelled: _run_once will
- * skip it (SimState.rcancel). False when out of memory. */
-bool loop__mark_cancelled(Sim *s, uint32_t handle)
+void loop__mark_cancelled(Sim *s, uint32_t handle)
 {
     SimState *st = &s->st;
-    for (uint32_t i = 0; i < st->nrcancel; i++)
-        if (st->rcancel[i] == handle)
-            return true;
-    if (!GROW(s, st->rcancel, st->rcancel_cap, st->nrcancel + 1))
-        return false;
-    st->rcancel[st->nrcancel++] = handle;
-    return true;
+    for (uint32_t k = st->ready_len; k-- > 0;) {
+        uint32_t *e = &st->ready[(st->ready_head + k) % st->ready_cap];
+        if ((*e & ~READY_SKIP) == handle) {
+            *e |= READY_SKIP;
+            return;
+        }
+    }
 }
 
 void task__cancel_cycle_stop(Sim *s)
@@ -401,17 +399,6 @@ void task__cancel_cycle_stop(Sim *s)
     s->st.outcome = SIM_LIMIT; /* work() ends the run before the next unit */
 }
 
-bool loop__take_cancelled(Sim *s, uint32_t h)
-{
-    SimState *st = &s->st;
-    for (uint32_t i = 0; i < st->nrcancel; i++) {
-        if (st->rcancel[i] == h) {
-            st->rcancel[i] = st->rcancel[--st->nrcancel];
-            return true;
-        }
-    }
-    return false;
-}
 
 /* Pops the heap's top timer and frees it; returns its handle. */
 uint32_t loop__heap_pop(Sim *s, bool *cancelled)

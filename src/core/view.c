@@ -19,15 +19,14 @@ uint32_t sim_ready_at(const Sim *s, uint32_t i)
 {
     if (i >= s->st.ready_len)
         return SIM_NONE;
-    return s->st.ready[(s->st.ready_head + i) % s->st.ready_cap];
+    return s->st.ready[(s->st.ready_head + i) % s->st.ready_cap] & ~READY_SKIP;
 }
 
-bool sim_ready_cancelled(const Sim *s, uint32_t h)
+bool sim_ready_skipped(const Sim *s, uint32_t i)
 {
-    for (uint32_t i = 0; i < s->st.nrcancel; i++)
-        if (s->st.rcancel[i] == h)
-            return true;
-    return false;
+    if (i >= s->st.ready_len)
+        return false;
+    return (s->st.ready[(s->st.ready_head + i) % s->st.ready_cap] & READY_SKIP) != 0;
 }
 
 uint32_t sim_ntasks(const Sim *s) { return s->st.ntasks; }

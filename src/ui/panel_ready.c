@@ -144,6 +144,7 @@ void panel_ready_draw(UiCtx *c)
     /* the queue as narrated */
     /* the first MAX_ROWS shown; all of them counted (100,000 tasks) */
     uint32_t ids[MAX_ROWS];
+    bool skipped[MAX_ROWS];
     int n = 0;
     uint32_t total = 0, matching = 0;
     uint32_t len = sim_ready_len(s);
@@ -155,8 +156,10 @@ void panel_ready_draw(UiCtx *c)
         if (!ui__task_match(c, h < r->nhandles ? r->handles[h].task : SIM_NONE))
             continue;
         matching++;
-        if (n < MAX_ROWS)
+        if (n < MAX_ROWS) {
+            skipped[n] = sim_ready_skipped(s, i);
             ids[n++] = h;
+        }
     }
     uint32_t pick_step = SIM_NONE;
     uint32_t run_h = running_handle(c, &pick_step);
@@ -269,7 +272,7 @@ void panel_ready_draw(UiCtx *c)
         int iw = draw_text_width(dl, FONT_MONO, th->fs_small, "00") + th->pad;
         int ty = row.y + (row.h - draw_text_height(dl, FONT_SANS, th->fs)) / 2;
         draw_text_right(dl, FONT_MONO, th->fs_small, row.x + iw, ty + theme_px(th, 1), iw, draw_color_alpha(th->text_faint, alpha), idx);
-        if (sim_ready_cancelled(s, h)) { /* the loop will skip it */
+        if (skipped[i]) { /* the loop will skip it */
             int k = snprintf(label, sizeof label, "cancelled, will be skipped: ");
             sim_describe_handle(r, c->v->prog, h, label + k, sizeof label - (size_t)k);
         } else {

@@ -194,7 +194,7 @@ static uint64_t state_print(const Sim *s)
     MIX(sim_ready_len(s));
     for (uint32_t i = 0; i < sim_ready_len(s); i++) {
         MIX(sim_ready_at(s, i));
-        MIX(sim_ready_cancelled(s, sim_ready_at(s, i)));
+        MIX(sim_ready_skipped(s, i));
     }
     for (uint32_t t = 0; t < sim_ntasks(s); t++) {
         TaskNow x = sim_task_now(s, t);
