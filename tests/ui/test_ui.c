@@ -501,6 +501,39 @@ static void test_console_newlines(void)
     fix_close(&f);
 }
 
+/* A cancelled timer that falls due behind a live one is queued and shown
+ * "cancelled, will be skipped" until the loop pops and skips it. */
+static void test_ready_skipped_timer(void)
+{
+    Fix f;
+    fix_open(&f, "tests/conformance/cases/cancelled_timer_falls_due.json");
+    const Recording *r = sim_recording(f.sim);
+    uint32_t due = SIM_NONE, skip = SIM_NONE;
+    for (uint32_t i = 0; i < r->nsteps && skip == SIM_NONE; i++) {
+        Step sp = rec_step(r, i);
+        if (sp.kind == STEP_TIMER_DUE && sp.aux && due == SIM_NONE)
+            due = i;
+        if (sp.kind == STEP_SKIP && due != SIM_NONE)
+            skip = i;
+    }
+    CHECK(due != SIM_NONE && skip != SIM_NONE, "a cancelled timer falls due and is skipped");
+    if (skip == SIM_NONE) {
+        fix_close(&f);
+        return;
+    }
+    UiInput in = input(1280, 800);
+    sim_seek(f.sim, due + 1);
+    frame(&f, &in);
+    int y_live = find_text(&f.dl, P_READY, "timer: sleep(1) done");
+    int y_skip = find_text(&f.dl, P_READY, "cancelled, will be skipped: timer");
+    CHECK(y_live >= 0 && y_skip > y_live, "marked in the queue, behind the live timer (%d %d)",
+          y_live, y_skip);
+    sim_seek(f.sim, skip + 1);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_READY, "cancelled, will be skipped") < 0, "gone once skipped");
+    fix_close(&f);
+}
+
 static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
 {
     for (int i = 0; i < o->n; i++)
@@ -835,6 +868,7 @@ int main(void)
         {"layout", test_layout},
         {"timeline bar", test_timeline_bar},
         {"ready queue", test_ready_queue},
+        {"ready queue: a skipped timer", test_ready_skipped_timer},
         {"waiting set", test_waiting_set},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
