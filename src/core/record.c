@@ -391,6 +391,10 @@ uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint3
     s->st.nhandles_rec++;
     if (id < r->nhandles)
         return id; /* replay: already recorded */
+    if (r->nhandles >= READY_SKIP) { /* ids must stay below the ready queue's flag bit */
+        sim__fail_nomem(s);
+        return SIM_NONE;
+    }
     if (!GROW(s, r->handles, r->handles_cap, r->nhandles + 1))
         return SIM_NONE;
     HandleInfo *h = &r->handles[r->nhandles++];
