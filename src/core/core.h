@@ -48,8 +48,9 @@ typedef enum SimLimitKind {
     LIMIT_TASKS,      /* --max-tasks */
     LIMIT_DEPTH,      /* --max-depth (nested calls, RecursionError in Python) */
     LIMIT_MEMORY,     /* --max-memory (bytes of simulation state) */
-    LIMIT_CANCEL_CYCLE /* a cancel went round a cycle of waits (RecursionError in
-                        * Python) where loopscope does not raise it */
+    LIMIT_CANCEL_CYCLE /* a cancel went round a cycle of waits, or down a chain
+                        * too long (RecursionError in Python) where loopscope
+                        * does not raise it */
 } SimLimitKind;
 
 /* The most tasks a run can have (sim_new lowers a larger max_tasks to it):

@@ -329,8 +329,19 @@ typedef struct Keyframe {
 } Keyframe;
 
 /* What CPython's RecursionError says when a cancel goes round a cycle of
- * waits (Sim.cancel_cycle). */
+ * waits, or down a chain too long (Sim.cancel_cycle). */
 #define CANCEL_CYCLE_MSG "maximum recursion depth exceeded in comparison"
+
+/* How deep Task.cancel, _GatheringFuture.cancel and Future.cancel may call
+ * each other before CPython's recursion limit (1000) raises RecursionError:
+ * the levels left below the caller's own frames, measured with the harness
+ * (tests/conformance/cases/cancel_chain_depth.json). Each level is one
+ * cancel. A task's `call` frames come off the room, and one more when
+ * Task.__wakeup resumed it (it calls __step) rather than __step itself.
+ * Plain python3 (the C Task) allows about ten levels more. */
+#define CANCEL_ROOM_STMT 980u     /* t.cancel() in a coroutine */
+#define CANCEL_ROOM_WAIT_FOR 978u /* wait_for's timeout: _cancel_and_wait */
+#define CANCEL_ROOM_SHUTDOWN 987u /* runners._cancel_all_tasks */
 
 struct Sim {
     const Program *prog;
@@ -356,11 +367,14 @@ struct Sim {
      * prefix of the run, until work() records how the run ended */
     bool rec_failed;
     /* a cancel went round a cycle of waits (a task awaiting, or gathering, a
-     * task that awaits it): CPython's Task.cancel and _GatheringFuture.cancel
-     * call each other until RecursionError. task__cancel sets this and
-     * unwinds; the caller raises RecursionError (cancel, wait_for, asyncio.run's
-     * shutdown) or stops the run (task__cancel_cycle_stop). */
+     * task that awaits it), or down a chain deeper than cancel_limit:
+     * CPython's Task.cancel and _GatheringFuture.cancel call each other until
+     * RecursionError. task__cancel sets this and unwinds; the caller raises
+     * RecursionError (cancel, wait_for, asyncio.run's shutdown) or stops the
+     * run (task__cancel_cycle_stop). */
     bool cancel_cycle;
+    /* the cancel levels now active, and how many may be (task__cancel_room) */
+    uint32_t cancel_depth, cancel_limit;
     /* the text of a print or an I/O label being built: reused, so printing
      * allocates nothing once it has grown (core__scratch) */
     SBuf scratch;
@@ -493,6 +507,9 @@ void loop__mark_cancelled(Sim *s, uint32_t handle);
  * TaskGroup's abort, a cancel made by a task's own step): when it went round
  * a cycle (Sim.cancel_cycle), the run stops with LIMIT_CANCEL_CYCLE. */
 void task__cancel_cycle_stop(Sim *s);
+/* Sets how deep the next cancel may recurse (CANCEL_ROOM_*), less the
+ * frames of the task that cancels (SIM_NONE: not a task). */
+void task__cancel_room(Sim *s, uint32_t room, uint32_t task);
 uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
                    uint32_t name_str, VTime sleep_ns, uint32_t stmt);
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause);

@@ -308,6 +308,7 @@ int ip_suspend_on(Sim *s, uint32_t task, uint32_t fut, WaitKind w, uint32_t obj,
     task__set_wait(s, task, w, obj, handle);
     rec__task_span(s, task, SPAN_WAITING, w);
     if (TSK(task)->must_cancel) {
+        task__cancel_room(s, CANCEL_ROOM_STMT, task);
         if (fut__cancel(s, fut, reg))
             TSK(task)->must_cancel = false;
         task__cancel_cycle_stop(s);
@@ -702,6 +703,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             r = ip_raise_new(s, task, EXC_ATTRIBUTE, msg);
             return r == R_CONT ? R_VIS : r;
         }
+        task__cancel_room(s, CANCEL_ROOM_STMT, task);
         bool ok = task__cancel(s, v.id, cause);
         if (s->cancel_cycle) { /* as CPython's recursion ends in the cancel() call */
             r = ip_raise_cancel_cycle(s, task);

@@ -34,6 +34,7 @@ static uint32_t gnode_push(Sim *s, uint32_t *head, uint32_t *last, uint32_t v)
 static void group_abort(Sim *s, uint32_t g, uint32_t cause)
 {
     s->st.groups[g].aborting = true;
+    task__cancel_room(s, CANCEL_ROOM_STMT, SIM_NONE); /* (too deep: the run stops) */
     uint32_t n = s->st.groups[g].tasks;
     while (n != SIM_NONE) {
         uint32_t t = s->st.gnodes[n].v;
@@ -66,6 +67,7 @@ void group__on_task_done(Sim *s, uint32_t g, uint32_t task, uint32_t cause)
     if (!gr->aborting && !gr->parent_cancel_requested) {
         group_abort(s, g, cause);
         st->groups[g].parent_cancel_requested = true;
+        task__cancel_room(s, CANCEL_ROOM_STMT, SIM_NONE);
         task__cancel(s, st->groups[g].parent, cause);
         task__cancel_cycle_stop(s);
     }

@@ -131,6 +131,7 @@ static int cancel_and_wait(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint
     fut__add_cb(s, fut, H_RELEASE_WAITER, w2);
     FRM(f)->r[3] = w2;
     FRM(f)->phase = phase;
+    task__cancel_room(s, CANCEL_ROOM_WAIT_FOR, task);
     fut__cancel(s, fut, cause);
     if (s->cancel_cycle) { /* fut.cancel() raised RecursionError (Sim.cancel_cycle): */
         fut__remove_cb(s, fut, H_RELEASE_WAITER, w2); /* finally: remove_done_callback */

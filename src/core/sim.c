@@ -358,6 +358,7 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
         o->items_head = o->items_tail = SIM_NONE;
         o->finished = true; /* Queue._finished starts set */
     }
+    s->cancel_limit = CANCEL_ROOM_STMT;
     s->key_interval = 256;
     save_keyframe(s);
     if (s->nkeys == 0)
@@ -542,9 +543,10 @@ static void limit_text(Sim *s)
         [LIMIT_TASKS] = "the task limit was reached (raise it with --max-tasks N)",
         [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? (raise it with --max-depth N)",
         [LIMIT_MEMORY] = "the memory limit was reached (raise it with --max-memory BYTES)",
-        [LIMIT_CANCEL_CYCLE] = "a cancel went round a cycle of tasks awaiting each other: in CPython "
-                               "Task.cancel recurses there until RecursionError, which loopscope "
-                               "raises only from a cancel statement, wait_for and asyncio.run's shutdown",
+        [LIMIT_CANCEL_CYCLE] = "a cancel went round a cycle of tasks awaiting each other (or down "
+                               "a chain of about 1,000): in CPython Task.cancel recurses there until "
+                               "RecursionError, which loopscope raises only from a cancel statement, "
+                               "wait_for and asyncio.run's shutdown",
     };
     SBuf b = {0};
     sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_CANCEL_CYCLE ? s->rec.limit : 0]);
@@ -596,6 +598,7 @@ static void unit_shutdown(Sim *s)
             for (uint32_t i = 0; i < ntasks; i++)
                 if (!fut__done(s, st->tasks[i].fut))
                     list[k++] = i;
+            task__cancel_room(s, CANCEL_ROOM_SHUTDOWN, SIM_NONE);
             for (uint32_t i = 0; i < k; i++) {
                 task__cancel(s, list[i], step);
                 if (s->cancel_cycle) { /* RecursionError escapes asyncio.run */

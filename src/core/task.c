@@ -218,9 +218,35 @@ void fut__set_exception(Sim *s, uint32_t fut, uint32_t exc, uint32_t cause)
     schedule_callbacks(s, fut, cause);
 }
 
+/* The RecursionError of a cancel recursing too deep: raised on entering a
+ * level, before it changes anything (CPython's fails at the comparison in
+ * done() that each cancel starts with). */
+static bool cancel_too_deep(Sim *s)
+{
+    if (s->cancel_depth < s->cancel_limit)
+        return false;
+    s->cancel_cycle = true;
+    return true;
+}
+
+void task__cancel_room(Sim *s, uint32_t room, uint32_t task)
+{
+    uint32_t used = 0;
+    if (task != SIM_NONE && task < s->st.ntasks) {
+        const Task *t = &s->st.tasks[task];
+        used = t->depth > 1 ? t->depth - 1 : 0; /* `call` frames (depth 1: its coroutine) */
+        uint32_t h = s->st.cur_handle; /* Task.__wakeup calls Task.__step: one frame more */
+        if (h < s->rec.nhandles && s->rec.handles[h].kind == H_TASK_WAKEUP)
+            used++;
+    }
+    s->cancel_limit = room > used + 1 ? room - used : 1;
+}
+
 /* futures.Future.cancel */
 bool fut__cancel_plain(Sim *s, uint32_t fut, uint32_t cause)
 {
+    if (cancel_too_deep(s))
+        return false;
     Fut *f = &s->st.futs[fut];
     if (f->state != FUT_PENDING)
         return false;
@@ -232,13 +258,16 @@ bool fut__cancel_plain(Sim *s, uint32_t fut, uint32_t cause)
 /* tasks._GatheringFuture.cancel */
 static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
 {
-    if (fut__done(s, fut))
+    if (cancel_too_deep(s) || fut__done(s, fut))
         return false;
     uint32_t g = fut_gather(&s->st.futs[fut]);
     bool ret = false;
     for (uint32_t i = 0; i < s->st.gathers[g].nchildren; i++) {
         uint32_t child = s->st.gchild[s->st.gathers[g].children + i];
-        if (fut__cancel(s, child, cause))
+        s->cancel_depth++;
+        bool ok = fut__cancel(s, child, cause);
+        s->cancel_depth--;
+        if (ok)
             ret = true;
         if (s->cancel_cycle)
             return false; /* RecursionError unwinds through here (Sim.cancel_cycle) */
@@ -522,6 +551,8 @@ void task__set_wait(Sim *s, uint32_t task, WaitKind w, uint32_t obj, uint32_t ha
 /* tasks.Task.cancel */
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
 {
+    if (cancel_too_deep(s))
+        return false;
     Task *t = &s->st.tasks[task];
     if (fut__done(s, t->fut))
         return false;
@@ -532,7 +563,9 @@ bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
     t->num_cancels++; /* (CPython counts on every turn of the cycle; this, once) */
     if (t->fut_waiter != SIM_NONE) {
         t->cancelling_now = true;
+        s->cancel_depth++;
         bool ok = fut__cancel(s, t->fut_waiter, cause);
+        s->cancel_depth--;
         t = &s->st.tasks[task];
         t->cancelling_now = false;
         if (s->cancel_cycle)

@@ -14,6 +14,8 @@
 #   cancel_cycle_group.json  a TaskGroup's abort cancels a task in a cycle of
 #                       tasks awaiting each other (no flag: CPython recurses
 #                       until RecursionError there, which loopscope does not raise)
+#   cancel_chain_group.json  the same down a chain of 300,000 tasks awaiting
+#                       each other (it used to crash: C recursion 300,000 deep)
 #
 # Prints one line per failure, then "N passed, N failed"; exits 1 on failure.
 if [ $# -ne 1 ]; then
@@ -58,9 +60,10 @@ expect sleep_forever.json --max-time "virtual-time limit"
 expect sleep_forever.json --max-time "virtual-time limit" --max-time 5000
 expect self_recreate.json --max-tasks "task limit" --max-tasks 50
 expect cancel_cycle_group.json "RecursionError" "a cancel went round a cycle of tasks awaiting each other"
+expect cancel_chain_group.json "RecursionError" "or down a chain of about 1,000"
 
 # the recording up to the limit stays viewable: a screenshot mid-way and at the end
-for f in self_recreate recursion sleep_forever repeat_1e12 cancel_cycle_group; do
+for f in self_recreate recursion sleep_forever repeat_1e12 cancel_cycle_group cancel_chain_group; do
     for step in 5 1000000000; do
         rm -f "$TMP/x.png"
         if timeout 120 "$BIN" shot "$HERE/$f.json" --step "$step" --size 800x500 -o "$TMP/x.png" \
