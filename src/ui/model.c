@@ -246,18 +246,28 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
         else if (r->spans[i].task < r->ntasks)
             m->lane_spans[a++] = rec_span(r, i);
     }
-    /* A run that stops with tasks still pending (deadlock, limit) leaves
-     * their last span open: close it at the end with the state the Sim
-     * reports there. */
+    /* A run that stops with tasks still pending (deadlock, limit) closes
+     * their spans at its final step (finish in sim.c): carry each on to the
+     * end with the state the Sim reports there. A span in that same state
+     * is extended, so "waiting since" stays when the wait began (it used to
+     * say the final step). */
     if (at_end && r->nsteps) {
         uint32_t *last_s1 = calloc(m->ntasks ? m->ntasks : 1, sizeof *last_s1);
-        if (!last_s1)
+        uint32_t *last_i = malloc((m->ntasks ? m->ntasks : 1) * sizeof *last_i);
+        if (!last_s1 || !last_i) {
+            free(last_s1);
+            free(last_i);
             goto fail;
-        for (uint32_t t = 0; t < m->ntasks; t++)
+        }
+        for (uint32_t t = 0; t < m->ntasks; t++) {
             last_s1[t] = r->tasks[t].created;
+            last_i[t] = UINT32_MAX;
+        }
         for (uint32_t i = 0; i < nlane; i++)
-            if (m->lane_spans[i].s1 > last_s1[m->lane_spans[i].task])
+            if (m->lane_spans[i].s1 > last_s1[m->lane_spans[i].task]) {
                 last_s1[m->lane_spans[i].task] = m->lane_spans[i].s1;
+                last_i[m->lane_spans[i].task] = i;
+            }
         for (uint32_t t = 0; t < m->ntasks; t++) {
             uint32_t s0 = last_s1[t];
             if (r->tasks[t].ended != SIM_NONE || s0 >= r->nsteps)
@@ -271,13 +281,20 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
             sp.state = tn.running ? SPAN_RUNNING
                        : tn.wait == WAIT_READY || tn.wait == WAIT_NONE ? SPAN_READY : SPAN_WAITING;
             sp.wait = (uint8_t)(sp.state == SPAN_WAITING ? tn.wait : WAIT_NONE);
+            Span *prev = last_i[t] != UINT32_MAX ? &m->lane_spans[last_i[t]] : NULL;
+            if (prev && prev->state == sp.state && prev->wait == sp.wait) {
+                prev->s1 = r->nsteps + 1; /* covers the final boundary too */
+                prev->t1 = m->t_end;
+                continue;
+            }
             sp.s0 = s0;
-            sp.s1 = r->nsteps + 1; /* covers the final boundary too */
+            sp.s1 = r->nsteps + 1;
             sp.t0 = rec_step_time(r, s0);
             sp.t1 = m->t_end;
             m->lane_spans[nlane++] = sp;
         }
         free(last_s1);
+        free(last_i);
     }
     qsort(m->lane_spans, nlane, sizeof *m->lane_spans, cmp_span);
     qsort(m->blocked, m->nblocked, sizeof *m->blocked, cmp_span_s0);

@@ -534,6 +534,40 @@ static void test_ready_skipped_timer(void)
     fix_close(&f);
 }
 
+/* The "since" texts of the waiting set, in order, joined with '|'. */
+static void waiting_since(const DrawList *dl, char *out, size_t n)
+{
+    out[0] = 0;
+    for (uint32_t i = 0; i < dl->n; i++) {
+        const DrawCmd *cmd = &dl->cmds[i];
+        if (cmd->kind == CMD_TEXT && cmd->owner == P_WAITING && strstr(cmd_text(dl, cmd), "since t=")) {
+            strncat(out, cmd_text(dl, cmd), n - strlen(out) - 1);
+            strncat(out, "|", n - strlen(out) - 1);
+        }
+    }
+}
+
+/* A deadlocked run: at its very end the waiting set still says since when
+ * each task waits (it used to say the final step, where the run closes its
+ * spans). */
+static void test_waiting_since_at_the_end(void)
+{
+    Fix f;
+    fix_open(&f, "scenarios/deadlock.json");
+    const Recording *r = sim_recording(f.sim);
+    UiInput in = input(1280, 1000);
+    char before[512], after[512];
+    sim_seek(f.sim, r->nsteps - 2); /* before the final step, where the run closes spans */
+    frame(&f, &in);
+    waiting_since(&f.dl, before, sizeof before);
+    sim_seek(f.sim, r->nsteps);
+    frame(&f, &in);
+    waiting_since(&f.dl, after, sizeof after);
+    CHECK(before[0] && strcmp(before, after) == 0, "since unchanged by the end of the run (%s / %s)",
+          before, after);
+    fix_close(&f);
+}
+
 static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
 {
     for (int i = 0; i < o->n; i++)
@@ -869,6 +903,7 @@ int main(void)
         {"timeline bar", test_timeline_bar},
         {"ready queue", test_ready_queue},
         {"ready queue: a skipped timer", test_ready_skipped_timer},
+        {"waiting set: since, at the end of a deadlock", test_waiting_since_at_the_end},
         {"waiting set", test_waiting_set},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
