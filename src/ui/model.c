@@ -252,24 +252,19 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
      * is extended, so "waiting since" stays when the wait began (it used to
      * say the final step). */
     if (at_end && r->nsteps) {
-        uint32_t *last_s1 = calloc(m->ntasks ? m->ntasks : 1, sizeof *last_s1);
-        uint32_t *last_i = malloc((m->ntasks ? m->ntasks : 1) * sizeof *last_i);
-        if (!last_s1 || !last_i) {
-            free(last_s1);
-            free(last_i);
+        uint32_t *last_i = malloc((m->ntasks ? m->ntasks : 1) * sizeof *last_i); /* its last span */
+        if (!last_i)
             goto fail;
-        }
-        for (uint32_t t = 0; t < m->ntasks; t++) {
-            last_s1[t] = r->tasks[t].created;
+        for (uint32_t t = 0; t < m->ntasks; t++)
             last_i[t] = UINT32_MAX;
+        for (uint32_t i = 0; i < nlane; i++) {
+            uint32_t *l = &last_i[m->lane_spans[i].task];
+            if (*l == UINT32_MAX || m->lane_spans[i].s1 > m->lane_spans[*l].s1)
+                *l = i;
         }
-        for (uint32_t i = 0; i < nlane; i++)
-            if (m->lane_spans[i].s1 > last_s1[m->lane_spans[i].task]) {
-                last_s1[m->lane_spans[i].task] = m->lane_spans[i].s1;
-                last_i[m->lane_spans[i].task] = i;
-            }
         for (uint32_t t = 0; t < m->ntasks; t++) {
-            uint32_t s0 = last_s1[t];
+            Span *prev = last_i[t] != UINT32_MAX ? &m->lane_spans[last_i[t]] : NULL;
+            uint32_t s0 = prev ? prev->s1 : r->tasks[t].created;
             if (r->tasks[t].ended != SIM_NONE || s0 >= r->nsteps)
                 continue;
             TaskNow tn = sim_task_now(at_end, t);
@@ -281,7 +276,6 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
             sp.state = tn.running ? SPAN_RUNNING
                        : tn.wait == WAIT_READY || tn.wait == WAIT_NONE ? SPAN_READY : SPAN_WAITING;
             sp.wait = (uint8_t)(sp.state == SPAN_WAITING ? tn.wait : WAIT_NONE);
-            Span *prev = last_i[t] != UINT32_MAX ? &m->lane_spans[last_i[t]] : NULL;
             if (prev && prev->state == sp.state && prev->wait == sp.wait) {
                 prev->s1 = r->nsteps + 1; /* covers the final boundary too */
                 prev->t1 = m->t_end;
@@ -293,7 +287,6 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
             sp.t1 = m->t_end;
             m->lane_spans[nlane++] = sp;
         }
-        free(last_s1);
         free(last_i);
     }
     qsort(m->lane_spans, nlane, sizeof *m->lane_spans, cmp_span);
