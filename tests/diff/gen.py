@@ -93,9 +93,12 @@ class Ctx:
         self.locks = list(locks)      # locks held (avoid trivial self-deadlock mostly)
         self.protected = False        # inside a try body
 
-    def sub(self, protected=None):
+    def sub(self, protected=None, bind=None):
+        """A nested context; bind=(var, kind) declares a variable in it."""
         c = Ctx(self.gen, self.ci, self.env, self.depth + 1, self.groups, self.locks)
         c.protected = self.protected if protected is None else protected
+        if bind:
+            c.env[bind[0]] = bind[1]
         return c
 
     def vars_of(self, *kinds):
@@ -675,8 +678,7 @@ class Gen:
             w = {"wait_for": t, "timeout": d if d is not None else 1}
             rv = self.fresh("r")
             w["as"] = rv
-            sub = ctx.sub()
-            sub.env[rv] = "val"
+            sub = ctx.sub(bind=(rv, "val"))
             out.append(self.wrap_try(ctx, [w, self.p(sub, "raced->{%s}" % rv)], force_cancel=True,
                                      env=dict(ctx.env), expect=("TimeoutError",)))
         else:
@@ -684,8 +686,7 @@ class Gen:
                  "return_exceptions": r.random() < 0.5}
             gv = self.fresh("g")
             g["as"] = gv
-            sub = ctx.sub()
-            sub.env[gv] = "list"
+            sub = ctx.sub(bind=(gv, "list"))
             if r.random() < 0.4:
                 out.append({"sleep": r.choice([0, d])})
             out.append(self.wrap_try(ctx, [g, self.p(sub, "gathered {%s}" % gv)], force_cancel=True,
@@ -783,8 +784,7 @@ class Gen:
         body += pre
         arg = [{"var": "n"}] if r.random() < 0.6 else "{n}<"
         core = [{"call": "rec", "args": [arg, {"var": "who"}], "as": "rr"}]
-        sub = ctx.sub()
-        sub.env["rr"] = "val"
+        sub = ctx.sub(bind=("rr", "val"))
         core.append(self.p(sub, "rec {n} got {rr}"))
         locks = self.objs("Lock") + self.objs("Semaphore")
         if locks and r.random() < 0.3:
@@ -815,8 +815,7 @@ class Gen:
             core.append({"gather": ["tt", "tt"], "as": "rr"})
         else:
             core.append({"await": "tt", "as": "rr"})
-        sub = ctx.sub()
-        sub.env["rr"] = "val"
+        sub = ctx.sub(bind=("rr", "val"))
         core.append(self.p(sub, "rect {n} got {rr}"))
         if r.random() < 0.7:
             core = [self.handler_try(ctx, core, r.sample(
@@ -842,8 +841,7 @@ class Gen:
             ctx.env[aw] = "task"
         env0 = dict(ctx.env)
         rv = self.fresh("r")
-        sub = ctx.sub()
-        sub.env[rv] = "val"
+        sub = ctx.sub(bind=(rv, "val"))
         out.append(self.wrap_try(ctx, [{"wait_for": aw, "timeout": T, "as": rv},
                                        self.p(sub, "rec->{%s}" % rv)],
                                  force_cancel=True, env=env0, expect=("TimeoutError",)))
@@ -938,8 +936,7 @@ class Gen:
             w = {"wait_for": "tc", "timeout": r.choice([0.5, 1, None]), "as": "pr"}
         else:
             w = {"sleep": r.choice([0, 0.5, 1])}
-        sub = ctx.sub()
-        sub.env["pr"] = "val"
+        sub = ctx.sub(bind=("pr", "val"))
         inner = [w] + ([self.p(sub, "parent got {pr}")] if "as" in w else [])
         body.append(self.handler_try(ctx, inner, r.sample(["CancelledError", "BaseException"],
                                                           r.choice([0, 1, 1]))))
@@ -966,8 +963,7 @@ class Gen:
         y = r.random()
         if y < 0.5:
             rv = self.fresh("r")
-            sub = ctx.sub()
-            sub.env[rv] = "val"
+            sub = ctx.sub(bind=(rv, "val"))
             out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "selfc->{%s}" % rv)],
                                      force_cancel=True, env=dict(ctx.env)))
         elif y < 0.7:
@@ -1019,8 +1015,7 @@ class Gen:
         else:
             w = {"gather": ["tk", "tk"] if r.random() < 0.7 else ["tk", {"sleep": 0.5}],
                  "as": "wr", "return_exceptions": r.random() < 0.5}
-        sub = ctx.sub()
-        sub.env["wr"] = "val"
+        sub = ctx.sub(bind=("wr", "val"))
         return [self.handler_try(ctx, [w, self.p(sub, "waited {wr}")],
                                  r.sample(["CancelledError", "TimeoutError", "Exception",
                                            "BaseException", "ValueError"], r.choice([1, 2, 3]))),
@@ -1055,8 +1050,7 @@ class Gen:
         y = r.random()
         if y < 0.25:
             gv = self.fresh("g")
-            sub = ctx.sub()
-            sub.env[gv] = "list"
+            sub = ctx.sub(bind=(gv, "list"))
             out.append(self.wrap_try(ctx, [{"gather": [t, t], "as": gv,
                                             "return_exceptions": r.random() < 0.5},
                                            self.p(sub, "twice {%s}" % gv)],
@@ -1078,8 +1072,7 @@ class Gen:
         if kind in ("Lock", "Semaphore"):
             core = [{"with": obj, "body": [self.p(ctx, "in " + obj), {"sleep": r.choice([0, 0.5])}]}]
         elif kind == "get":
-            sub = ctx.sub()
-            sub.env["gx"] = "val"
+            sub = ctx.sub(bind=("gx", "val"))
             core = [{"get": obj, "as": "gx"}, self.p(sub, "got {gx}")]
             if r.random() < 0.5:
                 core.append({"task_done": obj})
