@@ -13,8 +13,11 @@ Prints a table and writes it, as Markdown, to bench/results.md:
     `BIN run` (the whole simulation, recorded step by step; output to
     /dev/null) and, exported to Python, by real CPython asyncio on the
     virtual clock of the conformance harness (tests/conformance/vt_asyncio.py).
-    Reported: wall times (median of several runs), the ratio, micro-steps
-    per second, peak RSS of both, and loopscope's bytes per task.
+    Also run by stock asyncio (the C Task and Future) with only its clock
+    made virtual (bench/stock_asyncio.py), the fairer reference; the three
+    runs must print the same output. Reported: wall times (median of
+    several runs), the two ratios, micro-steps per second, peak RSS of all
+    three, and loopscope's bytes per task.
  2. Seeking: a run of over 10 million micro-steps; 1,000 random seeks
     (keyframes + replay) against replaying from the start (bench/seek_bench).
  3. Drawing: offscreen frame time of the full app at 1600x1000 (median and
@@ -37,6 +40,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 HARNESS = os.path.join(ROOT, "tests", "conformance", "vt_asyncio.py")
+STOCK = os.path.join(HERE, "stock_asyncio.py")
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
@@ -44,11 +48,13 @@ import gen  # noqa: E402
 RSS_RUN = None  # bench/rss_run.c, built beside the binary (set in main)
 
 
-def run(cmd):
+def run(cmd, out=None):
     """Wall seconds and peak RSS (KB) of one process, measured by rss_run:
     a child forked from this Python process would report at least Python's
-    own RSS (see bench/rss_run.c)."""
-    p = subprocess.run([RSS_RUN] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    own RSS (see bench/rss_run.c). Its output goes to the file `out`, or
+    nowhere."""
+    with open(out or os.devnull, "wb") as f:
+        p = subprocess.run([RSS_RUN] + cmd, stdout=f, stderr=subprocess.PIPE)
     err = p.stderr.decode(errors="replace")
     last = err.rstrip("\n").split("\n")[-1].split()
     if p.returncode != 0 or len(last) != 4 or last[0] != "rss_run:":
@@ -59,10 +65,10 @@ def run(cmd):
     return dt, kb
 
 
-def median_run(cmd, n):
+def median_run(cmd, n, out=None):
     times, rss = [], 0
     for _ in range(n):
-        t, r = run(cmd)
+        t, r = run(cmd, out)
         times.append(t)
         rss = max(rss, r)
     return statistics.median(times), rss
@@ -116,8 +122,9 @@ def main():
         emit()
         emit("## 1. Simulation throughput vs CPython (virtual clock)")
         emit()
-        emit("| scenario | micro-steps | loopscope | CPython | ratio | steps/s | RSS loopscope | RSS CPython | bytes/task |")
-        emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        emit("| scenario | micro-steps | loopscope | CPython, harness | ratio | CPython, stock | ratio | steps/s "
+             "| RSS loopscope | RSS harness | RSS stock | bytes/task |")
+        emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         cases = [("fanout", 1000), ("fanout", 10000), ("fanout", 100000), ("prodcons", 1000000), ("lock", 1000),
                  ("shared", 100000)]
         if q:
@@ -127,20 +134,33 @@ def main():
             py = scn[:-5] + ".py"
             subprocess.run([binary, "export", "--python", py, scn], check=True)
             steps = steps_of(binary, scn)
-            t_ls, r_ls = median_run([binary, "run", "--max-steps", "100000000", "--max-memory", str(8 << 30), scn], reps_ls)
+            outs = [os.path.join(d, name) for name in ("out-loopscope", "out-harness", "out-stock")]
+            t_ls, r_ls = median_run([binary, "run", "--max-steps", "100000000", "--max-memory", str(8 << 30), scn],
+                                    reps_ls, outs[0])
             big = kind == "prodcons" or n >= 100000
-            t_py, r_py = median_run([sys.executable, HARNESS, py], 1 if big else reps_py)
+            t_py, r_py = median_run([sys.executable, HARNESS, py], 1 if big else reps_py, outs[1])
+            t_st, r_st = median_run([sys.executable, STOCK, py], 1 if big else reps_py, outs[2])
+            texts = []
+            for o in outs:
+                with open(o, "rb") as f:
+                    texts.append(f.read())
+            if texts[1] != texts[0] or texts[2] != texts[0]:
+                sys.exit("bench: %s %d: the three runs printed different output (%s)" % (kind, n, d))
             tasks = n + 1 if kind in ("fanout", "lock") else 3
             per_task = "%.0f" % (r_ls * 1024.0 / tasks) if kind == "fanout" else ""
-            emit("| %s %s | %d | %.3f s | %.3f s | **%.1fx** | %.2fM | %s | %s | %s |" % (
-                kind, "{:,}".format(n), steps, t_ls, t_py, t_py / t_ls, steps / t_ls / 1e6,
-                mb(r_ls), mb(r_py), per_task))
+            emit("| %s %s | %d | %.3f s | %.3f s | **%.1fx** | %.3f s | **%.1fx** | %.2fM | %s | %s | %s | %s |" % (
+                kind, "{:,}".format(n), steps, t_ls, t_py, t_py / t_ls, t_st, t_st / t_ls, steps / t_ls / 1e6,
+                mb(r_ls), mb(r_py), mb(r_st), per_task))
         emit()
-        emit("ratio = CPython time / loopscope time for the same program (higher is better); "
-             "bytes/task = loopscope's peak RSS / tasks (recording included: every step, packed, "
-             "every span, handle, task and printed line). `run` only goes forward, so it keeps no "
-             "keyframes; the app keeps them as well, at most about 32 bytes per step more. "
-             "CPython's big runs are measured once, everything else is a median of %d." % reps_ls)
+        emit("ratio = CPython time / loopscope time for the same program (higher is better). *CPython, "
+             "harness* is the conformance harness (tests/conformance/vt_asyncio.py) that loopscope is "
+             "checked against: exact virtual nanoseconds, the pure-Python Task and Future, a logging ready "
+             "queue. *CPython, stock* is asyncio as it ships (the C Task and Future) with only its clock "
+             "made virtual (bench/stock_asyncio.py): the faster, and the fairer, reference. All three runs "
+             "print the same output (checked). bytes/task = loopscope's peak RSS / tasks (recording "
+             "included: every step, packed, every span, handle, task and printed line). `run` only goes "
+             "forward, so it keeps no keyframes; the app keeps them as well, at most about 32 bytes per "
+             "step more. CPython's big runs are measured once, everything else is a median of %d." % reps_ls)
         emit()
 
         emit("## 2. Seeking")
