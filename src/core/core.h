@@ -48,7 +48,7 @@ typedef enum SimLimitKind {
     LIMIT_TASKS,      /* --max-tasks */
     LIMIT_DEPTH,      /* --max-depth (nested calls, RecursionError in Python) */
     LIMIT_MEMORY,     /* --max-memory (bytes of simulation state) */
-    LIMIT_CANCEL_CYCLE /* a cancel went round a cycle of waits, or down a chain
+    LIMIT_CANCEL_RECURSION /* a cancel went round a cycle of waits, or down a chain
                         * too long (RecursionError in Python) where loopscope
                         * does not raise it */
 } SimLimitKind;

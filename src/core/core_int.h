@@ -329,8 +329,8 @@ typedef struct Keyframe {
 } Keyframe;
 
 /* What CPython's RecursionError says when a cancel goes round a cycle of
- * waits, or down a chain too long (Sim.cancel_cycle). */
-#define CANCEL_CYCLE_MSG "maximum recursion depth exceeded in comparison"
+ * waits, or down a chain too long (Sim.cancel_recursion). */
+#define CANCEL_RECURSION_MSG "maximum recursion depth exceeded in comparison"
 
 /* How deep Task.cancel, _GatheringFuture.cancel and Future.cancel may call
  * each other before CPython's recursion limit (1000) raises RecursionError:
@@ -371,8 +371,8 @@ struct Sim {
      * CPython's Task.cancel and _GatheringFuture.cancel call each other until
      * RecursionError. task__cancel sets this and unwinds; the caller raises
      * RecursionError (cancel, wait_for, asyncio.run's shutdown) or stops the
-     * run (task__cancel_cycle_stop). */
-    bool cancel_cycle;
+     * run (task__cancel_recursion_stop). */
+    bool cancel_recursion;
     /* the cancel levels now active, and how many may be (task__cancel_room) */
     uint32_t cancel_depth, cancel_limit;
     /* the text of a print or an I/O label being built: reused, so printing
@@ -505,8 +505,9 @@ void loop__timer_cancel(Sim *s, uint32_t timer, uint32_t handle);
 void loop__mark_cancelled(Sim *s, uint32_t handle);
 /* After a cancel whose RecursionError loopscope does not raise (a
  * TaskGroup's abort, a cancel made by a task's own step): when it went round
- * a cycle (Sim.cancel_cycle), the run stops with LIMIT_CANCEL_CYCLE. */
-void task__cancel_cycle_stop(Sim *s);
+ * a cycle or down a chain too deep (Sim.cancel_recursion), the run stops
+ * with LIMIT_CANCEL_RECURSION. */
+void task__cancel_recursion_stop(Sim *s);
 /* Sets how deep the next cancel may recurse (CANCEL_ROOM_*), less the
  * frames of the task that cancels (SIM_NONE: not a task). */
 void task__cancel_room(Sim *s, uint32_t room, uint32_t task);

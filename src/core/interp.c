@@ -180,10 +180,10 @@ bool ip_local(Sim *s, uint32_t task, uint32_t f, uint32_t var, Value *out, int *
     return true;
 }
 
-int ip_raise_cancel_cycle(Sim *s, uint32_t task)
+int ip_raise_cancel_recursion(Sim *s, uint32_t task)
 {
-    s->cancel_cycle = false;
-    return ip_raise_new(s, task, EXC_RECURSION, CANCEL_CYCLE_MSG);
+    s->cancel_recursion = false;
+    return ip_raise_new(s, task, EXC_RECURSION, CANCEL_RECURSION_MSG);
 }
 
 /* Returns `v` from the innermost frame to its caller (or ends the task). */
@@ -311,7 +311,7 @@ int ip_suspend_on(Sim *s, uint32_t task, uint32_t fut, WaitKind w, uint32_t obj,
         task__cancel_room(s, CANCEL_ROOM_STMT, task);
         if (fut__cancel(s, fut, reg))
             TSK(task)->must_cancel = false;
-        task__cancel_cycle_stop(s);
+        task__cancel_recursion_stop(s);
     }
     return R_SUSP;
 }
@@ -705,8 +705,8 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         }
         task__cancel_room(s, CANCEL_ROOM_STMT, task);
         bool ok = task__cancel(s, v.id, cause);
-        if (s->cancel_cycle) { /* as CPython's recursion ends in the cancel() call */
-            r = ip_raise_cancel_cycle(s, task);
+        if (s->cancel_recursion) { /* as CPython's recursion ends in the cancel() call */
+            r = ip_raise_cancel_recursion(s, task);
             return r == R_CONT ? R_VIS : r;
         }
         if (st->as_var != PROG_NONE)

@@ -41,7 +41,7 @@ static void group_abort(Sim *s, uint32_t g, uint32_t cause)
         uint32_t next = s->st.gnodes[n].next;
         if (!fut__done(s, TSK(t)->fut))
             task__cancel(s, t, cause);
-        task__cancel_cycle_stop(s);
+        task__cancel_recursion_stop(s);
         n = next;
     }
 }
@@ -69,7 +69,7 @@ void group__on_task_done(Sim *s, uint32_t g, uint32_t task, uint32_t cause)
         st->groups[g].parent_cancel_requested = true;
         task__cancel_room(s, CANCEL_ROOM_STMT, SIM_NONE);
         task__cancel(s, st->groups[g].parent, cause);
-        task__cancel_cycle_stop(s);
+        task__cancel_recursion_stop(s);
     }
 }
 

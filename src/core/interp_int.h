@@ -81,8 +81,9 @@ int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t 
  * *out, or false with UnboundLocalError raised (*r) when it has no value. */
 bool ip_local(Sim *s, uint32_t task, uint32_t f, uint32_t var, Value *out, int *r);
 /* Raises, in the task, the RecursionError of a cancel that went round a
- * cycle of waits (Sim.cancel_cycle, which it clears). */
-int ip_raise_cancel_cycle(Sim *s, uint32_t task);
+ * cycle of waits or down a chain too deep (Sim.cancel_recursion, which it
+ * clears). */
+int ip_raise_cancel_recursion(Sim *s, uint32_t task);
 
 /* ---- interp_wait.c: tasks.gather, tasks.wait_for ---- */
 int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);

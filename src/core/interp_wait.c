@@ -133,10 +133,10 @@ static int cancel_and_wait(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint
     FRM(f)->phase = phase;
     task__cancel_room(s, CANCEL_ROOM_WAIT_FOR, task);
     fut__cancel(s, fut, cause);
-    if (s->cancel_cycle) { /* fut.cancel() raised RecursionError (Sim.cancel_cycle): */
+    if (s->cancel_recursion) { /* fut.cancel() raised RecursionError (Sim.cancel_recursion): */
         fut__remove_cb(s, fut, H_RELEASE_WAITER, w2); /* finally: remove_done_callback */
         FRM(f)->phase = 0;
-        int r = ip_raise_cancel_cycle(s, task);
+        int r = ip_raise_cancel_recursion(s, task);
         return r == R_CONT ? R_VIS : r;
     }
     uint32_t ft = fut_task(&s->st.futs[fut]);

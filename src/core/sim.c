@@ -543,13 +543,13 @@ static void limit_text(Sim *s)
         [LIMIT_TASKS] = "the task limit was reached (raise it with --max-tasks N)",
         [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? (raise it with --max-depth N)",
         [LIMIT_MEMORY] = "the memory limit was reached (raise it with --max-memory BYTES)",
-        [LIMIT_CANCEL_CYCLE] = "a cancel went round a cycle of tasks awaiting each other (or down "
+        [LIMIT_CANCEL_RECURSION] = "a cancel went round a cycle of tasks awaiting each other (or down "
                                "a chain of about 1,000): in CPython Task.cancel recurses there until "
                                "RecursionError, which loopscope raises only from a cancel statement, "
                                "wait_for and asyncio.run's shutdown",
     };
     SBuf b = {0};
-    sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_CANCEL_CYCLE ? s->rec.limit : 0]);
+    sbuf_puts(&b, msgs[s->rec.limit <= LIMIT_CANCEL_RECURSION ? s->rec.limit : 0]);
     set_error_text(s, &b);
 }
 
@@ -601,11 +601,11 @@ static void unit_shutdown(Sim *s)
             task__cancel_room(s, CANCEL_ROOM_SHUTDOWN, SIM_NONE);
             for (uint32_t i = 0; i < k; i++) {
                 task__cancel(s, list[i], step);
-                if (s->cancel_cycle) { /* RecursionError escapes asyncio.run */
-                    s->cancel_cycle = false;
+                if (s->cancel_recursion) { /* RecursionError escapes asyncio.run */
+                    s->cancel_recursion = false;
                     mem_free(list);
                     SBuf b = {0};
-                    sbuf_puts(&b, "RecursionError: " CANCEL_CYCLE_MSG);
+                    sbuf_puts(&b, "RecursionError: " CANCEL_RECURSION_MSG);
                     set_error_text(s, &b);
                     finish(s, SIM_RAISED);
                     return;

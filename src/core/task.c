@@ -225,7 +225,7 @@ static bool cancel_too_deep(Sim *s)
 {
     if (s->cancel_depth < s->cancel_limit)
         return false;
-    s->cancel_cycle = true;
+    s->cancel_recursion = true;
     return true;
 }
 
@@ -269,8 +269,8 @@ static bool gather_cancel(Sim *s, uint32_t fut, uint32_t cause)
         s->cancel_depth--;
         if (ok)
             ret = true;
-        if (s->cancel_cycle)
-            return false; /* RecursionError unwinds through here (Sim.cancel_cycle) */
+        if (s->cancel_recursion)
+            return false; /* RecursionError unwinds through here (Sim.cancel_recursion) */
     }
     if (ret)
         s->st.futs[fut].cancel_requested = true;
@@ -419,12 +419,12 @@ void loop__mark_cancelled(Sim *s, uint32_t handle)
     }
 }
 
-void task__cancel_cycle_stop(Sim *s)
+void task__cancel_recursion_stop(Sim *s)
 {
-    if (!s->cancel_cycle)
+    if (!s->cancel_recursion)
         return;
-    s->cancel_cycle = false;
-    s->rec.limit = LIMIT_CANCEL_CYCLE;
+    s->cancel_recursion = false;
+    s->rec.limit = LIMIT_CANCEL_RECURSION;
     s->st.outcome = SIM_LIMIT; /* work() ends the run before the next unit */
 }
 
@@ -556,8 +556,8 @@ bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
     Task *t = &s->st.tasks[task];
     if (fut__done(s, t->fut))
         return false;
-    if (t->cancelling_now) { /* round a cycle of waits: Sim.cancel_cycle */
-        s->cancel_cycle = true;
+    if (t->cancelling_now) { /* round a cycle of waits: Sim.cancel_recursion */
+        s->cancel_recursion = true;
         return false;
     }
     t->num_cancels++; /* (CPython counts on every turn of the cycle; this, once) */
@@ -568,7 +568,7 @@ bool task__cancel(Sim *s, uint32_t task, uint32_t cause)
         s->cancel_depth--;
         t = &s->st.tasks[task];
         t->cancelling_now = false;
-        if (s->cancel_cycle)
+        if (s->cancel_recursion)
             return false; /* nothing else changes while RecursionError unwinds */
         if (ok)
             return true;
