@@ -541,7 +541,9 @@ static void limit_text(Sim *s)
         [LIMIT_STEPS] = "the step limit was reached (raise it with --max-steps N)",
         [LIMIT_TIME] = "the virtual-time limit was reached (raise it with --max-time SECONDS)",
         [LIMIT_TASKS] = "the task limit was reached (raise it with --max-tasks N)",
-        [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? (raise it with --max-depth N)",
+        [LIMIT_DEPTH] = "the call-depth limit was reached: runaway recursion? CPython raises RecursionError "
+                        "a little under 1,000 nested calls; loopscope stops instead (raise the limit "
+                        "with --max-depth N)",
         [LIMIT_MEMORY] = "the memory limit was reached (raise it with --max-memory BYTES)",
         [LIMIT_CANCEL_RECURSION] = "a cancel went round a cycle of tasks awaiting each other (or down "
                                "a chain of about 1,000): in CPython Task.cancel recurses there until "
