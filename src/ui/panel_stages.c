@@ -105,12 +105,14 @@ void panel_stages_draw(UiCtx *c)
 
     /* the step just applied, in words */
     y += th->gap;
-    char what[600], buf[700];
+    char what[600], buf[1400];
     if (c->pos == 0) {
         snprintf(buf, sizeof buf, "Nothing has run yet. Press \xe2\x86\x92 to take the first step, or Space to play.");
     } else {
         sim_describe_step(r, c->v->prog, c->pos - 1, what, sizeof what);
-        snprintf(buf, sizeof buf, "Step %u: %s", c->pos - 1, what);
+        /* a limit's stop says why here too, not only in the outcome chip's tooltip */
+        const char *why = c->pos == r->nsteps && r->outcome == SIM_LIMIT ? rec_text(r, r->error_text) : "";
+        snprintf(buf, sizeof buf, "Step %u: %s%s%s", c->pos - 1, what, why[0] ? ": " : "", why);
     }
     int rest = (body.y + body.h - y - th->gap) / lh;
     if (rest > 0) {

@@ -568,6 +568,25 @@ static void test_waiting_since_at_the_end(void)
     fix_close(&f);
 }
 
+/* A run stopped by a limit says why in the stages panel's step text, not
+ * only in the outcome chip's tooltip (a student opening a runaway
+ * recursion saw "stopped: limit" and nothing else). */
+static void test_limit_says_why(void)
+{
+    Fix f;
+    fix_open(&f, "tests/runaway/recursion.json");
+    const Recording *r = sim_recording(f.sim);
+    CHECK(r->outcome == SIM_LIMIT, "recursion.json stops at a limit (%d)", (int)r->outcome);
+    UiInput in = input(1600, 1000);
+    sim_seek(f.sim, r->nsteps - 1);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_STAGES, "call-depth") < 0, "no limit message before the last step");
+    sim_seek(f.sim, r->nsteps);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_STAGES, "call-depth") >= 0, "the last step names the call-depth limit");
+    fix_close(&f);
+}
+
 static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
 {
     for (int i = 0; i < o->n; i++)
@@ -905,6 +924,7 @@ int main(void)
         {"ready queue: a skipped timer", test_ready_skipped_timer},
         {"waiting set: since, at the end of a deadlock", test_waiting_since_at_the_end},
         {"waiting set", test_waiting_set},
+        {"a limit's stop says why", test_limit_says_why},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"keys", test_keys},
