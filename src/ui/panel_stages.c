@@ -110,8 +110,11 @@ void panel_stages_draw(UiCtx *c)
         snprintf(buf, sizeof buf, "Nothing has run yet. Press \xe2\x86\x92 to take the first step, or Space to play.");
     } else {
         sim_describe_step(r, c->v->prog, c->pos - 1, what, sizeof what);
-        /* a limit's stop says why here too, not only in the outcome chip's tooltip */
-        const char *why = c->pos == r->nsteps && r->outcome == SIM_LIMIT ? rec_text(r, r->error_text) : "";
+        /* a limit's stop and main's exception say what they were here too, not
+         * only in the outcome chip's tooltip (a deadlock's waiters head the
+         * waiting set) */
+        bool say = c->pos == r->nsteps && (r->outcome == SIM_LIMIT || r->outcome == SIM_RAISED);
+        const char *why = say ? rec_text(r, r->error_text) : "";
         snprintf(buf, sizeof buf, "Step %u: %s%s%s", c->pos - 1, what, why[0] ? ": " : "", why);
     }
     int rest = (body.y + body.h - y - th->gap) / lh;

@@ -568,9 +568,10 @@ static void test_waiting_since_at_the_end(void)
     fix_close(&f);
 }
 
-/* A run stopped by a limit says why in the stages panel's step text, not
- * only in the outcome chip's tooltip (a student opening a runaway
- * recursion saw "stopped: limit" and nothing else). */
+/* A run stopped by a limit says why in the stages panel's step text, and
+ * one that main's exception ended names it, not only the outcome chip's
+ * tooltip (a student opening a runaway recursion saw "stopped: limit" and
+ * nothing else). */
 static void test_limit_says_why(void)
 {
     Fix f;
@@ -584,6 +585,12 @@ static void test_limit_says_why(void)
     sim_seek(f.sim, r->nsteps);
     frame(&f, &in);
     CHECK(find_text(&f.dl, P_STAGES, "call-depth") >= 0, "the last step names the call-depth limit");
+    fix_close(&f);
+    fix_open(&f, "scenarios/uncaught_error.json");
+    r = sim_recording(f.sim);
+    sim_seek(f.sim, r->nsteps);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_STAGES, "KeyError") >= 0, "the last step names main's exception");
     fix_close(&f);
 }
 
@@ -924,7 +931,7 @@ int main(void)
         {"ready queue: a skipped timer", test_ready_skipped_timer},
         {"waiting set: since, at the end of a deadlock", test_waiting_since_at_the_end},
         {"waiting set", test_waiting_set},
-        {"a limit's stop says why", test_limit_says_why},
+        {"the end of a run says why", test_limit_says_why},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"keys", test_keys},
