@@ -128,6 +128,7 @@ bad: $(BIN)
 conformance: $(BIN)
 	@python3 tests/conformance/test_harness.py
 	@python3 tests/conformance/run.py $(BIN)
+	@python3 tests/conformance/logs.py $(BIN)
 
 cli: $(BIN) $(HARNESS_COPY)
 	@./tests/cli/run.sh $(BIN)

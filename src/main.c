@@ -266,8 +266,18 @@ static int cmd_run(int argc, char **argv)
             fputs(text, stdout);
         free(text);
     } else {
-        for (uint32_t i = 0; i < r->nlines; i++)
-            put_line(stdout, rec_text(r, r->lines[i].text), stamps ? rec_line_time(r, i) : 0, stamps);
+        /* asyncio's stderr messages (Recording.logs) in their place among the
+         * printed lines, as a terminal shows the two streams */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i <= r->nlines; i++) {
+            for (; k < r->nlogs && (i == r->nlines || r->logs[k].step < r->lines[i].step); k++) {
+                fflush(stdout);
+                fprintf(stderr, "%s\n", rec_text(r, r->logs[k].text));
+                fflush(stderr);
+            }
+            if (i < r->nlines)
+                put_line(stdout, rec_text(r, r->lines[i].text), stamps ? rec_line_time(r, i) : 0, stamps);
+        }
     }
     fflush(stdout);
     int status = outcome_status(s);

@@ -234,6 +234,10 @@ typedef struct Recording {
     SpanRec *spans;       uint32_t nspans, spans_cap;   /* in closing order */
     BlockTimes *blocks;   uint32_t nblocks, blocks_cap; /* by span index */
     ConsoleLine *lines;   uint32_t nlines, lines_cap;
+    /* what asyncio logs on stderr, in step order, each message's first two
+     * lines: "Task exception was never retrieved\nfuture: <Task finished
+     * ...>" when a failed task that nothing holds is freed (R47) */
+    ConsoleLine *logs;    uint32_t nlogs, logs_cap;
     char *text;           size_t ntext, text_cap;       /* NUL-terminated strings */
     uint32_t niters;
     SimOutcome outcome;
@@ -243,6 +247,10 @@ typedef struct Recording {
 } Recording;
 
 const char *rec_text(const Recording *r, uint32_t id);
+
+/* The index of the first stderr log (Recording.logs) made at step `step`,
+ * or SIM_NONE. */
+uint32_t rec_log_at(const Recording *r, uint32_t step);
 
 /* Span i (i < r->nspans), with its times. */
 Span rec_span(const Recording *r, uint32_t i);

@@ -119,6 +119,8 @@ typedef struct Task {      /* 56 bytes: the small fields are kept together */
     uint8_t span_state;    /* the open span's SpanState, 0xff = none */
     uint8_t span_wait;
     bool cancelling_now;   /* inside its own cancel() (task__cancel); false between steps */
+    bool unheld;           /* nothing keeps it: a create_task without `as` or a group,
+                            * until asyncio.run's shutdown gathers it (R47) */
 } Task;
 
 /* A frame of a running coroutine. */
@@ -284,6 +286,7 @@ typedef struct SimState {
     uint32_t main_exc;        /* exception main raised, or SIM_NONE */
     uint32_t nhandles_rec;    /* recording counters (behind rec.* while replaying) */
     uint32_t nlines_rec;
+    uint32_t nlogs_rec;
     uint32_t nspans_rec;
 
     /* narration: a unit of work records its steps as it narrates them
@@ -432,6 +435,8 @@ size_t val__fmt_int(char *buf, int64_t v);
  * next statement runs. */
 SBuf *core__scratch(Sim *s);
 void val__format(const Sim *s, SBuf *b, Value v, bool repr);
+/* Python's repr() of the str z. */
+void val__repr_cstr(SBuf *b, const char *z);
 void val__format_float(SBuf *b, double f);
 void val__group_repr(const Sim *s, SBuf *b, uint32_t g);
 /* Interpolates a template with the frame's locals; returns a runtime string id. */
@@ -466,6 +471,10 @@ uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint3
 uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal, uint32_t fut);
 uint32_t rec__text(Sim *s, const char *z, size_t n);
 void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
+/* Appends a stderr log message (Recording.logs) made at `step`. False when
+ * it is already recorded (a replay): then the caller need not build it. */
+bool rec__log_wanted(Sim *s);
+void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n);
 void rec__task_span(Sim *s, uint32_t task, SpanState state, WaitKind wait);
 void rec__task_span_close(Sim *s, uint32_t task);
 void rec__block_span(Sim *s, uint32_t task, VTime t0, VTime t1);

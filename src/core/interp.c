@@ -84,6 +84,33 @@ static uint32_t new_exc_msg(Sim *s, ExcType t, const char *msg)
     return val__new_exc(s, t, m, SIM_NONE);
 }
 
+/* R47 with the C Task: a failed task that nothing holds is freed as the
+ * callback that ran its last step returns, and Future.__del__ logs that its
+ * exception was never retrieved. Nothing runs in between, so the message
+ * belongs to the TASK_END step. CPython's second line also says where the
+ * coroutine is defined ("coro=<boom() done, defined at FILE:LINE>"); the
+ * file is the exported program's, so it is left out here. */
+static void log_never_retrieved(Sim *s, uint32_t task, uint32_t step, uint32_t exc)
+{
+    if (!rec__log_wanted(s))
+        return;
+    const Recording *r = &s->rec;
+    uint32_t coro = task < r->ntasks ? r->tasks[task].coro : SIM_NONE;
+    SBuf b = {0};
+    sbuf_puts(&b, "Task exception was never retrieved\nfuture: <Task finished name=");
+    val__repr_cstr(&b, task < r->ntasks ? rec_text(r, r->tasks[task].name) : "?");
+    sbuf_puts(&b, " coro=<");
+    sbuf_puts(&b, coro != SIM_NONE ? prog_s(s->prog, s->prog->coros[coro].name) : "?");
+    sbuf_puts(&b, "() done> exception=");
+    val__format(s, &b, v_id(V_EXC, exc), true);
+    sbuf_putc(&b, '>');
+    if (b.oom)
+        sim__fail_nomem(s);
+    else
+        rec__log(s, task, step, b.p, b.n);
+    mem_free(b.p);
+}
+
 /* The task's coroutine is over: set its future (Task.__step's epilogue). */
 static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
 {
@@ -100,6 +127,8 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
         s->rec.tasks[task].ended = step;
         s->rec.tasks[task].end = end;
     }
+    if (end == TASK_END_RAISED && TSK(task)->unheld)
+        log_never_retrieved(s, task, step, exc);
     rec__task_span_close(s, task);
     t = TSK(task);
     t->wait = WAIT_NONE;
@@ -672,6 +701,8 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         }
         if (st->as_var != PROG_NONE)
             *slot_at(s, f, st->as_var) = v_id(V_TASK, t);
+        else if (g == SIM_NONE)
+            TSK(t)->unheld = true; /* asyncio.create_task(...) on its own: only the loop holds it */
         FRM(f)->pc++;
         return R_VIS;
     }

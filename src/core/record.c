@@ -460,6 +460,38 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n)
     l->text = text;
 }
 
+uint32_t rec_log_at(const Recording *r, uint32_t step)
+{
+    uint32_t lo = 0, hi = r->nlogs;
+    while (lo < hi) { /* the first log made at a step >= step */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->logs[mid].step < step)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nlogs && r->logs[lo].step == step ? lo : SIM_NONE;
+}
+
+bool rec__log_wanted(Sim *s)
+{
+    if (s->st.nlogs_rec < s->rec.nlogs) {
+        s->st.nlogs_rec++;
+        return false;
+    }
+    return true;
+}
+
+void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n)
+{
+    Recording *r = &s->rec;
+    s->st.nlogs_rec++;
+    uint32_t text = rec__text(s, z, n);
+    if (text == SIM_NONE || !GROW(s, r->logs, r->logs_cap, r->nlogs + 1))
+        return;
+    r->logs[r->nlogs++] = (ConsoleLine){step, task, text};
+}
+
 static void push_span(Sim *s, Span sp)
 {
     Recording *r = &s->rec;

@@ -392,6 +392,7 @@ void sim_free(Sim *s)
     mem_free(r->spans);
     mem_free(r->blocks);
     mem_free(r->lines);
+    mem_free(r->logs);
     mem_free(r->text);
     mem_free(s);
 }
@@ -598,8 +599,10 @@ static void unit_shutdown(Sim *s)
                 return;
             }
             for (uint32_t i = 0; i < ntasks; i++)
-                if (!fut__done(s, st->tasks[i].fut))
+                if (!fut__done(s, st->tasks[i].fut)) {
                     list[k++] = i;
+                    st->tasks[i].unheld = false; /* to_cancel holds it, and task.exception() reads it */
+                }
             task__cancel_room(s, CANCEL_ROOM_SHUTDOWN, SIM_NONE);
             for (uint32_t i = 0; i < k; i++) {
                 task__cancel(s, list[i], step);

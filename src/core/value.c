@@ -216,7 +216,7 @@ void float_repr(double f, char *buf, size_t n)
  * escapes for the quote, backslash, \n \r \t, and \xhh / \uhhhh /
  * \Uhhhhhhhh for every character str.isprintable() rejects, non-ASCII ones
  * included (U+00A0, U+2028, U+200B: printable.c). */
-static void repr_str(SBuf *b, const char *z)
+void val__repr_cstr(SBuf *b, const char *z)
 {
     bool has_sq = strchr(z, '\'') != NULL, has_dq = strchr(z, '"') != NULL;
     char quote = (has_sq && !has_dq) ? '"' : '\'';
@@ -287,7 +287,7 @@ static void format_exc(const Sim *s, SBuf *b, uint32_t id, bool repr)
         if (repr) {
             sbuf_puts(b, exc_name(e->type));
             sbuf_putc(b, '(');
-            repr_str(b, msg ? msg : "");
+            val__repr_cstr(b, msg ? msg : "");
             sbuf_puts(b, ", [");
             for (uint32_t i = 0; i < n; i++) {
                 if (i)
@@ -307,11 +307,11 @@ static void format_exc(const Sim *s, SBuf *b, uint32_t id, bool repr)
         sbuf_puts(b, exc_name(e->type));
         sbuf_putc(b, '(');
         if (msg)
-            repr_str(b, msg);
+            val__repr_cstr(b, msg);
         sbuf_putc(b, ')');
     } else if (msg) {
         if (e->type == EXC_KEY)
-            repr_str(b, msg);
+            val__repr_cstr(b, msg);
         else
             sbuf_puts(b, msg);
     }
@@ -351,7 +351,7 @@ void val__format(const Sim *s, SBuf *b, Value v, bool repr)
     case V_PSTR:
     case V_STR:
         if (repr)
-            repr_str(b, value_cstr(s, v));
+            val__repr_cstr(b, value_cstr(s, v));
         else
             sbuf_puts(b, value_cstr(s, v));
         break;

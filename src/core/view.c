@@ -305,7 +305,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         snprintf(buf, n, "%s %s", task_name(r, sp->task),
                  sp->aux == TASK_END_RESULT ? "returns: task done"
                  : sp->aux == TASK_END_CANCELLED ? "ends cancelled"
-                 : "raises: task failed");
+                 : sp->task < r->ntasks && rec_log_at(r, r->tasks[sp->task].ended) != SIM_NONE
+                     ? "raises: task failed. Nothing holds the task, so CPython frees it now, and its exception, "
+                       "never retrieved, is logged on stderr (\"Task exception was never retrieved\")"
+                     : "raises: task failed (the task keeps the exception for whoever awaits it)");
         break;
     case STEP_ITER_END:
         snprintf(buf, n, "iteration %u ends%s", sp->iter, sp->aux ? "; stop() was called: run_forever returns" : "");

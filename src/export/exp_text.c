@@ -6,6 +6,9 @@
  *   #  step        t  iter  stage                         what happens
  *       12    1.000     4  3 Execute until await         Task-3 runs print(...)
  *                                                         | B: Finished after 1s
+ *                                                         ! Task exception was never retrieved
+ * "|" lines are what the step printed, "!" lines what asyncio logged on
+ * stderr there (Recording.logs).
  * The words come from core's sim_describe_step and the stage table; this
  * file only lays them out. Reads the Recording, never the live state.
  *
@@ -48,7 +51,7 @@ char *exp_text_string(const Sim *s)
     if (p->about != PROG_NONE)
         put_lines(&b, "# ", prog_s(p, p->about));
     obuf_printf(&b, "#%6s %9s %5s  %-31s %s\n", "step", "t", "iter", "stage", "what happens");
-    uint32_t line = 0;
+    uint32_t line = 0, log = 0;
     char what[512];
     StepReader *rd = mem_malloc(sizeof *rd);
     if (!rd) {
@@ -67,6 +70,11 @@ char *exp_text_string(const Sim *s)
             put_lines(&b, "                                                        | ",
                       rec_text(r, r->lines[line].text));
             line++;
+        }
+        while (log < r->nlogs && r->logs[log].step <= i) { /* asyncio's stderr, marked "!" */
+            put_lines(&b, "                                                        ! ",
+                      rec_text(r, r->logs[log].text));
+            log++;
         }
     }
     mem_free(rd);
