@@ -23,7 +23,8 @@ void model_free(UiModel *m)
     free(m->blocked);
     free(m->line_first);
     free(m->line_idx);
-    free(m->line_row);
+    free(m->con_ent);
+    free(m->con_row);
     free(m->totals);
     free(m->iter_step);
     free(m->iter_pick);
@@ -362,16 +363,22 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
         if (m->iter_step[i] > m->iter_step[i + 1])
             m->iter_step[i] = m->iter_step[i + 1];
 
-    m->line_row = malloc(sizeof *m->line_row * ((size_t)r->nlines + 1));
-    if (!m->line_row)
+    m->ncon = r->nlines + r->nlogs;
+    m->con_ent = malloc(sizeof *m->con_ent * ((size_t)m->ncon + 1));
+    m->con_row = malloc(sizeof *m->con_row * ((size_t)m->ncon + 1));
+    if (!m->con_ent || !m->con_row)
         goto fail;
     uint32_t row = 0;
-    for (uint32_t i = 0; i < r->nlines; i++) {
-        m->line_row[i] = row++;
-        for (const char *z = rec_text(r, r->lines[i].text); (z = strchr(z, '\n')) != NULL; z++)
+    for (uint32_t e = 0, i = 0, j = 0; e < m->ncon; e++) {
+        /* a log is made at a task's end, never at a print's step */
+        bool log = j < r->nlogs && (i == r->nlines || r->logs[j].step < model_line_step(m, i));
+        m->con_ent[e] = log ? CON_LOG | j : i;
+        const char *z = log ? rec_text(r, r->logs[j++].text) : rec_text(r, r->lines[i++].text);
+        m->con_row[e] = row++;
+        for (; (z = strchr(z, '\n')) != NULL; z++)
             row++;
     }
-    m->line_row[r->nlines] = row;
+    m->con_row[m->ncon] = row;
 
     build_totals(m);
     if (!build_source(m, src, stmt_line))
@@ -435,21 +442,46 @@ uint32_t model_lines_before(const UiModel *m, uint32_t pos)
     return lo;
 }
 
-uint32_t model_rows_of_lines(const UiModel *m, uint32_t nlines)
+uint32_t model_con_step(const UiModel *m, uint32_t e)
 {
-    if (!m->line_row || !m->rec)
-        return nlines;
-    return m->line_row[nlines < m->rec->nlines ? nlines : m->rec->nlines];
+    const Recording *r = m->rec;
+    if (!r || !m->con_ent || e >= m->ncon)
+        return 0;
+    uint32_t k = m->con_ent[e];
+    if (!(k & CON_LOG))
+        return model_line_step(m, k);
+    uint32_t s = r->logs[k & ~CON_LOG].step;
+    return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
 }
 
-uint32_t model_line_of_row(const UiModel *m, uint32_t row)
+uint32_t model_con_before(const UiModel *m, uint32_t pos)
 {
-    if (!m->line_row || !m->rec)
-        return row;
-    uint32_t lo = 0, hi = m->rec->nlines;
-    while (hi - lo > 1) { /* the last line starting at or before row */
+    uint32_t lo = 0, hi = m->ncon;
+    while (lo < hi) { /* first entry made by a step >= pos */
         uint32_t mid = lo + (hi - lo) / 2;
-        if (m->line_row[mid] <= row)
+        if (model_con_step(m, mid) < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t model_con_rows(const UiModel *m, uint32_t n)
+{
+    if (!m->con_row)
+        return 0;
+    return m->con_row[n < m->ncon ? n : m->ncon];
+}
+
+uint32_t model_con_of_row(const UiModel *m, uint32_t row)
+{
+    if (!m->con_row)
+        return 0;
+    uint32_t lo = 0, hi = m->ncon;
+    while (hi - lo > 1) { /* the last entry starting at or before row */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->con_row[mid] <= row)
             lo = mid;
         else
             hi = mid;

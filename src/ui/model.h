@@ -48,8 +48,11 @@ typedef struct UiModel {
     uint32_t nblocked;
     uint32_t *line_first;  /* ntasks + 1 offsets into line_idx */
     uint32_t *line_idx;    /* console line indices, grouped by task */
-    uint32_t *line_row;    /* nlines + 1: the first console row of each printed
-                            * line (a text with newlines fills several rows) */
+    uint32_t *con_ent;     /* the console's entries in step order: printed line
+                            * i, or asyncio's log j as CON_LOG | j (Recording.logs) */
+    uint32_t *con_row;     /* ncon + 1: the first console row of each entry (a
+                            * text with newlines fills several rows) */
+    uint32_t ncon;
     TaskTotals *totals;    /* per task */
     uint32_t *iter_step;   /* first step of iteration i, i = 0..niters+1 */
     uint32_t *iter_pick;   /* first PICK step of iteration i, or SIM_NONE */
@@ -115,9 +118,15 @@ const Span *model_span_at(const UiModel *m, uint32_t t, uint32_t k);
 uint32_t model_line_step(const UiModel *m, uint32_t i);
 /* The number of console lines printed within the first `pos` steps. */
 uint32_t model_lines_before(const UiModel *m, uint32_t pos);
-/* Console rows: the rows of the first `nlines` printed lines, and the line
- * whose text row `row` shows. */
-uint32_t model_rows_of_lines(const UiModel *m, uint32_t nlines);
-uint32_t model_line_of_row(const UiModel *m, uint32_t row);
+/* The console shows the printed lines and, in their place among them,
+ * asyncio's stderr messages (Recording.logs): entries. */
+#define CON_LOG 0x80000000u
+/* The step of entry e, the number of entries made within the first `pos`
+ * steps, the rows of the first `n` entries, and the entry whose text row
+ * `row` shows. */
+uint32_t model_con_step(const UiModel *m, uint32_t e);
+uint32_t model_con_before(const UiModel *m, uint32_t pos);
+uint32_t model_con_rows(const UiModel *m, uint32_t n);
+uint32_t model_con_of_row(const UiModel *m, uint32_t row);
 
 #endif

@@ -594,6 +594,29 @@ static void test_limit_says_why(void)
     fix_close(&f);
 }
 
+/* asyncio's "Task exception was never retrieved" shows in the console from
+ * the step of the task's end on, in its place among the printed lines. */
+static void test_console_logs(void)
+{
+    Fix f;
+    fix_open(&f, "tests/conformance/logs/never_retrieved.json");
+    const Recording *r = sim_recording(f.sim);
+    CHECK(r->nlogs == 3, "three messages logged (%u)", r->nlogs);
+    uint32_t at = r->nlogs ? r->logs[0].step : 0;
+    UiInput in = input(1280, 1000);
+    sim_seek(f.sim, at);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_CONSOLE, "never retrieved") < 0, "not before its step");
+    sim_seek(f.sim, at + 1);
+    frame(&f, &in);
+    int y_log = find_text(&f.dl, P_CONSOLE, "Task exception was never retrieved");
+    int y_print = find_text(&f.dl, P_CONSOLE, "boom 1 starts");
+    CHECK(y_log >= 0 && y_print >= 0 && y_print < y_log, "logged after the line printed before it (%d, %d)",
+          y_print, y_log);
+    CHECK(find_text(&f.dl, P_CONSOLE, "name='Task-3'") > y_log, "its second line below it");
+    fix_close(&f);
+}
+
 static bool has_intent(const UiIntents *o, IntentKind k, uint32_t n)
 {
     for (int i = 0; i < o->n; i++)
@@ -934,6 +957,7 @@ int main(void)
         {"the end of a run says why", test_limit_says_why},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
+        {"console: asyncio's logs", test_console_logs},
         {"keys", test_keys},
         {"why chain", test_why_chain},
         {"totals", test_totals},
@@ -949,7 +973,7 @@ int main(void)
     }
     static const char *every[] = {"tests/ui/scenarios/mixed.json", "tests/ui/scenarios/blocking.json",
                                   "tests/ui/scenarios/deadlock.json", "tests/ui/scenarios/longnames.json",
-                                  "tests/ui/scenarios/fifty.json"};
+                                  "tests/ui/scenarios/fifty.json", "tests/conformance/logs/never_retrieved.json"};
     static const int sizes[][2] = {{1024, 640}, {1280, 800}, {3840, 2160}};
     int before = fails;
     for (size_t i = 0; i < sizeof every / sizeof every[0]; i++)
