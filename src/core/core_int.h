@@ -287,6 +287,7 @@ typedef struct SimState {
     uint32_t nhandles_rec;    /* recording counters (behind rec.* while replaying) */
     uint32_t nlines_rec;
     uint32_t nlogs_rec;
+    uint32_t shutdown_step;   /* the STEP_SHUTDOWN that began _cancel_all_tasks, or SIM_NONE */
     uint32_t nspans_rec;
 
     /* narration: a unit of work records its steps as it narrates them
@@ -475,6 +476,12 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
  * it is already recorded (a replay): then the caller need not build it. */
 bool rec__log_wanted(Sim *s);
 void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n);
+/* Logs asyncio's default exception handler's message about a task that
+ * ended with exception exc: "message\nkey: <Task finished name='Task-2'
+ * coro=<boom() done> exception=ValueError('boom')>". CPython's repr also
+ * says where the coroutine is defined (", defined at FILE:LINE"); the file
+ * is the exported program's, so it is left out. */
+void rec__log_task(Sim *s, const char *message, const char *key, uint32_t task, uint32_t step, uint32_t exc);
 void rec__task_span(Sim *s, uint32_t task, SpanState state, WaitKind wait);
 void rec__task_span_close(Sim *s, uint32_t task);
 void rec__block_span(Sim *s, uint32_t task, VTime t0, VTime t1);

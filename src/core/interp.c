@@ -87,30 +87,7 @@ static uint32_t new_exc_msg(Sim *s, ExcType t, const char *msg)
 /* R47 with the C Task: a failed task that nothing holds is freed as the
  * callback that ran its last step returns, and Future.__del__ logs that its
  * exception was never retrieved. Nothing runs in between, so the message
- * belongs to the TASK_END step. CPython's second line also says where the
- * coroutine is defined ("coro=<boom() done, defined at FILE:LINE>"); the
- * file is the exported program's, so it is left out here. */
-static void log_never_retrieved(Sim *s, uint32_t task, uint32_t step, uint32_t exc)
-{
-    if (!rec__log_wanted(s))
-        return;
-    const Recording *r = &s->rec;
-    uint32_t coro = task < r->ntasks ? r->tasks[task].coro : SIM_NONE;
-    SBuf b = {0};
-    sbuf_puts(&b, "Task exception was never retrieved\nfuture: <Task finished name=");
-    val__repr_cstr(&b, task < r->ntasks ? rec_text(r, r->tasks[task].name) : "?");
-    sbuf_puts(&b, " coro=<");
-    sbuf_puts(&b, coro != SIM_NONE ? prog_s(s->prog, s->prog->coros[coro].name) : "?");
-    sbuf_puts(&b, "() done> exception=");
-    val__format(s, &b, v_id(V_EXC, exc), true);
-    sbuf_putc(&b, '>');
-    if (b.oom)
-        sim__fail_nomem(s);
-    else
-        rec__log(s, task, step, b.p, b.n);
-    mem_free(b.p);
-}
-
+ * belongs to the TASK_END step. */
 /* The task's coroutine is over: set its future (Task.__step's epilogue). */
 static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
 {
@@ -128,7 +105,7 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
         s->rec.tasks[task].end = end;
     }
     if (end == TASK_END_RAISED && TSK(task)->unheld)
-        log_never_retrieved(s, task, step, exc);
+        rec__log_task(s, "Task exception was never retrieved", "future", task, step, exc);
     rec__task_span_close(s, task);
     t = TSK(task);
     t->wait = WAIT_NONE;

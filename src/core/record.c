@@ -492,6 +492,33 @@ void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n)
     r->logs[r->nlogs++] = (ConsoleLine){step, task, text};
 }
 
+void rec__log_task(Sim *s, const char *message, const char *key, uint32_t task, uint32_t step, uint32_t exc)
+{
+    if (!rec__log_wanted(s))
+        return;
+    const Recording *r = &s->rec;
+    uint32_t coro = task < r->ntasks ? r->tasks[task].coro : SIM_NONE;
+    SBuf b = {0};
+    sbuf_puts(&b, message);
+    sbuf_putc(&b, '\n');
+    sbuf_puts(&b, key);
+    sbuf_puts(&b, ": <Task finished name=");
+    val__repr_cstr(&b, task < r->ntasks ? rec_text(r, r->tasks[task].name) : "?");
+    sbuf_puts(&b, " coro=<");
+    sbuf_puts(&b, coro != SIM_NONE ? prog_s(s->prog, s->prog->coros[coro].name) : "?");
+    sbuf_puts(&b, "() done> exception=");
+    Value v = {0};
+    v.type = V_EXC;
+    v.id = exc;
+    val__format(s, &b, v, true);
+    sbuf_putc(&b, '>');
+    if (b.oom)
+        sim__fail_nomem(s);
+    else
+        rec__log(s, task, step, b.p, b.n);
+    mem_free(b.p);
+}
+
 static void push_span(Sim *s, Span sp)
 {
     Recording *r = &s->rec;

@@ -327,6 +327,7 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
     st->main_task = SIM_NONE;
     st->runner_fut = SIM_NONE;
     st->main_exc = SIM_NONE;
+    st->shutdown_step = SIM_NONE;
     st->exec_cause = SIM_NONE;
     st->cbs_free = SIM_NONE;
     st->frames_free = SIM_NONE;
@@ -565,6 +566,29 @@ static void run_until(Sim *s, uint32_t fut, uint8_t runner)
     s->st.phase = PH_ITER_BEGIN;
 }
 
+/* runners._cancel_all_tasks, once its gather is done: each task it
+ * cancelled that ended with an exception other than CancelledError goes to
+ * the loop's exception handler, in creation order. Logged with the next
+ * step, shutdown_asyncgens, whose text says so (its obj counts them).
+ * With log false, only counts. */
+static uint32_t shutdown_failures(Sim *s, uint32_t step, bool log)
+{
+    const SimState *st = &s->st;
+    const Recording *r = &s->rec;
+    uint32_t n = 0;
+    for (uint32_t i = 0; st->shutdown_step != SIM_NONE && i < st->ntasks && i < r->ntasks; i++) {
+        const TaskInfo *ti = &r->tasks[i];
+        if (ti->created < st->shutdown_step && ti->ended != SIM_NONE && ti->ended > st->shutdown_step &&
+            ti->end == TASK_END_RAISED) {
+            n++;
+            if (log)
+                rec__log_task(s, "unhandled exception during asyncio.run() shutdown", "task", i, step,
+                              st->futs[st->tasks[i].fut].exc);
+        }
+    }
+    return n;
+}
+
 static void unit_shutdown(Sim *s)
 {
     SimState *st = &s->st;
@@ -578,6 +602,7 @@ static void unit_shutdown(Sim *s)
         if (n) {
             uint32_t step = rec__step(s, STAGE_REPEAT, STEP_SHUTDOWN, SIM_NONE, SIM_NONE,
                                       SIM_NONE, n, SIM_NONE, 1, 0);
+            st->shutdown_step = step;
             uint32_t outer = fut__new(s);
             if (outer == SIM_NONE || !GROW(s, st->gathers, st->gathers_cap, st->ngathers + 1) ||
                 !GROW(s, st->gchild, st->gchild_cap, st->ngchild + n))
@@ -630,8 +655,11 @@ static void unit_shutdown(Sim *s)
     }
     if (next == 2 || next == 3) {
         /* loop.shutdown_asyncgens(), loop.shutdown_default_executor() */
-        rec__step(s, STAGE_REPEAT, STEP_SHUTDOWN, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE,
-                  SIM_NONE, next, 0);
+        uint32_t nfail = next == 2 ? shutdown_failures(s, SIM_NONE, false) : 0;
+        uint32_t step = rec__step(s, STAGE_REPEAT, STEP_SHUTDOWN, SIM_NONE, SIM_NONE, SIM_NONE,
+                                  nfail ? nfail : SIM_NONE, SIM_NONE, next, 0);
+        if (nfail)
+            shutdown_failures(s, step, true);
         st->cur_task = SIM_NONE;
         uint32_t t = task__new(s, TK_NOOP, s->code_noop, NULL, 0, SIM_NONE, 0, SIM_NONE);
         if (t == SIM_NONE)

@@ -316,6 +316,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
     case STEP_SHUTDOWN:
         if (sp->aux == 1)
             snprintf(buf, n, "asyncio.run shutdown: cancel %u pending task(s) and wait for them", sp->obj);
+        else if (sp->aux == 2 && sp->obj != SIM_NONE)
+            snprintf(buf, n, "asyncio.run shutdown: the cancelled tasks are done, and %u of them raised an exception "
+                     "other than CancelledError: asyncio logs each (\"unhandled exception during asyncio.run() "
+                     "shutdown\"); then loop.shutdown_asyncgens()", sp->obj);
         else if (sp->aux == 2)
             snprintf(buf, n, "asyncio.run shutdown: loop.shutdown_asyncgens()");
         else

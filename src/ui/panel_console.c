@@ -91,10 +91,13 @@ void panel_console_draw(UiCtx *c)
             char tip[900], t2[24];
             vtime_format(rec_step_time(r, ps), 3, t2, sizeof t2);
             if (log)
-                snprintf(tip, sizeof tip, "%s\nLogged on stderr by asyncio at t=%s (step %u): %s failed and nothing "
-                         "holds it, so it was freed with its exception never retrieved (CPython also prints the "
-                         "traceback).\nClick: go to that step.",
-                         text, t2, ps, ui__task_name(c, ln->task));
+                snprintf(tip, sizeof tip, "%s\nLogged on stderr by asyncio at t=%s (step %u): %s (CPython also "
+                         "prints the traceback).\nClick: go to that step.",
+                         text, t2, ps,
+                         strncmp(text, "Task exception", 14) == 0
+                             ? "the task failed and nothing holds it, so it was freed with its exception never "
+                               "retrieved"
+                             : "asyncio.run's shutdown cancelled the task, and it ended with another exception");
             else
                 snprintf(tip, sizeof tip, "%s\nPrinted by %s at t=%s (step %u, iteration %u).\nClick: go to that "
                          "step and see why it ran then.",

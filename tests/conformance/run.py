@@ -103,7 +103,8 @@ def check(binary, scenario, workdir):
         callbacks = f.read().splitlines()
 
     # when main raised, loopscope's stderr is what it raised, after asyncio's
-    # logs (two lines each, "Task exception was never retrieved" first:
+    # logs (two lines each, "Task exception was never retrieved" or
+    # "unhandled exception during asyncio.run() shutdown" first:
     # tests/conformance/logs.py compares those)
     err = strip_logs(stamped.stderr.decode("utf-8", "replace"))
     c = vt_asyncio.compare(py, lines, callbacks, stamped.returncode, timeout=TIMEOUT,
@@ -118,7 +119,8 @@ def check(binary, scenario, workdir):
 def strip_logs(err):
     out = err.split("\n")
     i = 0
-    while i < len(out) and out[i] == "Task exception was never retrieved":
+    while i < len(out) and out[i] in ("Task exception was never retrieved",
+                                      "unhandled exception during asyncio.run() shutdown"):
         i += 2
     return "\n".join(out[i:])
 
