@@ -171,6 +171,10 @@ typedef struct TaskInfo {
     uint32_t ended;    /* step at which it finished, or SIM_NONE */
     uint8_t end;       /* TaskEnd */
     bool internal;     /* asyncio's own (gather's sleep child, shutdown tasks) */
+    bool cycle_log;    /* failed, nothing awaits it, but a reference cycle keeps
+                        * it (its exception's traceback holds its TaskGroup):
+                        * CPython logs "never retrieved" when the cyclic GC
+                        * frees it, at a moment no simulation can know (R55) */
     uint32_t fut;      /* the task's own future */
 } TaskInfo;
 

@@ -100,7 +100,7 @@ typedef enum TaskKind {
     TK_NOOP        /* asyncio's shutdown_asyncgens / shutdown_default_executor */
 } TaskKind;
 
-typedef struct Task {      /* 56 bytes: the small fields are kept together */
+typedef struct Task {      /* 64 bytes: the small fields are kept together */
     uint32_t fut;          /* the task's own future */
     uint32_t frame;        /* innermost frame, SIM_NONE when done */
     uint32_t fut_waiter;   /* the future it waits on, or SIM_NONE */
@@ -119,8 +119,11 @@ typedef struct Task {      /* 56 bytes: the small fields are kept together */
     uint8_t span_state;    /* the open span's SpanState, 0xff = none */
     uint8_t span_wait;
     bool cancelling_now;   /* inside its own cancel() (task__cancel); false between steps */
-    bool unheld;           /* nothing keeps it: a create_task without `as` or a group,
-                            * until asyncio.run's shutdown gathers it (R47) */
+    uint8_t hold;          /* HOLD_*: what keeps it besides variables (holders.c) */
+    uint32_t refs;         /* frame slots holding it (holders.c) */
+    uint32_t tg_exc;       /* the exception that last left a frame of this task
+                            * holding one of its TaskGroups, or SIM_NONE: its
+                            * traceback keeps the group, which keeps the task */
 } Task;
 
 /* A frame of a running coroutine. */
@@ -130,6 +133,8 @@ typedef struct Frame {
     uint32_t parent;  /* caller frame or SIM_NONE */
     uint32_t slots;   /* first slot in SimState.slots */
     uint8_t phase;    /* resumption phase of the op at pc (0 = not suspended in it) */
+    bool kept;        /* an exception that outlives it passed through: its
+                       * traceback keeps the frame's variables (holders.c) */
     uint32_t r[5];    /* op scratch: futures, timers (with their handle), counters */
     Value tmp;        /* op scratch value (a saved exception, a result) */
     uint32_t next_free;
@@ -320,6 +325,8 @@ typedef struct SimState {
     Value *litems;    uint32_t nlitems, litems_cap;
     ListRec *lists;   uint32_t nlists, lists_cap;
     ExcRec *excs;     uint32_t nexcs, excs_cap;
+    uint8_t *xkept;   uint32_t nxkept, xkept_cap; /* by exception: it outlives the
+                                                   * frames it passes (holders.c) */
 } SimState;
 
 /* A growing text buffer (value.c: sbuf_*). */
@@ -476,6 +483,24 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
  * it is already recorded (a replay): then the caller need not build it. */
 bool rec__log_wanted(Sim *s);
 void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n);
+
+/* Who holds a task (holders.c): R47's moment. */
+enum { HOLD_STICKY = 1, HOLD_AWAITED = 2, HOLD_LOGGED = 4 };
+void task__ref(Sim *s, Value v);
+void task__unref(Sim *s, Value v, uint32_t step);
+void task__escape(Sim *s, Value v);
+/* Exception exc outlives the frames it passes (SimState.xkept). */
+void exc__outlives(Sim *s, uint32_t exc);
+bool exc__kept(const Sim *s, uint32_t exc);
+/* Value v is stored beyond a handler (a variable, a result, a queue, a
+ * list) by frame f (or SIM_NONE): a task HOLD_STICKY, an exception kept,
+ * and f with it. */
+void val__stored(Sim *s, Value v, uint32_t f);
+void task__awaited(Sim *s, uint32_t task);
+void task__maybe_log(Sim *s, uint32_t task, uint32_t step);
+/* Lets go of frame f's task variables: a return releases them; an
+ * exception's traceback keeps the frame, so they become HOLD_STICKY. */
+void frame__release(Sim *s, uint32_t f, bool by_exception, uint32_t step);
 /* Logs asyncio's default exception handler's message about a task that
  * ended with exception exc: "message\nkey: <Task finished name='Task-2'
  * coro=<boom() done> exception=ValueError('boom')>". CPython's repr also

@@ -84,10 +84,6 @@ static uint32_t new_exc_msg(Sim *s, ExcType t, const char *msg)
     return val__new_exc(s, t, m, SIM_NONE);
 }
 
-/* R47 with the C Task: a failed task that nothing holds is freed as the
- * callback that ran its last step returns, and Future.__del__ logs that its
- * exception was never retrieved. Nothing runs in between, so the message
- * belongs to the TASK_END step. */
 /* The task's coroutine is over: set its future (Task.__step's epilogue). */
 static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
 {
@@ -104,8 +100,6 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
         s->rec.tasks[task].ended = step;
         s->rec.tasks[task].end = end;
     }
-    if (end == TASK_END_RAISED && TSK(task)->unheld)
-        rec__log_task(s, "Task exception was never retrieved", "future", task, step, exc);
     rec__task_span_close(s, task);
     t = TSK(task);
     t->wait = WAIT_NONE;
@@ -121,8 +115,10 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
     } else if (ip_is_cancel(s, exc)) {
         fut__cancel_plain(s, fut, step);
         s->st.futs[fut].exc = exc; /* self._cancelled_exc = exc */
+        exc__outlives(s, exc);     /* handed on to whoever awaits the task (holders.c) */
     } else {
         fut__set_exception(s, fut, exc, step);
+        task__maybe_log(s, task, step); /* nothing may hold it now (holders.c) */
     }
     if (task == s->st.main_task && !ok)
         s->st.main_exc = exc;
@@ -133,20 +129,31 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
  * innermost handler, unwinding frames (and finishing the task) as needed. */
 int ip_do_raise(Sim *s, uint32_t task, uint32_t exc)
 {
+    bool kept = exc__kept(s, exc);
     for (;;) {
         uint32_t f = TSK(task)->frame;
         Frame *fr = FRM(f);
+        if (kept)
+            fr->kept = true; /* in the traceback of an exception that outlives it */
         const Code *c = &s->codes[fr->code];
         for (uint32_t i = 0; i < c->nexc; i++) {
             const ExcEntry *e = &c->exc[i];
             if (fr->pc >= e->start && fr->pc < e->end) {
-                *slot_at(s, f, e->slot) = v_id(V_EXC, exc);
+                slot_put(s, f, e->slot, v_id(V_EXC, exc));
                 fr->pc = e->handler;
                 fr->phase = 0;
                 return R_CONT;
             }
         }
         uint32_t parent = fr->parent;
+        for (uint32_t i = 0; i < c->nslots; i++) { /* a TaskGroup of the task: a cycle (R47) */
+            Value v = *slot_at(s, f, i);
+            if (v.type == V_GROUP && v.id < s->st.ngroups && s->st.groups[v.id].parent == task) {
+                TSK(task)->tg_exc = exc;
+                break;
+            }
+        }
+        frame__release(s, f, true, SIM_NONE);
         frame__free(s, f);
         if (parent == SIM_NONE)
             return finish_task(s, task, false, v_none(), exc);
@@ -197,16 +204,25 @@ static int do_return(Sim *s, uint32_t task, Value v)
 {
     uint32_t f = TSK(task)->frame;
     uint32_t parent = FRM(f)->parent;
+    uint32_t step = rec__next_index(s) - 1;
+    if (v.type == V_EXC)
+        val__stored(s, v, f); /* returned: it keeps this frame */
+    task__ref(s, v); /* the value in transit keeps a task it names */
+    frame__release(s, f, false, step);
     frame__free(s, f);
-    if (parent == SIM_NONE)
+    if (parent == SIM_NONE) {
+        task__escape(s, v); /* the task's result */
+        task__unref(s, v, step);
         return finish_task(s, task, true, v, SIM_NONE);
+    }
     TSK(task)->frame = parent;
     TSK(task)->depth--;
     Frame *pf = FRM(parent);
     const Op *op = &s->codes[pf->code].ops[pf->pc];
     const Stmt *st = stmt_of(s, op);
     if (st && st->as_var != PROG_NONE)
-        *slot_at(s, parent, st->as_var) = v;
+        slot_put(s, parent, st->as_var, v);
+    task__unref(s, v, step);
     pf->phase = 0;
     pf->pc++;
     return R_CONT;
@@ -270,6 +286,8 @@ bool ip_eval(Sim *s, uint32_t task, uint32_t f, uint32_t e, Value *out, int *r)
                 return false;
             }
         }
+        for (uint32_t i = 0; i < x->count; i++)
+            val__stored(s, buf[i], f); /* a task or an exception in a list: holders.c */
         uint32_t id = val__new_list(s, buf, x->count);
         if (buf != items)
             mem_free(buf);
@@ -473,7 +491,7 @@ int ip_do_call(Sim *s, uint32_t task, uint32_t f, uint32_t coro, uint32_t args_f
     if (nf == SIM_NONE)
         return R_ABORT;
     for (uint32_t i = 0; i < nargs; i++)
-        *slot_at(s, nf, i) = args[i];
+        slot_put(s, nf, i, args[i]);
     FRM(f)->phase = phase;
     TSK(task)->frame = nf;
     TSK(task)->depth++;
@@ -506,6 +524,7 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
                               "An asyncio.Future, a coroutine or an awaitable is required");
             return SIM_NONE;
         }
+        task__awaited(s, v.id); /* gather or wait_for retrieves its exception */
         return TSK(v.id)->fut;
     }
     uint32_t t;
@@ -537,7 +556,7 @@ int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_
     if (!fut__result(s, fut, &v, &exc))
         return ip_do_raise(s, task, exc);
     if (as_var != PROG_NONE)
-        *slot_at(s, f, as_var) = v;
+        slot_put(s, f, as_var, v);
     FRM(f)->pc++;
     return R_CONT;
 }
@@ -559,6 +578,7 @@ int ip_await_task_var(Sim *s, uint32_t task, uint32_t f, uint32_t var, uint32_t 
         return r == R_CONT ? R_VIS : r;
     }
     *fut = TSK(v.id)->fut;
+    task__awaited(s, v.id);
     if (fut__done(s, *fut)) {
         r = ip_take_result(s, task, f, *fut, as_var);
         return r == R_CONT ? R_VIS : r;
@@ -677,9 +697,9 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             ip_group_add(s, g, t);
         }
         if (st->as_var != PROG_NONE)
-            *slot_at(s, f, st->as_var) = v_id(V_TASK, t);
-        else if (g == SIM_NONE)
-            TSK(t)->unheld = true; /* asyncio.create_task(...) on its own: only the loop holds it */
+            slot_put(s, f, st->as_var, v_id(V_TASK, t));
+        if (g == SIM_NONE)
+            TSK(t)->hold = 0; /* asyncio.create_task(...): only variables may hold it (holders.c) */
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -711,6 +731,8 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             r = ip_raise_new(s, task, EXC_ATTRIBUTE, msg);
             return r == R_CONT ? R_VIS : r;
         }
+        if (fut__done(s, TSK(v.id)->fut))
+            task__awaited(s, v.id); /* Task.cancel(): self._log_traceback = False first */
         task__cancel_room(s, CANCEL_ROOM_STMT, task);
         bool ok = task__cancel(s, v.id, cause);
         if (s->cancel_recursion) { /* as CPython's recursion ends in the cancel() call */
@@ -718,7 +740,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
             return r == R_CONT ? R_VIS : r;
         }
         if (st->as_var != PROG_NONE)
-            *slot_at(s, f, st->as_var) = v_bool(ok);
+            slot_put(s, f, st->as_var, v_bool(ok));
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -735,7 +757,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         Value v;
         if (!ip_eval(s, task, f, st->expr, &v, &r))
             return r == R_CONT ? R_VIS : r;
-        *slot_at(s, f, op->b) = v;
+        slot_put(s, f, op->b, v);
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -766,7 +788,9 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         Value v;
         if (!ip_eval(s, task, f, st->expr, &v, &r))
             return r == R_CONT ? R_VIS : r;
-        *slot_at(s, f, st->as_var) = v;
+        if (v.type == V_EXC)
+            val__stored(s, v, f);
+        slot_put(s, f, st->as_var, v);
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -781,7 +805,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_TASK_DONE:
         return ip_op_sync(s, task, f, op);
     case OP_LOOP_INIT:
-        *slot_at(s, f, op->a) = v_int(0);
+        slot_put(s, f, op->a, v_int(0));
         FRM(f)->pc++;
         return R_CONT;
     case OP_LOOP_NEXT: {
@@ -792,7 +816,7 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         }
         narrate_exec(s, task, op);
         if (op->b != PROG_NONE)
-            *slot_at(s, f, op->b) = v_int(c->u.i);
+            slot_put(s, f, op->b, v_int(c->u.i));
         c->u.i++;
         FRM(f)->pc++;
         return R_VIS;
@@ -811,14 +835,14 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_EXC_BIND: {
         narrate_exec(s, task, op);
         if (op->b != PROG_NONE)
-            *slot_at(s, f, op->b) = *slot_at(s, f, op->a);
+            slot_put(s, f, op->b, *slot_at(s, f, op->a));
         FRM(f)->pc++;
         return R_VIS;
     }
     case OP_UNBIND: { /* `del e` at the end of `except ... as e` */
         Value none = {0};
         none.type = V_UNBOUND;
-        *slot_at(s, f, op->a) = none;
+        slot_put(s, f, op->a, none);
         FRM(f)->pc++;
         return R_CONT;
     }

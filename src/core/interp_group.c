@@ -86,10 +86,16 @@ static int group_exit_tail(Sim *s, uint32_t task, uint32_t f, uint32_t g, uint32
                            uint32_t propagate)
 {
     Group *gr = &s->st.groups[g];
-    if (gr->base_error != SIM_NONE)
+    /* raised in __aexit__, whose frame keeps the group, which keeps the
+     * task: the exception's traceback makes a cycle (holders.c) */
+    if (gr->base_error != SIM_NONE) {
+        exc__outlives(s, gr->base_error);
         return ip_do_raise(s, task, gr->base_error);
-    if (propagate != SIM_NONE && gr->nerrors == 0)
+    }
+    if (propagate != SIM_NONE && gr->nerrors == 0) {
+        exc__outlives(s, propagate);
         return ip_do_raise(s, task, propagate);
+    }
     if (et_exc != SIM_NONE && !ip_is_cancel(s, et_exc)) {
         gnode_push(s, &s->st.groups[g].errors, &s->st.groups[g].errors_last, et_exc);
         s->st.groups[g].nerrors++;
@@ -113,6 +119,7 @@ static int group_exit_tail(Sim *s, uint32_t task, uint32_t f, uint32_t g, uint32
         if (e == SIM_NONE)
             return R_ABORT;
         s->st.groups[g].nerrors = 0; /* finally: self._errors = None (its repr) */
+        exc__outlives(s, e);
         return ip_do_raise(s, task, e);
     }
     if (et_exc != SIM_NONE)
@@ -202,7 +209,7 @@ int ip_op_tg(Sim *s, uint32_t task, uint32_t f, const Op *op)
         gr->completed_fut = SIM_NONE;
         gr->base_error = SIM_NONE;
         gr->entered = true;
-        *slot_at(s, f, op->a) = v_id(V_GROUP, sst->ngroups++);
+        slot_put(s, f, op->a, v_id(V_GROUP, sst->ngroups++));
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -223,6 +230,7 @@ int ip_op_tg(Sim *s, uint32_t task, uint32_t f, const Op *op)
  * callback and self._tasks.add(task). */
 void ip_group_add(Sim *s, uint32_t g, uint32_t t)
 {
+    task__awaited(s, t); /* _on_task_done reads task.exception() */
     fut__add_cb(s, TSK(t)->fut, H_GROUP_DONE, g);
     gnode_push(s, &s->st.groups[g].tasks, &s->st.groups[g].tasks_last, t);
     s->st.groups[g].ntasks++;

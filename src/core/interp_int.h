@@ -29,6 +29,17 @@ static inline Value *slot_at(Sim *s, uint32_t frame, uint32_t i)
     return &s->st.slots[s->st.frames[frame].slots + i];
 }
 
+/* Writes a frame slot, keeping Task.refs (holders.c). */
+static inline void slot_put(Sim *s, uint32_t frame, uint32_t i, Value v)
+{
+    Value *p = slot_at(s, frame, i), old = *p;
+    if (v.type == V_TASK)
+        task__ref(s, v);
+    *p = v;
+    if (old.type == V_TASK)
+        task__unref(s, old, rec__next_index(s) - 1);
+}
+
 static inline Value v_none(void) { Value v = {0}; v.type = V_NONE; return v; }
 static inline Value v_bool(bool b) { Value v = {0}; v.type = V_BOOL; v.u.i = b; return v; }
 static inline Value v_int(int64_t i) { Value v = {0}; v.type = V_INT; v.u.i = i; return v; }

@@ -171,6 +171,7 @@ static int queue_finish(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_
         if (n == SIM_NONE)
             return R_ABORT;
         st->inodes[n].v = v;
+        val__stored(s, v, f); /* in a queue: holders.c */
         st->inodes[n].next = SIM_NONE;
         ObjState *o = &st->objs[op->a];
         if (o->items_tail == SIM_NONE)
@@ -194,7 +195,7 @@ static int queue_finish(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_
         st->inodes_free = n;
         queue_wakeup_next(s, op->a, 1, cause);
         if (sm->as_var != PROG_NONE)
-            *slot_at(s, f, sm->as_var) = v;
+            slot_put(s, f, sm->as_var, v);
     }
     FRM(f)->pc++;
     return R_CONT;
@@ -211,7 +212,7 @@ int ip_op_sync(Sim *s, uint32_t task, uint32_t f, const Op *op)
         cause = narrate_exec(s, task, op);
         if (s->st.objs[op->a].flag) { /* Event.wait on a set event: no suspension */
             if (st->as_var != PROG_NONE)
-                *slot_at(s, f, st->as_var) = v_bool(true);
+                slot_put(s, f, st->as_var, v_bool(true));
             FRM(f)->pc++;
             return R_VIS;
         }
@@ -325,7 +326,7 @@ static int resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         {
             const Stmt *st = stmt_of(s, op);
             if (st->as_var != PROG_NONE)
-                *slot_at(s, f, st->as_var) = v_bool(true);
+                slot_put(s, f, st->as_var, v_bool(true));
         }
         fr->pc++;
         return R_CONT;

@@ -24,7 +24,7 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
         if (lid == SIM_NONE)
             return R_ABORT;
         if (st->as_var != PROG_NONE)
-            *slot_at(s, f, st->as_var) = v_id(V_LIST, lid);
+            slot_put(s, f, st->as_var, v_id(V_LIST, lid));
         FRM(f)->pc++;
         return R_VIS;
     }
@@ -266,7 +266,7 @@ int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         uint32_t e = SIM_NONE;
         if (fut__result(s, fut, &v, &e)) {
             if (st->as_var != PROG_NONE)
-                *slot_at(s, f, st->as_var) = v;
+                slot_put(s, f, st->as_var, v);
             FRM(f)->pc++;
             return R_CONT;
         }
@@ -285,7 +285,7 @@ int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
         {
             int r = ip_resume_sleep(s, task, f, exc);
             if (r == R_CONT && st->as_var != PROG_NONE)
-                *slot_at(s, f, st->as_var) = v_none();
+                slot_put(s, f, st->as_var, v_none());
             return r;
         }
     default:

@@ -440,6 +440,7 @@ uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, b
     t->ended = SIM_NONE;
     t->end = TASK_END_NONE;
     t->internal = internal;
+    t->cycle_log = false;
     t->fut = fut;
     return id;
 }

@@ -121,7 +121,8 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
     X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
     X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
     X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
-    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)
+    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)                   \
+    X(xkept, nxkept, xkept_cap)
 
 #define COPY_TABLE(dst, src, field, n, cap)                                           \
     do {                                                                          \
@@ -626,7 +627,7 @@ static void unit_shutdown(Sim *s)
             for (uint32_t i = 0; i < ntasks; i++)
                 if (!fut__done(s, st->tasks[i].fut)) {
                     list[k++] = i;
-                    st->tasks[i].unheld = false; /* to_cancel holds it, and task.exception() reads it */
+                    task__awaited(s, i); /* to_cancel holds it, and task.exception() reads it */
                 }
             task__cancel_room(s, CANCEL_ROOM_SHUTDOWN, SIM_NONE);
             for (uint32_t i = 0; i < k; i++) {

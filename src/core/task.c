@@ -205,11 +205,13 @@ void fut__set_result(Sim *s, uint32_t fut, Value v, uint32_t cause)
         return;
     f->state = FUT_FINISHED;
     f->result = v;
+    task__escape(s, v);
     schedule_callbacks(s, fut, cause);
 }
 
 void fut__set_exception(Sim *s, uint32_t fut, uint32_t exc, uint32_t cause)
 {
+    exc__outlives(s, exc); /* the future holds it */
     Fut *f = &s->st.futs[fut];
     if (f->state != FUT_PENDING)
         return;
@@ -512,6 +514,8 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     t->fut = fut;
     t->frame = SIM_NONE;
     t->fut_waiter = SIM_NONE;
+    t->tg_exc = SIM_NONE;
+    t->hold = HOLD_AWAITED; /* asyncio's own, main, gather's: until create_task says otherwise */
     t->kind = (uint8_t)kind;
     t->wait = WAIT_READY;
     t->wait_obj = SIM_NONE;
@@ -529,8 +533,10 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     st->tasks[id].frame = f;
     st->tasks[id].depth = 1;
     Frame *fr = &st->frames[f];
-    for (uint32_t i = 0; i < nargs && i < s->codes[code].nslots; i++)
+    for (uint32_t i = 0; i < nargs && i < s->codes[code].nslots; i++) {
+        task__ref(s, args[i]); /* the coroutine's arguments (holders.c) */
         st->slots[fr->slots + i] = args[i];
+    }
     (void)sleep_ns; /* sleep tasks get their duration as argument 0 */
     uint32_t h = rec__handle(s, H_TASK_STEP, id, fut, SIM_NONE, stmt, false);
     if (h != SIM_NONE)

@@ -125,15 +125,19 @@ uint32_t val__new_list(Sim *s, const Value *items, uint32_t n)
     uint32_t id = val__new_list_room(s, n, &room);
     if (id != SIM_NONE && n)
         memcpy(room, items, n * sizeof *items);
+    for (uint32_t i = 0; id != SIM_NONE && i < n; i++)
+        task__escape(s, items[i]); /* a task in a list: holders.c */
     return id;
 }
 
 uint32_t val__new_exc(Sim *s, ExcType t, uint32_t msg, uint32_t children)
 {
     SimState *st = &s->st;
-    if (!GROW(s, st->excs, st->excs_cap, st->nexcs + 1))
+    if (!GROW(s, st->excs, st->excs_cap, st->nexcs + 1) || !GROW(s, st->xkept, st->xkept_cap, st->nexcs + 1))
         return SIM_NONE;
     st->excs[st->nexcs] = (ExcRec){t, msg, children};
+    st->xkept[st->nexcs] = 0;
+    st->nxkept = st->nexcs + 1;
     return st->nexcs++;
 }
 

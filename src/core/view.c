@@ -301,15 +301,31 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         else
             snprintf(buf, n, "a future is done: its callbacks are queued with call_soon");
         break;
-    case STEP_TASK_END:
+    case STEP_TASK_END: {
+        uint32_t later = SIM_NONE; /* the step of this task's "never retrieved", after its end */
+        for (uint32_t k = 0; k < r->nlogs && sp->aux == TASK_END_RAISED; k++)
+            if (r->logs[k].task == sp->task && sp->task < r->ntasks && r->logs[k].step > r->tasks[sp->task].ended)
+                later = r->logs[k].step;
+        if (later != SIM_NONE) {
+            snprintf(buf, n, "%s raises: task failed. A variable still holds the task, so it keeps its exception; "
+                     "when the last one lets go (step %u), CPython frees the task and logs \"Task exception was "
+                     "never retrieved\"", task_name(r, sp->task), later);
+            break;
+        }
         snprintf(buf, n, "%s %s", task_name(r, sp->task),
                  sp->aux == TASK_END_RESULT ? "returns: task done"
                  : sp->aux == TASK_END_CANCELLED ? "ends cancelled"
                  : sp->task < r->ntasks && rec_log_at(r, r->tasks[sp->task].ended) != SIM_NONE
                      ? "raises: task failed. Nothing holds the task, so CPython frees it now, and its exception, "
                        "never retrieved, is logged on stderr (\"Task exception was never retrieved\")"
+                 : sp->task < r->ntasks && r->tasks[sp->task].cycle_log
+                     ? "raises: task failed. Nothing awaits the task, but a reference cycle keeps it: its "
+                       "exception's traceback holds its TaskGroup, which holds the task. CPython logs \"Task "
+                       "exception was never retrieved\" when the garbage collector frees them, at a moment no "
+                       "simulation can know"
                      : "raises: task failed (the task keeps the exception for whoever awaits it)");
         break;
+    }
     case STEP_ITER_END:
         snprintf(buf, n, "iteration %u ends%s", sp->iter, sp->aux ? "; stop() was called: run_forever returns" : "");
         break;

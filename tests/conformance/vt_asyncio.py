@@ -77,6 +77,7 @@ import gc
 import heapq
 import io
 import itertools
+import logging
 import os
 import runpy
 import selectors
@@ -620,6 +621,11 @@ _virtual_sleep.__name__ = _virtual_sleep.__qualname__ = "sleep"
 # Installing everything and running a program
 # ---------------------------------------------------------------------------
 
+class _LogsToStdout(logging.Handler):
+    def emit(self, record):
+        sys.stdout.write(record.getMessage() + "\n")
+
+
 def install(timestamps=False, callback_log=None, max_steps=DEFAULT_MAX_STEPS,
             max_time=DEFAULT_MAX_TIME, verbose=False):
     """Patch asyncio, time.sleep and print for one virtual-clock run."""
@@ -646,6 +652,12 @@ def install(timestamps=False, callback_log=None, max_steps=DEFAULT_MAX_STEPS,
                          "order, TaskGroup._abort, as_completed) use creation order (R51)\n")
 
     events.Handle._run = _counted_run
+    if os.environ.get("VT_LOGS_TO_STDOUT") == "1":
+        # asyncio's log records (their message, without the traceback) go to
+        # stdout, in their place among the prints: tests/conformance/logs.py
+        logger = logging.getLogger("asyncio")
+        logger.addHandler(_LogsToStdout())
+        logger.propagate = False
     time.sleep = _virtual_sleep
     builtins.print = _timestamped_print
     asyncio.set_event_loop_policy(VirtualEventLoopPolicy())
