@@ -139,6 +139,7 @@ DIFF_SEEDS ?= 0:300
 diff: $(BIN) $(HARNESS_COPY)
 	@python3 tests/diff/run.py --bin $(BIN) --seeds $(DIFF_SEEDS)
 	@python3 tests/diff/run.py --bin $(BIN) --known tests/diff/found/*.json
+	@python3 tests/conformance/logs.py $(BIN) --seeds 0:200
 
 uitest: $(BIN)
 	@./tests/ui/run.sh $(BIN)

@@ -84,6 +84,9 @@ bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc)
     Fut *f = &s->st.futs[fut];
     if (f->state == FUT_CANCELLED) {
         *exc = fut__cancelled_error(s, fut);
+        /* not always the future's own: still, taken as outliving the frames it
+         * passes, as seen in the harness (holders.c; tests/diff seed 680) */
+        exc__outlives(s, *exc);
         return false;
     }
     if (f->exc != SIM_NONE) {

@@ -2,6 +2,7 @@
 """logs.py -- asyncio's stderr messages, compared with CPython's C Task.
 
     python3 tests/conformance/logs.py build/loopscope [CASE.json ...]
+    python3 tests/conformance/logs.py build/loopscope --seeds 0:100
 
 loopscope logs "Task exception was never retrieved" when a failed task
 that nothing holds is freed (R47, Recording.logs), and "unhandled exception
@@ -20,11 +21,13 @@ must be equal, but for the end of the second line: CPython's says where
 the coroutine is defined (", defined at FILE:LINE"), which loopscope
 leaves out.
 
---random (for programs from tests/diff/gen.py): CPython's messages for the
+--random (for programs from tests/diff/gen.py; --seeds A:B generates them)
+runs the harness only, and CPython's messages for the
 tasks whose end loopscope's step text calls kept (by a variable, or by a
 reference cycle) are left out, since loopscope cannot know when CPython
 frees those; and a program that logs nothing passes.
 """
+import argparse
 import glob
 import os
 import re
@@ -39,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 STOCK = os.path.join(REPO, "bench", "stock_asyncio.py")
 HARNESS = os.path.join(HERE, "vt_asyncio.py")
+GEN = os.path.join(REPO, "tests", "diff", "gen.py")
 
 # Runs the program on stock asyncio with the logger's messages on stdout.
 # all_tasks() is a WeakSet, so runners._cancel_all_tasks cancels in address
@@ -137,9 +141,17 @@ def run_case(binary, case, tmp, random=False):
     subprocess.run([binary, "export", "--python", py, case], check=True)
     ls = subprocess.run([binary, "run", case], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                         timeout=60)
-    got = ls.stdout.decode("utf-8", "replace").splitlines()
-    if ls.returncode == 1 and got:  # what main raised: the last line
-        got = got[:-1]
+    text = ls.stdout.decode("utf-8", "replace")
+    if ls.returncode == 1:  # what main raised ends stderr, after the logs; it may span lines
+        err = subprocess.run([binary, "run", case], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             timeout=60).stderr.decode("utf-8", "replace")
+        lines = err.split("\n")
+        while lines and lines[0] in LOG_HEADS:
+            lines = lines[2:]
+        tail = "\n".join(lines)
+        if tail and text.endswith(tail):
+            text = text[:-len(tail)]
+    got = text.splitlines()
     for head in ("deadlock: ", "stopped: "):  # the deadlock, the limit: the rest
         k = next((i for i, ln in enumerate(got) if ls.returncode in (3, 4) and ln.startswith(head)), None)
         if k is not None:
@@ -165,21 +177,36 @@ def run_case(binary, case, tmp, random=False):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: logs.py LOOPSCOPE [--random] [CASE.json ...]")
-    args = sys.argv[1:]
-    random = "--random" in args
-    args = [a for a in args if a != "--random"]
-    binary = os.path.abspath(args[0])
-    cases = args[1:] or sorted(glob.glob(os.path.join(HERE, "logs", "*.json")))
-    failed = 0
+    ap = argparse.ArgumentParser(description="asyncio's log messages, loopscope against CPython")
+    ap.add_argument("loopscope")
+    ap.add_argument("cases", nargs="*", help="scenario files (default: tests/conformance/logs/*.json)")
+    ap.add_argument("--random", action="store_true",
+                    help="programs from tests/diff/gen.py: leave out the kept tasks' messages")
+    ap.add_argument("--seeds", metavar="A:B", help="generate the programs for seeds A..B-1 (implies --random)")
+    a = ap.parse_args()
+    binary = os.path.abspath(a.loopscope)
+    failed = total = 0
     with tempfile.TemporaryDirectory() as tmp:
+        cases = a.cases
+        if a.seeds:
+            lo, hi = (int(x) for x in a.seeds.split(":"))
+            for seed in range(lo, hi):
+                path = os.path.join(tmp, "seed%d.json" % seed)
+                subprocess.run([sys.executable, GEN, str(seed), path], check=True)
+                cases.append(path)
+        elif not cases:
+            cases = sorted(glob.glob(os.path.join(HERE, "logs", "*.json")))
+        logged = 0
         for case in cases:
-            ok, what = run_case(binary, case, tmp, random)
+            ok, what = run_case(binary, case, tmp, a.random or bool(a.seeds))
             name = os.path.splitext(os.path.basename(case))[0]
-            print("%s %-30s %s" % ("ok  " if ok else "FAIL", name, what))
+            if not ok or not a.seeds:
+                print("%s %-30s %s" % ("ok  " if ok else "FAIL", name, what))
+            logged += ok and " 0 messages" not in what and "known" not in what
             failed += not ok
-    print("%d passed, %d failed" % (len(cases) - failed, failed))
+            total += 1
+    print("%d passed, %d failed%s" % (total - failed, failed,
+                                      " (%d with messages logged)" % logged if a.seeds else ""))
     return 1 if failed else 0
 
 
