@@ -95,8 +95,8 @@ void panel_console_draw(UiCtx *c)
                          "prints the traceback).\nClick: go to that step.",
                          text, t2, ps,
                          strncmp(text, "Task exception", 14) == 0
-                             ? "the task failed and nothing holds it, so it was freed with its exception never "
-                               "retrieved"
+                             ? "nothing holds the failed task any more (a bare create_task, or its last "
+                               "variable let go here), so CPython freed it, its exception never retrieved"
                              : "asyncio.run's shutdown cancelled the task, and it ended with another exception");
             else
                 snprintf(tip, sizeof tip, "%s\nPrinted by %s at t=%s (step %u, iteration %u).\nClick: go to that "
