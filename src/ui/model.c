@@ -416,30 +416,40 @@ const Span *model_span_at(const UiModel *m, uint32_t t, uint32_t k)
     return NULL;
 }
 
+/* A recorded step index, kept inside the run (a line or a log of the final
+ * step names it). */
+static uint32_t clamp_step(const Recording *r, uint32_t s)
+{
+    return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
+}
+
+/* The first of n items, in step order, whose step is >= pos. */
+static uint32_t first_at_or_after(const UiModel *m, uint32_t n, uint32_t (*step_of)(const UiModel *, uint32_t),
+                                  uint32_t pos)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (step_of(m, mid) < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 uint32_t model_line_step(const UiModel *m, uint32_t i)
 {
     const Recording *r = m->rec;
     if (!r || i >= r->nlines)
         return 0;
     /* ConsoleLine.step is the EXEC step of the print statement itself */
-    uint32_t s = r->lines[i].step;
-    return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
+    return clamp_step(r, r->lines[i].step);
 }
 
 uint32_t model_lines_before(const UiModel *m, uint32_t pos)
 {
-    const Recording *r = m->rec;
-    if (!r)
-        return 0;
-    uint32_t lo = 0, hi = r->nlines;
-    while (lo < hi) { /* first line printed by a step >= pos */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (model_line_step(m, mid) < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return m->rec ? first_at_or_after(m, m->rec->nlines, model_line_step, pos) : 0;
 }
 
 uint32_t model_con_step(const UiModel *m, uint32_t e)
@@ -448,23 +458,12 @@ uint32_t model_con_step(const UiModel *m, uint32_t e)
     if (!r || !m->con_ent || e >= m->ncon)
         return 0;
     uint32_t k = m->con_ent[e];
-    if (!(k & CON_LOG))
-        return model_line_step(m, k);
-    uint32_t s = r->logs[k & ~CON_LOG].step;
-    return s < r->nsteps ? s : (r->nsteps ? r->nsteps - 1 : 0);
+    return (k & CON_LOG) ? clamp_step(r, r->logs[k & ~CON_LOG].step) : model_line_step(m, k);
 }
 
 uint32_t model_con_before(const UiModel *m, uint32_t pos)
 {
-    uint32_t lo = 0, hi = m->ncon;
-    while (lo < hi) { /* first entry made by a step >= pos */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (model_con_step(m, mid) < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return first_at_or_after(m, m->ncon, model_con_step, pos);
 }
 
 uint32_t model_con_rows(const UiModel *m, uint32_t n)
