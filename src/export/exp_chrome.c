@@ -330,7 +330,7 @@ void exp_chrome_span_words(const Recording *r, const Program *p, const Span *sp,
 
 /* ---- per-task marks: things drawn inside a task's slices -------------------- */
 
-enum { MK_FLOW_F, MK_FLOW_S, MK_BLOCK, MK_PRINT, MK_END };
+enum { MK_FLOW_F, MK_FLOW_S, MK_BLOCK, MK_PRINT, MK_END, MK_LOG };
 
 typedef struct Mark {
     uint32_t task, step, a;
@@ -457,6 +457,9 @@ static bool index_run(Ctx *c)
     }
     for (uint32_t t = 0; t < nt; t++)
         if (r->tasks[t].ended < r->nsteps && !add_mark(c, &cap, (Mark){t, r->tasks[t].ended, 0, MK_END}))
+            return false;
+    for (uint32_t i = 0; i < r->nlogs; i++) /* asyncio's log messages, on the task they name */
+        if (r->logs[i].task < nt && !add_mark(c, &cap, (Mark){r->logs[i].task, r->logs[i].step, i, MK_LOG}))
             return false;
     /* timer flows: REGISTER of a timer handle -> the resume after its pick */
     uint32_t flow = 0;
@@ -635,6 +638,22 @@ static void emit_mark(Ctx *c, const Mark *m, const Span *in)
             instant(w, tid, "print", name, rec_line_time(r, m->a), args2);
         } else
             instant(w, tid, "print", text, rec_line_time(r, m->a), args);
+        break;
+    }
+    case MK_LOG: {
+        const ConsoleLine *ln = &r->logs[m->a];
+        const char *text = rec_text(r, ln->text);
+        char head[96];
+        size_t hn = strcspn(text, "\n");
+        snprintf(head, sizeof head, "%.*s", (int)(hn < sizeof head ? hn : sizeof head - 1), text);
+        Buf args = {0};
+        obuf_printf(&args, "\"step\":%u,\"message\":", ln->step);
+        put_jstr(&args, text);
+        if (args.oom)
+            c->w.b.oom = true;
+        else
+            instant(w, tid, "stderr", head, rec_step_time(r, ln->step), args.p);
+        mem_free(args.p);
         break;
     }
     case MK_END: {
