@@ -183,7 +183,7 @@ def main():
     ap.add_argument("--random", action="store_true",
                     help="programs from tests/diff/gen.py: leave out the kept tasks' messages")
     ap.add_argument("--seeds", metavar="A:B", help="generate the programs for seeds A..B-1 (implies --random)")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     binary = os.path.abspath(a.loopscope)
     failed = total = 0
     with tempfile.TemporaryDirectory() as tmp:
