@@ -171,12 +171,18 @@ typedef struct TaskInfo {
     uint32_t ended;    /* step at which it finished, or SIM_NONE */
     uint8_t end;       /* TaskEnd */
     bool internal;     /* asyncio's own (gather's sleep child, shutdown tasks) */
-    bool cycle_log;    /* failed, nothing awaits it, but a reference cycle keeps
-                        * it (its exception's traceback holds its TaskGroup):
-                        * CPython logs "never retrieved" when the cyclic GC
-                        * frees it, at a moment no simulation can know (R55) */
+    uint32_t freed_log; /* failed and never retrieved: the step of its LOG_NEVER_RETRIEVED
+                         * message, or FREED_BY_GC when a reference cycle keeps it
+                         * (its exception's traceback holds its TaskGroup), so CPython
+                         * logs it when the cyclic GC runs, a moment no simulation
+                         * can know (R55); else SIM_NONE (holders.c) */
     uint32_t fut;      /* the task's own future */
 } TaskInfo;
+
+#define FREED_BY_GC 0xfffffffeu
+/* The first line of each message asyncio logs (Recording.logs). */
+#define LOG_NEVER_RETRIEVED "Task exception was never retrieved"
+#define LOG_SHUTDOWN_FAILURE "unhandled exception during asyncio.run() shutdown"
 
 /* A stretch of one task's life in one state. RUNNING, READY and WAITING
  * spans tile the task's life from creation to its end; BLOCKED spans are the
@@ -251,10 +257,6 @@ typedef struct Recording {
 } Recording;
 
 const char *rec_text(const Recording *r, uint32_t id);
-
-/* The index of the first stderr log (Recording.logs) made at step `step`,
- * or SIM_NONE. */
-uint32_t rec_log_at(const Recording *r, uint32_t step);
 
 /* Span i (i < r->nspans), with its times. */
 Span rec_span(const Recording *r, uint32_t i);

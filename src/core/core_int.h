@@ -479,10 +479,6 @@ uint32_t rec__handle(Sim *s, HandleKind kind, uint32_t task, uint32_t fut, uint3
 uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, bool internal, uint32_t fut);
 uint32_t rec__text(Sim *s, const char *z, size_t n);
 void rec__line(Sim *s, uint32_t task, const char *z, size_t n);
-/* Appends a stderr log message (Recording.logs) made at `step`. False when
- * it is already recorded (a replay): then the caller need not build it. */
-bool rec__log_wanted(Sim *s);
-void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n);
 
 /* Who holds a task (holders.c): R47's moment. */
 enum { HOLD_STICKY = 1, HOLD_AWAITED = 2, HOLD_LOGGED = 4 };
@@ -498,9 +494,11 @@ bool exc__kept(const Sim *s, uint32_t exc);
 void val__stored(Sim *s, Value v, uint32_t f);
 void task__awaited(Sim *s, uint32_t task);
 void task__maybe_log(Sim *s, uint32_t task, uint32_t step);
-/* Lets go of frame f's task variables: a return releases them; an
- * exception's traceback keeps the frame, so they become HOLD_STICKY. */
-void frame__release(Sim *s, uint32_t f, bool by_exception, uint32_t step);
+/* Lets go of the variables of `task`'s frame f: a return (exc SIM_NONE)
+ * releases its tasks; exception exc, unwinding it, keeps the frame in its
+ * traceback, so they become HOLD_STICKY, and a TaskGroup of the task there
+ * makes a cycle (Task.tg_exc). */
+void frame__release(Sim *s, uint32_t task, uint32_t f, uint32_t exc, uint32_t step);
 /* Logs asyncio's default exception handler's message about a task that
  * ended with exception exc: "message\nkey: <Task finished name='Task-2'
  * coro=<boom() done> exception=ValueError('boom')>". CPython's repr also

@@ -18,7 +18,7 @@
  *                 asyncio's own tasks;
  * and a task whose exception's traceback holds its own TaskGroup sits in a
  * reference cycle: only the cyclic GC frees it, at a moment no simulation
- * can know (TaskInfo.cycle_log, R55).
+ * can know (TaskInfo.freed_log, R55).
  *
  * A traceback keeps every frame its exception passed through, variables and
  * all. An exception that outlives those frames (SimState.xkept: a future
@@ -87,23 +87,24 @@ void task__maybe_log(Sim *s, uint32_t task, uint32_t step)
     if (f->state != FUT_FINISHED || f->exc == SIM_NONE)
         return; /* pending, done with a result, or cancelled */
     t->hold |= HOLD_LOGGED;
-    if (t->tg_exc == f->exc) { /* a cycle: the GC's moment */
-        if (task < s->rec.ntasks)
-            s->rec.tasks[task].cycle_log = true;
-        return;
-    }
-    rec__log_task(s, "Task exception was never retrieved", "future", task, step, f->exc);
+    bool cycle = t->tg_exc == f->exc; /* the GC's moment */
+    if (task < s->rec.ntasks)
+        s->rec.tasks[task].freed_log = cycle ? FREED_BY_GC : step;
+    if (!cycle)
+        rec__log_task(s, LOG_NEVER_RETRIEVED, "future", task, step, f->exc);
 }
 
-void frame__release(Sim *s, uint32_t f, bool by_exception, uint32_t step)
+void frame__release(Sim *s, uint32_t task, uint32_t f, uint32_t exc, uint32_t step)
 {
     const Frame *fr = &s->st.frames[f];
     uint32_t n = s->codes[fr->code].nslots, base = fr->slots;
     for (uint32_t i = 0; i < n; i++) {
         Value v = s->st.slots[base + i];
+        if (v.type == V_GROUP && exc != SIM_NONE && v.id < s->st.ngroups && s->st.groups[v.id].parent == task)
+            s->st.tasks[task].tg_exc = exc; /* exc -> this frame -> its TaskGroup -> the task */
         if (v.type != V_TASK)
             continue;
-        if (by_exception || fr->kept) {
+        if (exc != SIM_NONE || fr->kept) {
             task__escape(s, v);
         } else {
             s->st.slots[base + i].type = V_NONE;

@@ -115,7 +115,6 @@ static int finish_task(Sim *s, uint32_t task, bool ok, Value v, uint32_t exc)
     } else if (ip_is_cancel(s, exc)) {
         fut__cancel_plain(s, fut, step);
         s->st.futs[fut].exc = exc; /* self._cancelled_exc = exc */
-        exc__outlives(s, exc);     /* handed on to whoever awaits the task (holders.c) */
     } else {
         fut__set_exception(s, fut, exc, step);
         task__maybe_log(s, task, step); /* nothing may hold it now (holders.c) */
@@ -146,14 +145,7 @@ int ip_do_raise(Sim *s, uint32_t task, uint32_t exc)
             }
         }
         uint32_t parent = fr->parent;
-        for (uint32_t i = 0; i < c->nslots; i++) { /* a TaskGroup of the task: a cycle (R47) */
-            Value v = *slot_at(s, f, i);
-            if (v.type == V_GROUP && v.id < s->st.ngroups && s->st.groups[v.id].parent == task) {
-                TSK(task)->tg_exc = exc;
-                break;
-            }
-        }
-        frame__release(s, f, true, SIM_NONE);
+        frame__release(s, task, f, exc, SIM_NONE);
         frame__free(s, f);
         if (parent == SIM_NONE)
             return finish_task(s, task, false, v_none(), exc);
@@ -208,7 +200,7 @@ static int do_return(Sim *s, uint32_t task, Value v)
     if (v.type == V_EXC)
         val__stored(s, v, f); /* returned: it keeps this frame */
     task__ref(s, v); /* the value in transit keeps a task it names */
-    frame__release(s, f, false, step);
+    frame__release(s, task, f, SIM_NONE, step);
     frame__free(s, f);
     if (parent == SIM_NONE) {
         task__escape(s, v); /* the task's result */

@@ -440,7 +440,7 @@ uint32_t rec__task(Sim *s, uint32_t name_text, uint32_t coro, uint32_t parent, b
     t->ended = SIM_NONE;
     t->end = TASK_END_NONE;
     t->internal = internal;
-    t->cycle_log = false;
+    t->freed_log = SIM_NONE;
     t->fut = fut;
     return id;
 }
@@ -461,43 +461,11 @@ void rec__line(Sim *s, uint32_t task, const char *z, size_t n)
     l->text = text;
 }
 
-uint32_t rec_log_at(const Recording *r, uint32_t step)
-{
-    uint32_t lo = 0, hi = r->nlogs;
-    while (lo < hi) { /* the first log made at a step >= step */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->logs[mid].step < step)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->nlogs && r->logs[lo].step == step ? lo : SIM_NONE;
-}
-
-bool rec__log_wanted(Sim *s)
-{
-    if (s->st.nlogs_rec < s->rec.nlogs) {
-        s->st.nlogs_rec++;
-        return false;
-    }
-    return true;
-}
-
-void rec__log(Sim *s, uint32_t task, uint32_t step, const char *z, size_t n)
-{
-    Recording *r = &s->rec;
-    s->st.nlogs_rec++;
-    uint32_t text = rec__text(s, z, n);
-    if (text == SIM_NONE || !GROW(s, r->logs, r->logs_cap, r->nlogs + 1))
-        return;
-    r->logs[r->nlogs++] = (ConsoleLine){step, task, text};
-}
-
 void rec__log_task(Sim *s, const char *message, const char *key, uint32_t task, uint32_t step, uint32_t exc)
 {
-    if (!rec__log_wanted(s))
-        return;
-    const Recording *r = &s->rec;
+    Recording *r = &s->rec;
+    if (s->st.nlogs_rec++ < r->nlogs)
+        return; /* a replay: already recorded */
     uint32_t coro = task < r->ntasks ? r->tasks[task].coro : SIM_NONE;
     SBuf b = {0};
     sbuf_puts(&b, message);
@@ -513,11 +481,12 @@ void rec__log_task(Sim *s, const char *message, const char *key, uint32_t task, 
     v.id = exc;
     val__format(s, &b, v, true);
     sbuf_putc(&b, '>');
-    if (b.oom)
-        sim__fail_nomem(s);
-    else
-        rec__log(s, task, step, b.p, b.n);
+    uint32_t text = b.oom ? SIM_NONE : rec__text(s, b.p, b.n);
     mem_free(b.p);
+    if (text == SIM_NONE)
+        sim__fail_nomem(s);
+    else if (GROW(s, r->logs, r->logs_cap, r->nlogs + 1))
+        r->logs[r->nlogs++] = (ConsoleLine){step, task, text};
 }
 
 static void push_span(Sim *s, Span sp)

@@ -583,7 +583,7 @@ static uint32_t shutdown_failures(Sim *s, uint32_t step, bool log)
             ti->end == TASK_END_RAISED) {
             n++;
             if (log)
-                rec__log_task(s, "unhandled exception during asyncio.run() shutdown", "task", i, step,
+                rec__log_task(s, LOG_SHUTDOWN_FAILURE, "task", i, step,
                               st->futs[st->tasks[i].fut].exc);
         }
     }

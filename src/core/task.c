@@ -71,12 +71,15 @@ uint32_t exc__cancelled(Sim *s)
 uint32_t fut__cancelled_error(Sim *s, uint32_t fut)
 {
     Fut *f = &s->st.futs[fut];
-    if (f->state == FUT_CANCELLED && f->exc != SIM_NONE) {
-        uint32_t e = f->exc;
+    uint32_t e = f->exc;
+    if (f->state == FUT_CANCELLED && e != SIM_NONE)
         f->exc = SIM_NONE;
-        return e;
-    }
-    return exc__cancelled(s);
+    else
+        e = exc__cancelled(s);
+    /* the task's own or a fresh one: either way taken as outliving the frames
+     * it passes, as the harness showed (holders.c; tests/diff seed 680) */
+    exc__outlives(s, e);
+    return e;
 }
 
 bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc)
@@ -84,9 +87,6 @@ bool fut__result(Sim *s, uint32_t fut, Value *out, uint32_t *exc)
     Fut *f = &s->st.futs[fut];
     if (f->state == FUT_CANCELLED) {
         *exc = fut__cancelled_error(s, fut);
-        /* not always the future's own: still, taken as outliving the frames it
-         * passes, as seen in the harness (holders.c; tests/diff seed 680) */
-        exc__outlives(s, *exc);
         return false;
     }
     if (f->exc != SIM_NONE) {

@@ -302,28 +302,27 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             snprintf(buf, n, "a future is done: its callbacks are queued with call_soon");
         break;
     case STEP_TASK_END: {
-        uint32_t later = SIM_NONE; /* the step of this task's "never retrieved", after its end */
-        for (uint32_t k = 0; k < r->nlogs && sp->aux == TASK_END_RAISED; k++)
-            if (r->logs[k].task == sp->task && sp->task < r->ntasks && r->logs[k].step > r->tasks[sp->task].ended)
-                later = r->logs[k].step;
-        if (later != SIM_NONE) {
+        /* a failure: when CPython frees the task and logs it (holders.c) */
+        uint32_t freed = sp->task < r->ntasks ? r->tasks[sp->task].freed_log : SIM_NONE;
+        const char *name = task_name(r, sp->task);
+        if (sp->aux == TASK_END_RESULT)
+            snprintf(buf, n, "%s returns: task done", name);
+        else if (sp->aux == TASK_END_CANCELLED)
+            snprintf(buf, n, "%s ends cancelled", name);
+        else if (freed != SIM_NONE && freed == r->tasks[sp->task].ended)
+            snprintf(buf, n, "%s raises: task failed. Nothing holds the task, so CPython frees it now, and its "
+                     "exception, never retrieved, is logged on stderr (\"" LOG_NEVER_RETRIEVED "\")", name);
+        else if (freed == FREED_BY_GC)
+            snprintf(buf, n, "%s raises: task failed. Nothing awaits the task, but a reference cycle keeps it: its "
+                     "exception's traceback holds its TaskGroup, which holds the task. CPython logs \""
+                     LOG_NEVER_RETRIEVED "\" when the garbage collector frees them, at a moment no simulation "
+                     "can know", name);
+        else if (freed != SIM_NONE)
             snprintf(buf, n, "%s raises: task failed. A variable still holds the task, so it keeps its exception; "
-                     "when the last one lets go (step %u), CPython frees the task and logs \"Task exception was "
-                     "never retrieved\"", task_name(r, sp->task), later);
-            break;
-        }
-        snprintf(buf, n, "%s %s", task_name(r, sp->task),
-                 sp->aux == TASK_END_RESULT ? "returns: task done"
-                 : sp->aux == TASK_END_CANCELLED ? "ends cancelled"
-                 : sp->task < r->ntasks && rec_log_at(r, r->tasks[sp->task].ended) != SIM_NONE
-                     ? "raises: task failed. Nothing holds the task, so CPython frees it now, and its exception, "
-                       "never retrieved, is logged on stderr (\"Task exception was never retrieved\")"
-                 : sp->task < r->ntasks && r->tasks[sp->task].cycle_log
-                     ? "raises: task failed. Nothing awaits the task, but a reference cycle keeps it: its "
-                       "exception's traceback holds its TaskGroup, which holds the task. CPython logs \"Task "
-                       "exception was never retrieved\" when the garbage collector frees them, at a moment no "
-                       "simulation can know"
-                     : "raises: task failed (the task keeps the exception for whoever awaits it)");
+                     "when the last one lets go (step %u), CPython frees the task and logs \""
+                     LOG_NEVER_RETRIEVED "\"", name, freed);
+        else
+            snprintf(buf, n, "%s raises: task failed (the task keeps the exception for whoever awaits it)", name);
         break;
     }
     case STEP_ITER_END:
@@ -334,8 +333,8 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             snprintf(buf, n, "asyncio.run shutdown: cancel %u pending task(s) and wait for them", sp->obj);
         else if (sp->aux == 2 && sp->obj != SIM_NONE)
             snprintf(buf, n, "asyncio.run shutdown: the cancelled tasks are done, and %u of them raised an exception "
-                     "other than CancelledError: asyncio logs each (\"unhandled exception during asyncio.run() "
-                     "shutdown\"); then loop.shutdown_asyncgens()", sp->obj);
+                     "other than CancelledError: asyncio logs each (\"" LOG_SHUTDOWN_FAILURE "\"); then "
+                     "loop.shutdown_asyncgens()", sp->obj);
         else if (sp->aux == 2)
             snprintf(buf, n, "asyncio.run shutdown: loop.shutdown_asyncgens()");
         else

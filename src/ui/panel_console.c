@@ -94,7 +94,7 @@ void panel_console_draw(UiCtx *c)
                 snprintf(tip, sizeof tip, "%s\nLogged on stderr by asyncio at t=%s (step %u): %s (CPython also "
                          "prints the traceback).\nClick: go to that step.",
                          text, t2, ps,
-                         strncmp(text, "Task exception", 14) == 0
+                         strncmp(text, LOG_NEVER_RETRIEVED, strlen(LOG_NEVER_RETRIEVED)) == 0
                              ? "nothing holds the failed task any more (a bare create_task, or its last "
                                "variable let go here), so CPython freed it, its exception never retrieved"
                              : "asyncio.run's shutdown cancelled the task, and it ended with another exception");

@@ -49,6 +49,11 @@ expect_grep "$TMP/out" '^\[  2\.000\] A: Finished after 2s$' "--timestamps forma
 # --stages: every step carries a stage 1-7 and the printed lines are there
 expect_status 0 "run --stages" "$BIN" run --stages "$S/two_tasks.json"
 expect_grep "$TMP/out" ' 4 Register the awaited operation ' "--stages stage 4"
+# a task that fails while the shutdown cancels it is logged by the shutdown,
+# not as "never retrieved" later (the step text once said so)
+expect_status 0 "run --stages shutdown_failures" "$BIN" run --stages "$REPO/tests/conformance/logs/shutdown_failures.json"
+expect_grep "$TMP/out" 'Task-2 raises: task failed (the task keeps the exception' "shutdown failure's step text"
+expect_grep "$TMP/out" '! unhandled exception during asyncio.run() shutdown' "--stages marks a log with !"
 expect_grep "$TMP/out" ' 6 Resume completed tasks ' "--stages stage 6"
 # 1: main raised: one line "ExcType: message" as the last line of stderr
 expect_status 1 "uncaught exception" "$BIN" run "$S/uncaught_error.json"
