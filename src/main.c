@@ -268,15 +268,15 @@ static int cmd_run(int argc, char **argv)
     } else {
         /* asyncio's stderr messages (Recording.logs) in their place among the
          * printed lines, as a terminal shows the two streams */
-        uint32_t k = 0;
-        for (uint32_t i = 0; i <= r->nlines; i++) {
-            for (; k < r->nlogs && (i == r->nlines || r->logs[k].step < r->lines[i].step); k++) {
+        for (uint32_t i = 0, k = 0; i < r->nlines || k < r->nlogs;) {
+            if (rec_log_first(r, i, k)) {
                 fflush(stdout);
-                fprintf(stderr, "%s\n", rec_text(r, r->logs[k].text));
+                fprintf(stderr, "%s\n", rec_text(r, r->logs[k++].text));
                 fflush(stderr);
-            }
-            if (i < r->nlines)
+            } else {
                 put_line(stdout, rec_text(r, r->lines[i].text), stamps ? rec_line_time(r, i) : 0, stamps);
+                i++;
+            }
         }
     }
     fflush(stdout);

@@ -270,6 +270,11 @@ VTime rec_step_time(const Recording *r, uint32_t i);
 VTime rec_handle_when(const Recording *r, uint32_t h);
 /* The virtual time console line i was printed at: its step's. */
 VTime rec_line_time(const Recording *r, uint32_t i);
+/* The printed lines and asyncio's log messages merged, as a terminal shows
+ * the two streams: with line i and log j the next of each not yet shown,
+ * whether log j comes first (a line goes before a log of the same step).
+ * Either may be past its end. */
+bool rec_log_first(const Recording *r, uint32_t i, uint32_t j);
 
 /* Reads steps in any order, unpacking a whole block at a time: reading a run
  * of steps, forwards or backwards, costs O(1) a step. */

@@ -415,6 +415,11 @@ VTime rec_line_time(const Recording *r, uint32_t i)
     return i < r->nlines ? rec_step_time(r, r->lines[i].step) : 0;
 }
 
+bool rec_log_first(const Recording *r, uint32_t i, uint32_t j)
+{
+    return j < r->nlogs && (i >= r->nlines || r->logs[j].step < r->lines[i].step);
+}
+
 VTime rec_handle_when(const Recording *r, uint32_t h)
 {
     if (h >= r->nhandles || !r->handles[h].timer || r->handles[h].created >= r->nsteps)

@@ -371,7 +371,7 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     uint32_t row = 0;
     for (uint32_t e = 0, i = 0, j = 0; e < m->ncon; e++) {
         /* a log is made at a task's end, never at a print's step */
-        bool log = j < r->nlogs && (i == r->nlines || r->logs[j].step < model_line_step(m, i));
+        bool log = rec_log_first(r, i, j);
         m->con_ent[e] = log ? CON_LOG | j : i;
         const char *z = log ? rec_text(r, r->logs[j++].text) : rec_text(r, r->lines[i++].text);
         m->con_row[e] = row++;
