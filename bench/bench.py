@@ -85,6 +85,12 @@ def steps_of(binary, scn):
     return n
 
 
+def held(nbytes, steps):
+    """Keyframe memory: MB, and bytes per step of the run."""
+    return "%.0f MB (%.0f B/step)" % (nbytes / 1048576.0, nbytes / float(steps)) if nbytes >= 1048576 else \
+        "%.0f KB (%.1f B/step)" % (nbytes / 1024.0, nbytes / float(steps))
+
+
 def mb(kb):
     return "%.0f MB" % (kb / 1024.0)
 
@@ -159,8 +165,7 @@ def main():
              "made virtual (bench/stock_asyncio.py): the faster, and the fairer, reference. All three runs "
              "print the same output (checked). bytes/task = loopscope's peak RSS / tasks (recording "
              "included: every step, packed, every span, handle, task and printed line). `run` only goes "
-             "forward, so it keeps no keyframes; the app keeps them as well, at most about 32 bytes per "
-             "step more. CPython's big runs are measured once, everything else is a median of %d." % reps_ls)
+             "forward, so it keeps no keyframes; the app keeps them as well (section 2). CPython's big runs are measured once, everything else is a median of %d." % reps_ls)
         emit()
 
         emit("## 2. Seeking")
@@ -168,25 +173,29 @@ def main():
         scn = make("seek", 10000 if q else 130000)
         line = subprocess.run([seek, scn, "1000"], stdout=subprocess.PIPE, check=True).stdout.decode().split()
         n, run_s, med, p99, replay = int(line[0]), float(line[1]), float(line[2]), float(line[3]), float(line[4])
-        back, back99 = float(line[5]), float(line[6])
-        emit("| run | micro-steps | run to the end | seek median | seek p99 | step back median | step back p99 | replay from start (mean) | seek speed-up |")
-        emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        emit("| 20 tasks yielding | %s | %.2f s | %.4f ms | %.4f ms | %.4f ms | %.4f ms | %.1f ms | **%.0fx** |" % (
-            "{:,}".format(n), run_s, med, p99, back, back99, replay, replay / med if med else 0))
+        back, back99, keys = float(line[5]), float(line[6]), int(line[7])
+        emit("| run | micro-steps | run to the end | seek median | seek p99 | step back median | step back p99 "
+             "| replay from start (mean) | seek speed-up | keyframes hold |")
+        emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        emit("| 20 tasks yielding | %s | %.2f s | %.4f ms | %.4f ms | %.4f ms | %.4f ms | %.1f ms | **%.0fx** | %s |" % (
+            "{:,}".format(n), run_s, med, p99, back, back99, replay, replay / med if med else 0, held(keys, n)))
         big = make("fanout", 10000 if q else 100000)
         line = subprocess.run([seek, big, "200"], stdout=subprocess.PIPE, check=True).stdout.decode().split()
         n, run_s, med, p99, replay = int(line[0]), float(line[1]), float(line[2]), float(line[3]), float(line[4])
-        back, back99 = float(line[5]), float(line[6])
-        emit("| fan-out of %s tasks | %s | %.2f s | %.4f ms | %.4f ms | %.4f ms | %.4f ms | %.1f ms | **%.0fx** |" % (
+        back, back99, keys = float(line[5]), float(line[6]), int(line[7])
+        emit("| fan-out of %s tasks | %s | %.2f s | %.4f ms | %.4f ms | %.4f ms | %.4f ms | %.1f ms | **%.0fx** | %s |" % (
             "{:,}".format(10000 if q else 100000), "{:,}".format(n), run_s, med, p99, back, back99, replay,
-            replay / med if med else 0))
+            replay / med if med else 0, held(keys, n)))
         emit()
         emit("Seeks to random steps (fixed seed: 1,000, and 200 in the big fan-out); the reference steps a "
              "fresh simulation from step 0; *step back* is 200 seeks one step back at a time (the app's "
-             "left arrow). A keyframe is a full copy of the state, taken at an interval "
-             "that widens with the state's size (keyframe memory at most about 32 bytes per step), so with "
-             "100,000 live tasks a seek replays up to hundreds of thousands of steps; stepping back leaves an "
-             "extra keyframe a few hundred steps behind, so the following step-backs stay short.")
+             "left arrow). A keyframe is a copy of the state that shares the 4 KB chunks that did not change "
+             "with the keyframe before it (src/core/keyframe.c); *keyframes hold* is what they take beyond "
+             "the recording, which is what the app adds to `run`'s memory. Keyframes are at least "
+             "state size / 256 steps apart (each reads the whole state) and farther when their changes "
+             "pass 64 bytes a step, so with 100,000 live tasks a seek restores about 25 MB and replays "
+             "up to about 130,000 steps; stepping back leaves an extra keyframe a few hundred steps "
+             "behind, so the following step-backs stay short.")
         emit()
 
         emit("## 3. Drawing (offscreen, software renderer, 1600x1000)")

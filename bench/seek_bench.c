@@ -7,7 +7,8 @@
  * keyframe and a replay) and, as the reference, a few replays from the
  * start to random steps (a fresh Sim stepped there), and 200 step-backs
  * one step at a time from a random step. Prints "steps run_s
- * seek_ms_median seek_ms_p99 replay_ms_mean back_ms_median back_ms_p99".
+ * seek_ms_median seek_ms_p99 replay_ms_mean back_ms_median back_ms_p99
+ * keyframe_bytes".
  * The positions come from a fixed-seed generator: the same run every time.
  */
 #include <stdint.h>
@@ -93,8 +94,8 @@ int main(int argc, char **argv)
         replay += now_ms() - a;
         sim_free(f);
     }
-    printf("%u %.3f %.4f %.4f %.3f %.4f %.4f\n", n, run / 1e3, ms[seeks / 2], ms[(seeks * 99) / 100],
-           replay / nrep, back[100], back[197]);
+    printf("%u %.3f %.4f %.4f %.3f %.4f %.4f %llu\n", n, run / 1e3, ms[seeks / 2], ms[(seeks * 99) / 100],
+           replay / nrep, back[100], back[197], (unsigned long long)sim_keyframe_bytes(s));
     free(ms);
     sim_free(s);
     prog_free(p);

@@ -311,6 +311,9 @@ SimOutcome sim_outcome(const Sim *s);
 const Recording *sim_recording(const Sim *s);
 const Program *sim_program(const Sim *s);
 uint32_t sim_pos(const Sim *s);      /* steps applied to the current state */
+/* The bytes the keyframes (what seeking starts from) hold: a cost of the
+ * app beyond the Recording (make bench reports it). */
+uint64_t sim_keyframe_bytes(const Sim *s);
 VTime sim_now(const Sim *s);
 uint32_t sim_iter(const Sim *s);
 

@@ -332,12 +332,37 @@ typedef struct SimState {
 /* A growing text buffer (value.c: sbuf_*). */
 typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
 
+/* ---- keyframes (keyframe.c) ------------------------------------------------ */
+
+typedef struct KeyChunk KeyChunk; /* a reference-counted piece of a table */
+typedef struct KeyTable { KeyChunk **c; uint32_t nc; } KeyTable;
+#define KEY_NTABLES 14 /* the plain tables of a SimState (keyframe.c STATE_TABLES) */
+
 typedef struct Keyframe {
     uint32_t step;
-    SimState st;      /* mutable tables copied; arenas shared (lengths only) */
-    uint32_t rec_nhandles, rec_ntasks, rec_nspans, rec_nlines;
-    size_t rec_ntext;
+    SimState st;      /* scalars and counts; ready (linear), objs, slots_free copied;
+                       * arenas by length only; the plain tables are in tab */
+    KeyTable tab[KEY_NTABLES];
 } Keyframe;
+
+/* What a keyframe cost: the bytes it allocated, and those of them that
+ * replace chunks of the keyframe before it (the rest is the state's growth). */
+typedef struct KeyCost { uint64_t fresh, changed; } KeyCost;
+/* Snapshots src into k, sharing the chunks of ref (the keyframe before, or
+ * NULL) that did not change; *cost (if not NULL) says what that took. False
+ * when out of memory (k then holds nothing). */
+bool keyframe__save(Keyframe *k, const SimState *src, uint32_t ncodes, const Keyframe *ref,
+                    KeyCost *cost);
+/* Puts k back into the live state st in place, reusing its tables; the
+ * arenas are kept, truncated to k's lengths. False when out of memory (st
+ * is then unchanged). */
+bool keyframe__restore(SimState *st, const Keyframe *k, uint32_t ncodes);
+void keyframe__free(Keyframe *k);
+/* The bytes of st's mutable part: what a keyframe would copy if it shared
+ * nothing. */
+uint64_t keyframe__state_bytes(const SimState *st, uint32_t ncodes);
+/* Frees the live state's mutable tables (not its arenas). */
+void keyframe__free_tables(SimState *st);
 
 /* What CPython's RecursionError says when a cancel goes round a cycle of
  * waits, or down a chain too long (Sim.cancel_recursion). */
@@ -364,7 +389,8 @@ struct Sim {
     uint32_t rec_len;         /* steps in rec that are "final" (the full run) */
     bool replaying;           /* re-stepping over an already recorded part */
     Keyframe *keys;   uint32_t nkeys, keys_cap;
-    uint32_t key_interval;    /* a power of two (sim_step widens it by doubling) */
+    uint32_t key_interval;    /* a power of two (save_keyframe sets it) */
+    uint64_t keys_bytes;      /* what the keyframes hold (KeyCost.fresh) */
     /* two extra keyframes a little before where long seeks landed, so the
      * step-backs that follow replay a few hundred steps, not a whole
      * keyframe interval (see sim_seek) */

@@ -24,10 +24,12 @@
  * all done (gather(..., return_exceptions=True)); then run
  * shutdown_asyncgens() and shutdown_default_executor() as tasks; close.
  *
- * Seeking: a keyframe (a copy of the mutable state) is taken every
- * key_interval steps while recording; sim_seek restores the nearest one at
- * or before the target and replays. The replay appends nothing to the
- * Recording: the counters in the state say what is already recorded.
+ * Seeking: a keyframe (a copy of the mutable state that shares what did not
+ * change with the keyframe before it, keyframe.c) is taken every
+ * key_interval steps while recording (save_keyframe says how far apart);
+ * sim_seek restores the nearest one at or before the target and replays.
+ * The replay appends nothing to the Recording: the counters in the state
+ * say what is already recorded.
  *
  * Depends on: core_int.h and every other core file.  Used by: everyone.
  */
@@ -110,44 +112,6 @@ bool core__grow(Sim *s, void **buf, uint32_t *cap, uint32_t need, size_t elem)
     return true;
 }
 
-/* ---- state copies (keyframes) ------------------------------------------------ */
-
-/* The state's plain tables (field, count, capacity): what a keyframe copies,
- * counts, frees and puts back. The ready ring, slots_free and objs have
- * their own rules and are handled beside each use of this list. */
-#define STATE_TABLES(X)                                                             \
-    X(tasks, ntasks, tasks_cap) X(futs, nfuts, futs_cap)                            \
-    X(cbs, ncbs, cbs_cap) X(frames, nframes, frames_cap) X(slots, nslots, slots_cap) \
-    X(timers, ntimers, timers_cap) X(heap, nheap, heap_cap)                         \
-    X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
-    X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
-    X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)                   \
-    X(xkept, nxkept, xkept_cap)
-
-#define COPY_TABLE(dst, src, field, n, cap)                                           \
-    do {                                                                          \
-        (dst)->field = NULL;                                                      \
-        (dst)->cap = 0;                                                           \
-        if ((src)->n) {                                                           \
-            (dst)->field = mem_malloc((size_t)(src)->n * sizeof *(src)->field);  \
-            if (!(dst)->field)                                                    \
-                ok = false;                                                       \
-            else                                                                  \
-                memcpy((dst)->field, (src)->field, (size_t)(src)->n * sizeof *(src)->field); \
-            (dst)->cap = (src)->n;                                                \
-        }                                                                         \
-    } while (0)
-
-static void free_mutable(SimState *st)
-{
-#define FREE_TABLE(field, n, cap) mem_free(st->field);
-    STATE_TABLES(FREE_TABLE)
-#undef FREE_TABLE
-    mem_free(st->slots_free);
-    mem_free(st->ready);
-    mem_free(st->objs);
-}
-
 static void free_arenas(SimState *st)
 {
     mem_free(st->sbuf);
@@ -157,62 +121,38 @@ static void free_arenas(SimState *st)
     mem_free(st->excs);
 }
 
-/* Copies the mutable tables of src into dst (fresh allocations); the arena
- * pointers are left to the caller. Returns false when out of memory. */
-static bool copy_mutable(SimState *dst, const SimState *src, uint32_t ncodes)
-{
-    bool ok = true;
-    SimState tmp = *src;
-#define COPY(field, n, cap) COPY_TABLE(&tmp, src, field, n, cap);
-    STATE_TABLES(COPY)
-#undef COPY
-    tmp.slots_free = mem_malloc((ncodes ? ncodes : 1) * sizeof *tmp.slots_free);
-    if (tmp.slots_free)
-        memcpy(tmp.slots_free, src->slots_free, ncodes * sizeof *tmp.slots_free);
-    else
-        ok = false;
-    tmp.objs = NULL;
-    if (src->nobjs) {
-        tmp.objs = mem_malloc(src->nobjs * sizeof *tmp.objs);
-        if (tmp.objs)
-            memcpy(tmp.objs, src->objs, src->nobjs * sizeof *tmp.objs);
-        else
-            ok = false;
-    }
-    /* the ready ring, linearised */
-    tmp.ready = NULL;
-    tmp.ready_cap = 0;
-    tmp.ready_head = 0;
-    if (src->ready_len) {
-        tmp.ready = mem_malloc(src->ready_len * sizeof *tmp.ready);
-        if (tmp.ready) {
-            for (uint32_t i = 0; i < src->ready_len; i++)
-                tmp.ready[i] = src->ready[(src->ready_head + i) % src->ready_cap];
-            tmp.ready_cap = src->ready_len;
-        } else {
-            ok = false;
-        }
-    }
-    tmp.sbuf = NULL;
-    tmp.str_off = NULL;
-    tmp.litems = NULL;
-    tmp.lists = NULL;
-    tmp.excs = NULL;
-    if (!ok) {
-        free_mutable(&tmp);
-        return false;
-    }
-    *dst = tmp;
-    return true;
-}
+/* Takes a keyframe of the live state at the current step, sharing what did
+ * not change since the keyframe before it, and sets the interval to the
+ * next one (a power of two) by two rules:
+ *   - time: a keyframe reads the whole state (keyframe.c), at most about
+ *     KEY_READ_PER_STEP bytes a step of its interval, a few per cent of a
+ *     step's work: the interval is never shorter than that allows;
+ *   - memory: a keyframe's changed chunks (KeyCost.changed) come to at most
+ *     about KEY_BYTES_PER_STEP bytes a step of its interval. Over that, the
+ *     interval doubles (keyframes farther apart share less but are fewer);
+ *     under a quarter of it, it halves again, down to what the first rule
+ *     allows. The state's growth is not counted: a new byte is new however
+ *     far apart keyframes are, and is paid for once (100,000 tasks made at
+ *     once are about 25 MB).
+ * (Before keyframes shared chunks, the memory rule applied to whole copies
+ * and the interval only grew: with 100,000 live tasks keyframes were a
+ * million steps apart.) */
+#define KEY_BYTES_PER_STEP 64u
+#define KEY_READ_PER_STEP 256u
+#define KEY_MIN_INTERVAL 256u
+#define KEY_MAX_INTERVAL (1u << 24)
 
-/* The bytes copy_mutable copies: the size of one keyframe. */
-static uint64_t keyframe_bytes(const SimState *st, uint32_t ncodes)
+static void next_interval(Sim *s, uint64_t state_bytes, uint64_t changed, uint32_t since)
 {
-#define TB(field, n, cap) (uint64_t)st->n * sizeof *st->field +
-    return STATE_TABLES(TB) TB(objs, nobjs, -) TB(ready, ready_len, -)
-           (uint64_t)ncodes * sizeof *st->slots_free;
-#undef TB
+    uint32_t floor = KEY_MIN_INTERVAL;
+    while (floor < state_bytes / KEY_READ_PER_STEP && floor < KEY_MAX_INTERVAL)
+        floor *= 2;
+    uint32_t k = s->key_interval;
+    if (since && changed > (uint64_t)KEY_BYTES_PER_STEP * since && k < KEY_MAX_INTERVAL)
+        k *= 2;
+    else if (since && changed * 4 < (uint64_t)KEY_BYTES_PER_STEP * since && k / 2 >= floor)
+        k /= 2;
+    s->key_interval = k < floor ? floor : k;
 }
 
 static void save_keyframe(Sim *s)
@@ -222,8 +162,9 @@ static void save_keyframe(Sim *s)
     /* Keyframes count against --max-memory like the state itself. They
      * used not to: a queue that only grows (tests/runaway/growing_queue.json)
      * made every keyframe bigger and the process took 24 GB under the
-     * default 2 GiB limit before the kernel killed it. */
-    uint64_t kb = keyframe_bytes(&s->st, s->ncodes);
+     * default 2 GiB limit before the kernel killed it. (The check assumes
+     * that nothing is shared.) */
+    uint64_t kb = keyframe__state_bytes(&s->st, s->ncodes);
     if (s->mem_used + kb > s->limits.max_memory) {
         s->rec.limit = LIMIT_MEMORY;
         if (s->st.outcome == SIM_RUNNING)
@@ -239,75 +180,15 @@ static void save_keyframe(Sim *s)
         s->keys_cap = ncap;
     }
     Keyframe *k = &s->keys[s->nkeys];
-    if (!copy_mutable(&k->st, &s->st, s->ncodes))
+    KeyCost cost;
+    const Keyframe *prev = s->nkeys ? &s->keys[s->nkeys - 1] : NULL;
+    if (!keyframe__save(k, &s->st, s->ncodes, prev, &cost))
         return;
     k->step = s->st.nsteps;
     s->nkeys++;
-    s->mem_used += kb;
-}
-
-/* Makes room for n elements in a table of the live state, keeping what it
- * holds (so a failure leaves the state as it was). */
-static bool room_for(void **buf, uint32_t *cap, uint32_t n, size_t elem)
-{
-    if (n <= *cap)
-        return true;
-    void *nb = mem_realloc(*buf, (size_t)n * elem);
-    if (!nb)
-        return false;
-    *buf = nb;
-    *cap = n;
-    return true;
-}
-
-/* Puts keyframe k back into the live state, in place: the live tables are
- * reused (grown when too small), so a seek only copies the keyframe's bytes
- * instead of building a whole new state for each seek (with 100,000 live
- * tasks that was about a third of a seek). The arenas are kept, truncated to
- * the keyframe's lengths. */
-static void restore_keyframe(Sim *s, const Keyframe *k)
-{
-    SimState *st = &s->st;
-    const SimState *ks = &k->st;
-    /* 1: room everywhere, or nothing changes */
-#define ROOM(field, n, cap) room_for((void **)&st->field, &st->cap, ks->n, sizeof *st->field) &&
-    if (!(STATE_TABLES(ROOM) ROOM(ready, ready_len, ready_cap) true)) {
-        sim__fail_nomem(s);
-        return;
-    }
-#undef ROOM
-    /* 2: the keyframe's scalars and counts, the live buffers, its contents */
-    SimState live = *st;
-    *st = *ks;
-#define PUT(field, n, cap)                                                            \
-    do {                                                                              \
-        st->field = live.field;                                                       \
-        st->cap = live.cap;                                                           \
-        if (ks->n)                                                                    \
-            memcpy(st->field, ks->field, (size_t)ks->n * sizeof *st->field);          \
-    } while (0)
-#define PUT_TABLE(field, n, cap) PUT(field, n, cap);
-    STATE_TABLES(PUT_TABLE)
-#undef PUT_TABLE
-    PUT(ready, ready_len, ready_cap); /* the keyframe's ring is linear: head 0 */
-#undef PUT
-    st->ready_head = 0;
-    st->slots_free = live.slots_free;
-    memcpy(st->slots_free, ks->slots_free, s->ncodes * sizeof *st->slots_free);
-    st->objs = live.objs;
-    if (ks->nobjs)
-        memcpy(st->objs, ks->objs, ks->nobjs * sizeof *st->objs);
-    /* the live arenas, truncated to the keyframe's lengths */
-    st->sbuf = live.sbuf;
-    st->sbuf_cap = live.sbuf_cap;
-    st->str_off = live.str_off;
-    st->str_cap = live.str_cap;
-    st->litems = live.litems;
-    st->litems_cap = live.litems_cap;
-    st->lists = live.lists;
-    st->lists_cap = live.lists_cap;
-    st->excs = live.excs;
-    st->excs_cap = live.excs_cap;
+    s->mem_used += cost.fresh;
+    s->keys_bytes += cost.fresh;
+    next_interval(s, kb, cost.changed, prev ? k->step - prev->step : 0);
 }
 
 /* ---- life cycle ---------------------------------------------------------------- */
@@ -375,14 +256,14 @@ void sim_free(Sim *s)
 {
     if (!s)
         return;
-    free_mutable(&s->st);
+    keyframe__free_tables(&s->st);
     free_arenas(&s->st);
-    for (uint32_t i = 0; i < s->nkeys; i++)
-        free_mutable(&s->keys[i].st);
-    mem_free(s->keys);
     for (int i = 0; i < 2; i++)
         if (s->eph_ok[i])
-            free_mutable(&s->eph[i].st);
+            keyframe__free(&s->eph[i]);
+    for (uint32_t i = s->nkeys; i-- > 0;)
+        keyframe__free(&s->keys[i]);
+    mem_free(s->keys);
     interp__free_codes(s);
     mem_free(s->scratch.p);
     Recording *r = &s->rec;
@@ -890,19 +771,8 @@ bool sim_step(Sim *s)
     }
     st->npend--;
     st->nsteps++;
-    if (!s->replaying && s->limits.keyframes && (st->nsteps & (s->key_interval - 1)) == 0) {
+    if (!s->replaying && s->limits.keyframes && (st->nsteps & (s->key_interval - 1)) == 0)
         save_keyframe(s);
-        /* keep keyframe memory proportional to the run: widen the interval
-         * when the state is large */
-        uint64_t bytes = keyframe_bytes(st, s->ncodes); /* every table, queues included */
-        uint32_t want = (uint32_t)(bytes / 32);
-        if (want > s->key_interval) {
-            uint32_t k = s->key_interval;
-            while (k < want && k < (1u << 24))
-                k *= 2;
-            s->key_interval = k;
-        }
-    }
     return true;
 }
 
@@ -911,6 +781,20 @@ SimOutcome sim_run_to_end(Sim *s)
     while (sim_step(s)) {
     }
     return (SimOutcome)s->st.outcome;
+}
+
+/* The last keyframe at or before step n (there is always one at step 0). */
+static const Keyframe *key_before(const Sim *s, uint32_t n)
+{
+    uint32_t lo = 0, hi = s->nkeys;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->keys[mid].step <= n)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &s->keys[lo];
 }
 
 #define EPH_MIN 2048u /* replays longer than this leave an extra keyframe ... */
@@ -924,29 +808,23 @@ void sim_seek(Sim *s, uint32_t n)
         return;
     bool back = n < s->st.nsteps && s->st.nsteps - n <= EPH_BACK;
     if (n < s->st.nsteps || n - s->st.nsteps > s->key_interval) {
-        uint32_t lo = 0, hi = s->nkeys;
-        while (hi - lo > 1) {
-            uint32_t mid = (lo + hi) / 2;
-            if (s->keys[mid].step <= n)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        const Keyframe *base = &s->keys[lo];
+        const Keyframe *base = key_before(s, n);
         for (int e = 0; e < 2; e++) /* a closer extra keyframe */
             if (s->eph_ok[e] && s->eph[e].step <= n && s->eph[e].step > base->step)
                 base = &s->eph[e];
-        if (base->step > s->st.nsteps || n < s->st.nsteps)
-            restore_keyframe(s, base);
+        if ((base->step > s->st.nsteps || n < s->st.nsteps) &&
+            !keyframe__restore(&s->st, base, s->ncodes))
+            sim__fail_nomem(s);
     }
     bool was = s->replaying;
     s->replaying = true;
     /* Stepping back (a short seek backwards) that has to replay a long way
      * leaves an extra keyframe EPH_BACK steps before n: with 100,000 live
-     * tasks keyframes are sparse (they copy the whole state), and stepping
-     * back one step at a time would replay the whole interval every time.
-     * Jumps elsewhere do not pay for the copy. The two extra copies are the
-     * only memory this costs. */
+     * tasks keyframes are some 100,000 steps apart, and stepping back one
+     * step at a time would replay the whole interval every time. Jumps
+     * elsewhere do not pay for the copy. The two extra keyframes (which
+     * share what they can with the keyframe before them) are the only
+     * memory this costs. */
     if (back && n - s->st.nsteps > EPH_MIN && !s->oom) {
         uint32_t m = n - EPH_BACK;
         while (s->st.nsteps < m && sim_step(s)) {
@@ -954,10 +832,11 @@ void sim_seek(Sim *s, uint32_t n)
         if (s->st.nsteps == m) {
             Keyframe *k = &s->eph[s->eph_next];
             if (s->eph_ok[s->eph_next]) {
-                free_mutable(&k->st);
+                keyframe__free(k);
                 s->eph_ok[s->eph_next] = false;
             }
-            if (copy_mutable(&k->st, &s->st, s->ncodes)) { /* out of memory: no extra keyframe */
+            /* (out of memory: no extra keyframe) */
+            if (keyframe__save(k, &s->st, s->ncodes, key_before(s, m), NULL)) {
                 k->step = m;
                 s->eph_ok[s->eph_next] = true;
             }
@@ -973,5 +852,6 @@ SimOutcome sim_outcome(const Sim *s) { return (SimOutcome)s->st.outcome; }
 const Recording *sim_recording(const Sim *s) { return &s->rec; }
 const Program *sim_program(const Sim *s) { return s->prog; }
 uint32_t sim_pos(const Sim *s) { return s->st.nsteps; }
+uint64_t sim_keyframe_bytes(const Sim *s) { return s->keys_bytes; }
 VTime sim_now(const Sim *s) { return s->st.now; }
 uint32_t sim_iter(const Sim *s) { return s->st.iter; }

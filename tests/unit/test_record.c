@@ -252,3 +252,79 @@ void test_record_seek_matches_forward(void)
     printf("test_record: %u files, every step sought\n", files);
     CHECK(files >= 45);
 }
+
+/* Keyframes share the chunks of their tables that did not change
+ * (src/core/keyframe.c): in a fan-out of 3,000 tasks most of the state is
+ * the same from one keyframe to the next, so the keyframes together hold
+ * far fewer bytes than whole copies would, and they are closer together
+ * than whole copies at 32 bytes a step would allow. Seeking to every
+ * keyframe and between them must still give the state stepping gave. */
+void test_record_keyframes_share(void);
+void test_record_keyframes_share(void)
+{
+    const char *src =
+        "{\"objects\": {\"lock\": \"Lock\"}, \"coroutines\": {\"worker\": {\"params\": [\"i\"], \"body\": ["
+        "{\"print\": \"worker {i} starts\"}, {\"sleep\": 0.5}, {\"io\": 1, \"label\": \"read {i}\"},"
+        "{\"with\": \"lock\", \"body\": [{\"sleep\": 0}]}, {\"return\": {\"var\": \"i\"}}]},"
+        "\"main\": [{\"repeat\": 3000, \"as\": \"i\", \"body\": [{\"create_task\": \"worker\", "
+        "\"args\": [{\"var\": \"i\"}], \"as\": \"t\"}]}, {\"sleep\": 2}, {\"print\": \"main done\"}]}}";
+    Diags d;
+    diags_init(&d);
+    Program *p = scn_load_text("fanout.json", src, strlen(src), &d);
+    diags_free(&d);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    Sim *s = sim_new(p, NULL);
+    CHECK(s != NULL);
+    if (!s) {
+        prog_free(p);
+        return;
+    }
+    sim_run_to_end(s);
+    CHECK(sim_outcome(s) == SIM_DONE);
+    CHECK(s->nkeys >= 8);
+    uint64_t whole = 0, peak = 0;
+    uint32_t shared = 0, chunks = 0;
+    for (uint32_t i = 0; i < s->nkeys; i++) {
+        uint64_t b = keyframe__state_bytes(&s->keys[i].st, s->ncodes);
+        whole += b;
+        if (b > peak)
+            peak = b;
+        for (int t = 0; t < KEY_NTABLES; t++) {
+            const KeyTable *kt = &s->keys[i].tab[t];
+            chunks += kt->nc;
+            for (uint32_t c = 0; i > 0 && c < kt->nc && c < s->keys[i - 1].tab[t].nc; c++)
+                shared += kt->c[c] == s->keys[i - 1].tab[t].c[c];
+        }
+    }
+    printf("test_record: fan-out of 3,000: %u keyframes, %u of %u chunks shared, %llu of %llu bytes held, "
+           "interval %u\n", s->nkeys, shared, chunks, (unsigned long long)s->keys_bytes,
+           (unsigned long long)whole, s->key_interval);
+    CHECK(shared > chunks / 2);
+    CHECK(s->keys_bytes < whole / 2);
+    /* as dense as whole copies at 32 bytes a step allowed (one every peak/32
+     * steps, rounded up to a power of two), or denser */
+    uint32_t old_rule = 256;
+    while (old_rule < peak / 32)
+        old_rule *= 2;
+    CHECK(s->key_interval <= old_rule);
+    /* seeks (from the far end, then back) land on what stepping gives: at,
+     * just before and just after each keyframe */
+    Sim *f = sim_new(p, NULL);
+    CHECK(f != NULL);
+    for (uint32_t i = 0; f && i < s->nkeys; i++) {
+        uint32_t k = s->keys[i].step;
+        for (uint32_t at = k > 0 ? k - 1 : 0; at <= k + 1; at++) {
+            while (sim_pos(f) < at && sim_step(f)) {
+            }
+            sim_seek(s, s->rec.nsteps);
+            sim_seek(s, at);
+            CHECK_EQ_INT(sim_pos(s), sim_pos(f));
+            CHECK(state_print(s) == state_print(f));
+        }
+    }
+    sim_free(f);
+    sim_free(s);
+    prog_free(p);
+}
