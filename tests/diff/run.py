@@ -61,6 +61,20 @@ KNOWN_PENDING = re.compile(r"\Adiffers from CPython [0-9.]+ at printed line \d+:
                            r"  CPython: .*\n?\Z")
 
 
+# The other difference random programs reach: recursion deeper than CPython's
+# limit. loopscope does not count CPython's frames; it stops the run at
+# --max-depth (exit status 4, "the call-depth limit was reached") where CPython
+# has raised RecursionError, a few levels earlier, or about half as deep when
+# the frames print a list nested one level deeper each time (the repr's levels
+# count too). Known when loopscope stopped for that reason.
+DEPTH_LIMIT = "the call-depth limit was reached"
+
+
+def stopped_at_depth_limit(binary, path, timeout):
+    rc, _, err = sh([binary, "run", path], timeout)
+    return rc == 4 and DEPTH_LIMIT in err
+
+
 def classify(binary, path, timeout):
     """-> (kind, text).  kind: match, known, mismatch, invalid, timeout, error."""
     rc, out, err = sh([binary, "check", path], 30)
@@ -84,6 +98,8 @@ def classify(binary, path, timeout):
             if rc2 == 0 or (rc2 == 5 and KNOWN_PENDING.match(out2)):
                 return "known", out + "\n(with every task kept alive to the end: %s)" % (
                     out2.splitlines()[0] if out2 else "")
+        if stopped_at_depth_limit(binary, path, timeout):
+            return "known", out
         return "mismatch", out + "\n--- stderr ---\n" + err
     if rc != 0:
         return "error", "verify exit %s\n%s\n%s" % (rc, out, err)
