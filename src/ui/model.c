@@ -36,18 +36,6 @@ void model_free(UiModel *m)
     memset(m, 0, sizeof *m);
 }
 
-static int cmp_span(const void *a, const void *b)
-{
-    const Span *x = a, *y = b;
-    if (x->task != y->task)
-        return x->task < y->task ? -1 : 1;
-    if (x->s0 != y->s0)
-        return x->s0 < y->s0 ? -1 : 1;
-    if (x->s1 != y->s1)
-        return x->s1 < y->s1 ? -1 : 1;
-    return 0;
-}
-
 static int cmp_span_s0(const void *a, const void *b)
 {
     const Span *x = a, *y = b;
@@ -140,15 +128,16 @@ static void build_totals(UiModel *m)
         TaskTotals *tt = &m->totals[t];
         int64_t last[4] = {-1, -1, -1, -1};
         uint32_t n = 0;
-        const Span *sp = model_lane(m, t, &n);
+        const LaneSpan *sp = model_lane(m, t, &n);
         for (uint32_t i = 0; i < n; i++) {
-            const Span *s = &sp[i];
+            const LaneSpan *s = &sp[i];
             int st = s->state < 3 ? s->state : SPAN_WAITING;
-            VTime d = s->t1 - s->t0;
+            VTime t0 = model_time_at(m, s->s0), t1 = model_time_at(m, s->s1);
+            VTime d = t1 - t0;
             if (d < 0)
                 d = 0;
             if (st != SPAN_RUNNING && m->nblocked) {
-                VTime b = blocked_overlap(m, s->t0, s->t1);
+                VTime b = blocked_overlap(m, t0, t1);
                 tt->t[SPAN_BLOCKED] += b;
                 d -= b;
             }
@@ -223,79 +212,104 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     if (r->end_time > m->t_end)
         m->t_end = r->end_time;
 
-    /* spans: lanes and loop-blocked */
-    uint32_t nlane = 0;
-    for (uint32_t i = 0; i < r->nspans; i++) {
-        if (r->spans[i].state == SPAN_BLOCKED)
-            m->nblocked++;
-        else if (r->spans[i].task < r->ntasks)
-            nlane++;
-    }
+    /* spans: lanes and loop-blocked. The Recording has spans in closing
+     * order; a task's spans tile its life, so they close in the order they
+     * start: a counting sort by task keeps each lane sorted by s0. */
     m->lane_first = calloc((size_t)m->ntasks + 1, sizeof *m->lane_first);
-    m->lane_spans = malloc(sizeof *m->lane_spans * ((size_t)nlane + m->ntasks + 1));
-    m->blocked = malloc(sizeof *m->blocked * (m->nblocked ? m->nblocked : 1));
     m->line_first = calloc((size_t)m->ntasks + 1, sizeof *m->line_first);
     m->line_idx = malloc(sizeof *m->line_idx * (r->nlines ? r->nlines : 1));
     m->totals = calloc(m->ntasks ? m->ntasks : 1, sizeof *m->totals);
-    if (!m->lane_first || !m->lane_spans || !m->blocked || !m->line_first || !m->line_idx ||
-        !m->totals)
+    uint32_t *last = malloc((m->ntasks ? m->ntasks : 1) * sizeof *last); /* a task's last span */
+    if (!m->lane_first || !m->line_first || !m->line_idx || !m->totals || !last) {
+        free(last);
         goto fail;
-    uint32_t a = 0, b = 0;
+    }
+    uint32_t nlane = 0;
+    for (uint32_t t = 0; t < m->ntasks; t++)
+        last[t] = UINT32_MAX;
     for (uint32_t i = 0; i < r->nspans; i++) {
-        if (r->spans[i].state == SPAN_BLOCKED)
-            m->blocked[b++] = rec_span(r, i);
-        else if (r->spans[i].task < r->ntasks)
-            m->lane_spans[a++] = rec_span(r, i);
+        const SpanRec *q = &r->spans[i];
+        if (q->state == SPAN_BLOCKED) {
+            m->nblocked++;
+        } else if (q->task < r->ntasks) {
+            nlane++;
+            m->lane_first[q->task + 1]++;
+            if (last[q->task] == UINT32_MAX || q->s1 > r->spans[last[q->task]].s1)
+                last[q->task] = i;
+        }
     }
     /* A run that stops with tasks still pending (deadlock, limit) closes
      * their spans at its final step (finish in sim.c): carry each on to the
      * end with the state the Sim reports there. A span in that same state
      * is extended, so "waiting since" stays when the wait began (it used to
-     * say the final step). */
+     * say the final step). end[t]: 0 nothing, 1 its last span is extended,
+     * 2 a span is added (state and wait in end_state). */
+    uint8_t *end = NULL;
+    LaneSpan *end_span = NULL;
     if (at_end && r->nsteps) {
-        uint32_t *last_i = malloc((m->ntasks ? m->ntasks : 1) * sizeof *last_i); /* its last span */
-        if (!last_i)
+        end = calloc(m->ntasks ? m->ntasks : 1, 1);
+        end_span = malloc((m->ntasks ? m->ntasks : 1) * sizeof *end_span);
+        if (!end || !end_span) {
+            free(end);
+            free(end_span);
+            free(last);
             goto fail;
-        for (uint32_t t = 0; t < m->ntasks; t++)
-            last_i[t] = UINT32_MAX;
-        for (uint32_t i = 0; i < nlane; i++) {
-            uint32_t *l = &last_i[m->lane_spans[i].task];
-            if (*l == UINT32_MAX || m->lane_spans[i].s1 > m->lane_spans[*l].s1)
-                *l = i;
         }
         for (uint32_t t = 0; t < m->ntasks; t++) {
-            Span *prev = last_i[t] != UINT32_MAX ? &m->lane_spans[last_i[t]] : NULL;
+            const SpanRec *prev = last[t] != UINT32_MAX ? &r->spans[last[t]] : NULL;
             uint32_t s0 = prev ? prev->s1 : r->tasks[t].created;
             if (r->tasks[t].ended != SIM_NONE || s0 >= r->nsteps)
                 continue;
             TaskNow tn = sim_task_now(at_end, t);
             if (tn.done)
                 continue;
-            Span sp;
-            memset(&sp, 0, sizeof sp);
-            sp.task = t;
+            LaneSpan sp;
             sp.state = tn.running ? SPAN_RUNNING
                        : tn.wait == WAIT_READY || tn.wait == WAIT_NONE ? SPAN_READY : SPAN_WAITING;
             sp.wait = (uint8_t)(sp.state == SPAN_WAITING ? tn.wait : WAIT_NONE);
-            if (prev && prev->state == sp.state && prev->wait == sp.wait) {
-                prev->s1 = r->nsteps + 1; /* covers the final boundary too */
-                prev->t1 = m->t_end;
-                continue;
-            }
             sp.s0 = s0;
-            sp.s1 = r->nsteps + 1;
-            sp.t0 = rec_step_time(r, s0);
-            sp.t1 = m->t_end;
-            m->lane_spans[nlane++] = sp;
+            sp.s1 = r->nsteps + 1; /* covers the final boundary too */
+            end_span[t] = sp;
+            if (prev && prev->state == sp.state && prev->wait == sp.wait) {
+                end[t] = 1;
+            } else {
+                end[t] = 2;
+                nlane++;
+                m->lane_first[t + 1]++;
+            }
         }
-        free(last_i);
     }
-    qsort(m->lane_spans, nlane, sizeof *m->lane_spans, cmp_span);
-    qsort(m->blocked, m->nblocked, sizeof *m->blocked, cmp_span_s0);
-    for (uint32_t i = 0; i < nlane; i++)
-        m->lane_first[m->lane_spans[i].task + 1]++;
+    free(last);
     for (uint32_t t = 0; t < m->ntasks; t++)
         m->lane_first[t + 1] += m->lane_first[t];
+    m->lane_spans = malloc(sizeof *m->lane_spans * ((size_t)nlane + 1));
+    m->blocked = malloc(sizeof *m->blocked * (m->nblocked ? m->nblocked : 1));
+    uint32_t *lane_fill = calloc(m->ntasks ? m->ntasks : 1, sizeof *lane_fill);
+    if (!m->lane_spans || !m->blocked || !lane_fill) {
+        free(end);
+        free(end_span);
+        free(lane_fill);
+        goto fail;
+    }
+    uint32_t b = 0;
+    for (uint32_t i = 0; i < r->nspans; i++) {
+        const SpanRec *q = &r->spans[i];
+        if (q->state == SPAN_BLOCKED)
+            m->blocked[b++] = rec_span(r, i);
+        else if (q->task < r->ntasks)
+            m->lane_spans[m->lane_first[q->task] + lane_fill[q->task]++] =
+                (LaneSpan){q->s0, q->s1, (uint8_t)q->state, (uint8_t)q->wait};
+    }
+    for (uint32_t t = 0; end && t < m->ntasks; t++) {
+        if (end[t] == 2)
+            m->lane_spans[m->lane_first[t] + lane_fill[t]++] = end_span[t];
+        else if (end[t] == 1)
+            m->lane_spans[m->lane_first[t] + lane_fill[t] - 1].s1 = end_span[t].s1;
+    }
+    free(end);
+    free(end_span);
+    free(lane_fill);
+    qsort(m->blocked, m->nblocked, sizeof *m->blocked, cmp_span_s0);
 
     /* console lines per task (lines are in step order already) */
     for (uint32_t i = 0; i < r->nlines; i++)
@@ -389,7 +403,7 @@ fail:
     return false;
 }
 
-const Span *model_lane(const UiModel *m, uint32_t t, uint32_t *n)
+const LaneSpan *model_lane(const UiModel *m, uint32_t t, uint32_t *n)
 {
     if (!m->lane_first || t >= m->ntasks) {
         *n = 0;
@@ -399,10 +413,10 @@ const Span *model_lane(const UiModel *m, uint32_t t, uint32_t *n)
     return m->lane_spans + m->lane_first[t];
 }
 
-const Span *model_span_at(const UiModel *m, uint32_t t, uint32_t k)
+const LaneSpan *model_span_at(const UiModel *m, uint32_t t, uint32_t k)
 {
     uint32_t n = 0;
-    const Span *sp = model_lane(m, t, &n);
+    const LaneSpan *sp = model_lane(m, t, &n);
     uint32_t lo = 0, hi = n;
     while (lo < hi) { /* first span with s1 > k */
         uint32_t mid = lo + (hi - lo) / 2;

@@ -82,7 +82,7 @@ void panel_waiting_draw(UiCtx *c)
     VTime now = sim_now(s);
     for (uint32_t t = 0; t < nt && yy < list.y + list.h; t++) {
         uint8_t wk = WAIT_NONE;
-        const Span *sp = NULL;
+        const LaneSpan *sp = NULL;
         if (tcache && tcache[t].state != SPAN_WAITING)
             continue;
         if (ui__task_state(c, t, &wk, &sp) != SPAN_WAITING || !ui__task_match(c, t))
@@ -93,7 +93,7 @@ void panel_waiting_draw(UiCtx *c)
         tn.wait = (WaitKind)wk;
         char what[256], detail[128], since[96], ts[32];
         ui__describe_wait(c, &tn, what, sizeof what, detail, sizeof detail);
-        VTime t0 = sp ? sp->t0 : tn.since;
+        VTime t0 = sp ? model_time_at(c->v->model, sp->s0) : tn.since;
         uint32_t s0 = sp ? sp->s0 : tn.since_step;
         vtime_format(t0, 3, ts, sizeof ts);
         snprintf(since, sizeof since, "since t=%s (step %u)", ts, s0 ? s0 - 1 : 0);

@@ -29,6 +29,9 @@ void ui_state_free(UiState *st)
     st->tcache = NULL;
     st->tcache_n = 0;
     st->tcache_rec = NULL;
+    free(st->colk);
+    st->colk = NULL;
+    st->colk_cap = 0;
 }
 
 void ui_state_init(UiState *st)
@@ -125,7 +128,7 @@ bool ui__task_match(const UiCtx *c, uint32_t t)
     return false;
 }
 
-static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span);
+static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const LaneSpan **span);
 
 /* Panels ask for every task's state several times a frame (the waiting set
  * counts and lists, the source marks each line): with many tasks the
@@ -135,7 +138,7 @@ static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span 
  * recording also resets the cache (reset_for_new_recording). */
 #define TASK_CACHE_MIN 512
 
-int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span)
+int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const LaneSpan **span)
 {
     const Recording *r = c->v->rec;
     if (r && r->ntasks >= TASK_CACHE_MIN && t < r->ntasks) {
@@ -195,7 +198,7 @@ uint32_t ui__task_stmt(const UiCtx *c, uint32_t t)
     return sim_task_now(c->v->sim, t).stmt;
 }
 
-static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span)
+static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const LaneSpan **span)
 {
     const Recording *r = c->v->rec;
     if (wait)
@@ -204,7 +207,7 @@ static int task_state_now(const UiCtx *c, uint32_t t, uint8_t *wait, const Span 
         *span = NULL;
     if (!r || t >= r->ntasks || c->pos < r->tasks[t].created)
         return TS_NOT_YET;
-    const Span *sp = model_span_at(c->v->model, t, c->pos);
+    const LaneSpan *sp = model_span_at(c->v->model, t, c->pos);
     if (!sp) {
         if (r->tasks[t].ended != SIM_NONE)
             return TS_DONE;

@@ -246,6 +246,11 @@ typedef struct UiState {
     void *tcache;
     uint32_t tcache_n, tcache_pos, tcache_gen;
     const void *tcache_rec;
+    /* the timeline's boundary at each pixel column edge, worked out once a
+     * frame for every lane (panel_timeline.c): owned, released by
+     * ui_state_free */
+    uint32_t *colk;
+    int colk_cap;
     /* the why-chain's "N earlier steps left out", counted once per
      * selection (up to 100,000 hops back), not every frame (why__build) */
     const void *why_rec;

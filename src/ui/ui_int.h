@@ -19,7 +19,7 @@
 
 /* One task's state at the cursor (see ui__task_state). */
 typedef struct TaskCache {
-    const Span *span;
+    const LaneSpan *span;
     uint32_t stmt;     /* sim_task_now().stmt for a task alive at the cursor */
     int8_t state;
     uint8_t wait;
@@ -75,7 +75,7 @@ void ui__scrollbar(UiCtx *c, Rect track, float first, float visible, float total
  * every step): TS_NOT_YET, TS_DONE, or a SpanState; *wait gets the WaitKind
  * and *span the span (either may be NULL). */
 enum { TS_NOT_YET = -1, TS_DONE = -2 };
-int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const Span **span);
+int ui__task_state(const UiCtx *c, uint32_t t, uint8_t *wait, const LaneSpan **span);
 /* The statement task t is at (sim_task_now().stmt), cached like the state. */
 uint32_t ui__task_stmt(const UiCtx *c, uint32_t t);
 /* The whole cache at the cursor (one entry per task), for loops over every
@@ -148,6 +148,11 @@ typedef struct TlGeom {
     int lane_h;
     uint32_t first_lane; /* first visible lane */
     float lane_off;      /* pixel offset of the first lane */
+    /* while lanes are drawn: the boundary at the left edge of pixel column
+     * lanes.x + i, for i in [0, ncolk), UINT32_MAX until first asked for
+     * (else NULL: worked out each time) */
+    uint32_t *colk;
+    int ncolk;
 } TlGeom;
 void panel_timeline_geom(const UiCtx *c, TlGeom *g);
 int panel_timeline__x(const TlGeom *g, double u);

@@ -12,6 +12,7 @@
  *
  * Run from the repository root: build/test_ui (tests/ui/run.sh builds it).
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -785,6 +786,65 @@ static void test_totals(void)
     fix_close(&b);
 }
 
+/* Every lane tiles its task's life: its spans are sorted, each starts where
+ * the one before it ended, the first at the task's creation, and a task
+ * still pending when the run stopped runs on to the end (model_build sorts
+ * lanes by counting, relying on a task's spans closing in the order they
+ * start; before, a qsort of 32-byte Spans). Checked on every scenario,
+ * conformance case and runaway case. */
+static void lanes_tile(const char *path)
+{
+    Fix f;
+    if (!fix_open(&f, path)) {
+        CHECK(false, "%s loads", path);
+        return;
+    }
+    const Recording *r = sim_recording(f.sim);
+    for (uint32_t t = 0; t < f.model.ntasks; t++) {
+        uint32_t n = 0;
+        const LaneSpan *sp = model_lane(&f.model, t, &n);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t want = i ? sp[i - 1].s1 : r->tasks[t].created;
+            /* (a run stopped by a limit may close a span at the step it opened) */
+            CHECK(sp[i].s0 == want && sp[i].s1 >= sp[i].s0 && sp[i].state != SPAN_BLOCKED,
+                  "%s: task %u span %u is %u-%u (state %u), expected to start at %u", path, t, i, sp[i].s0,
+                  sp[i].s1, sp[i].state, want);
+        }
+        if (r->tasks[t].ended == SIM_NONE && n && r->tasks[t].created < r->nsteps)
+            CHECK(sp[n - 1].s1 == r->nsteps + 1, "%s: pending task %u runs on to the end (%u of %u)", path, t,
+                  sp[n - 1].s1, r->nsteps);
+    }
+    fix_close(&f);
+}
+
+static void test_lanes_tile(void)
+{
+    static const char *dirs[] = {"scenarios", "tests/conformance/cases", "tests/ui/scenarios"};
+    /* runs that a limit or a deadlock stopped with tasks pending */
+    static const char *more[] = {"tests/runaway/recursion.json", "tests/runaway/cancel_cycle_group.json",
+                                 "tests/runaway/cancel_chain_group.json", "tests/runaway/sleep_forever.json"};
+    int files = 0;
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++, files++)
+        lanes_tile(more[k]);
+    for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+        DIR *d = opendir(dirs[k]);
+        CHECK(d != NULL, "%s opens", dirs[k]);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            if (len < 5 || strcmp(e->d_name + len - 5, ".json") != 0 || strncmp(e->d_name, "broken", 6) == 0)
+                continue;
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dirs[k], e->d_name);
+            lanes_tile(path);
+            files++;
+        }
+        if (d)
+            closedir(d);
+    }
+    CHECK(files >= 90, "lanes checked in %d files", files);
+}
+
 static void test_errors_view(void)
 {
     UiState st;
@@ -961,6 +1021,7 @@ int main(void)
         {"keys", test_keys},
         {"why chain", test_why_chain},
         {"totals", test_totals},
+        {"lanes tile every task's life", test_lanes_tile},
         {"errors view", test_errors_view},
         {"1000 tasks", test_many_tasks},
         {"random input", test_random_input},
