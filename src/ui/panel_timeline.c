@@ -480,52 +480,102 @@ static void draw_axis(UiCtx *c, const TlGeom *g)
 
 /* ---- blocked loop -------------------------------------------------------- */
 
+/* One band over the lanes for blocked spans [i, j) of m->blocked, which
+ * overlap on screen: one span draws as it always did; several (20,000 tasks
+ * that each block once, at full zoom) draw as one band that says how many,
+ * instead of a band, hatching and a label each (seconds a frame). */
+static void blocked_band(UiCtx *c, const TlGeom *g, Rect lanes_vis, uint32_t i, uint32_t j, int x0, int x1)
+{
+    const Theme *th = c->th;
+    const UiModel *m = c->v->model;
+    const Span *b = &m->blocked[i];
+    Rect band = {x0, lanes_vis.y, x1 - x0, lanes_vis.h};
+    band = draw_rect_intersect(band, lanes_vis);
+    if (band.w <= 0)
+        return;
+    draw_rect(c->dl, band, draw_color_alpha(th->blocked, 70));
+    draw_clip_push(c->dl, band);
+    int step = theme_px(th, 9);
+    for (int d = -band.h; d < band.w; d += step)
+        draw_line(c->dl, band.x + d, band.y + band.h, band.x + d + band.h, band.y, theme_px(th, 2),
+                  draw_color_alpha(th->blocked, 150));
+    draw_clip_pop(c->dl);
+    draw_line(c->dl, band.x, band.y, band.x, band.y + band.h, theme_px(th, 2), th->blocked);
+    draw_line(c->dl, band.x + band.w - 1, band.y, band.x + band.w - 1, band.y + band.h, theme_px(th, 2),
+              th->blocked);
+    char lab[160], d[32], t0[24], t1[24];
+    VTime total = 0;
+    for (uint32_t k = i; k < j; k++)
+        total += m->blocked[k].t1 - m->blocked[k].t0;
+    vtime_format(total, 3, d, sizeof d);
+    if (j - i == 1)
+        snprintf(lab, sizeof lab, "LOOP BLOCKED %s s by %s", d, ui__task_name(c, b->task));
+    else
+        snprintf(lab, sizeof lab, "LOOP BLOCKED %u times, %s s", j - i, d);
+    int tw = draw_text_width(c->dl, FONT_SANS_BOLD, th->fs_small, lab);
+    Rect chip = {band.x + th->pad / 2, band.y + th->gap / 2, tw + th->pad, th->small_row_h};
+    if (chip.w <= band.w + theme_px(th, 200)) {
+        draw_rect(c->dl, chip, th->blocked);
+        draw_text(c->dl, FONT_SANS_BOLD, th->fs_small, chip.x + th->pad / 2,
+                  chip.y + (chip.h - draw_text_height(c->dl, FONT_SANS_BOLD, th->fs_small)) / 2, th->text, lab);
+    }
+    if (ui__hover(c, band)) {
+        char tip[400];
+        vtime_format(b->t0, 3, t0, sizeof t0);
+        vtime_format(m->blocked[j - 1].t1, 3, t1, sizeof t1);
+        if (j - i == 1)
+            snprintf(tip, sizeof tip, "The event loop was blocked from t=%s to t=%s (%s s): %s made a blocking call "
+                     "(time.sleep), so no other task, timer or callback could run. Every lane is frozen.",
+                     t0, t1, d, ui__task_name(c, b->task));
+        else
+            snprintf(tip, sizeof tip, "The event loop was blocked %u times between t=%s and t=%s (%s s in all): "
+                     "tasks made blocking calls (time.sleep), and while each lasted no other task, timer or "
+                     "callback could run. Zoom in to see them one by one.", j - i, t0, t1, d);
+        ui__tooltip(c, band, tip);
+    }
+}
+
 static void draw_blocked(UiCtx *c, const TlGeom *g, Rect lanes_vis)
 {
     const Theme *th = c->th;
     const UiModel *m = c->v->model;
-    for (uint32_t i = 0; i < m->nblocked; i++) {
+    /* blocked spans follow each other (one freeze at a time): the first
+     * that ends on screen, then bands of those that overlap on screen */
+    uint32_t lo = 0, hi = m->nblocked;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (model_axis_u_at(&g->ax, m->blocked[mid].s1, m->blocked[mid].t1) < g->u0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t first = UINT32_MAX, end = 0; /* the band so far: spans [first, end) */
+    int bx0 = 0, bx1 = 0;
+    for (uint32_t i = lo; i < m->nblocked; i++) {
         const Span *b = &m->blocked[i];
         double u0 = model_axis_u_at(&g->ax, b->s0, b->t0), u1 = model_axis_u_at(&g->ax, b->s1, b->t1);
-        if (u1 < g->u0 || u0 > g->u1)
+        if (u0 > g->u1)
+            break;
+        if (u1 < g->u0)
             continue;
         int x0 = panel_timeline__x(g, u0), x1 = panel_timeline__x(g, u1);
         if (x1 - x0 < theme_px(th, 3))
             x1 = x0 + theme_px(th, 3);
-        Rect band = {x0, lanes_vis.y, x1 - x0, lanes_vis.h};
-        band = draw_rect_intersect(band, lanes_vis);
-        if (band.w <= 0)
+        if (first != UINT32_MAX && x0 < bx1) { /* overlaps the band so far */
+            if (x1 > bx1)
+                bx1 = x1;
+            end = i + 1;
             continue;
-        draw_rect(c->dl, band, draw_color_alpha(th->blocked, 70));
-        draw_clip_push(c->dl, band);
-        int step = theme_px(th, 9);
-        for (int d = -band.h; d < band.w; d += step)
-            draw_line(c->dl, band.x + d, band.y + band.h, band.x + d + band.h, band.y, theme_px(th, 2),
-                      draw_color_alpha(th->blocked, 150));
-        draw_clip_pop(c->dl);
-        draw_line(c->dl, band.x, band.y, band.x, band.y + band.h, theme_px(th, 2), th->blocked);
-        draw_line(c->dl, band.x + band.w - 1, band.y, band.x + band.w - 1, band.y + band.h, theme_px(th, 2),
-                  th->blocked);
-        char lab[160], d[32];
-        vtime_format(b->t1 - b->t0, 3, d, sizeof d);
-        snprintf(lab, sizeof lab, "LOOP BLOCKED %s s by %s", d, ui__task_name(c, b->task));
-        int tw = draw_text_width(c->dl, FONT_SANS_BOLD, th->fs_small, lab);
-        Rect chip = {band.x + th->pad / 2, band.y + th->gap / 2, tw + th->pad, th->small_row_h};
-        if (chip.w <= band.w + theme_px(th, 200)) {
-            draw_rect(c->dl, chip, th->blocked);
-            draw_text(c->dl, FONT_SANS_BOLD, th->fs_small, chip.x + th->pad / 2,
-                      chip.y + (chip.h - draw_text_height(c->dl, FONT_SANS_BOLD, th->fs_small)) / 2, th->text, lab);
         }
-        if (ui__hover(c, band)) {
-            char tip[400], t0[24], t1[24];
-            vtime_format(b->t0, 3, t0, sizeof t0);
-            vtime_format(b->t1, 3, t1, sizeof t1);
-            snprintf(tip, sizeof tip, "The event loop was blocked from t=%s to t=%s (%s s): %s made a blocking call "
-                     "(time.sleep), so no other task, timer or callback could run. Every lane is frozen.",
-                     t0, t1, d, ui__task_name(c, b->task));
-            ui__tooltip(c, band, tip);
-        }
+        if (first != UINT32_MAX)
+            blocked_band(c, g, lanes_vis, first, end, bx0, bx1);
+        first = i;
+        end = i + 1;
+        bx0 = x0;
+        bx1 = x1;
     }
+    if (first != UINT32_MAX)
+        blocked_band(c, g, lanes_vis, first, end, bx0, bx1);
 }
 
 /* ---- the causal chain, as arrows across the lanes -------------------------- */
