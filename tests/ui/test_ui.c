@@ -845,6 +845,58 @@ static void test_lanes_tile(void)
     CHECK(files >= 90, "lanes checked in %d files", files);
 }
 
+/* The totals' loop-blocked time and iterations (found by binary search over
+ * prefix sums, model.c BlockIndex) equal a walk over every blocked span,
+ * on a run where 300 tasks block at different moments, some while others
+ * wait or are ready. */
+static void test_totals_many_blocks(void)
+{
+    static const char *src =
+        "{\"coroutines\": {\"w\": {\"params\": [\"i\"], \"body\": [{\"sleep\": 0.01}, {\"block\": 0.002},"
+        " {\"sleep\": 0.05}, {\"block\": 0.001}, {\"sleep\": 0}]},"
+        " \"main\": [{\"repeat\": 300, \"as\": \"i\", \"body\": [{\"create_task\": \"w\", \"args\": [{\"var\": \"i\"}],"
+        " \"as\": \"t\"}, {\"sleep\": 0.003}]}, {\"sleep\": 1}]}}";
+    Fix f;
+    if (!fix_open_text(&f, "blocks.json", src)) {
+        CHECK(false, "the many-blocks scenario loads");
+        return;
+    }
+    const UiModel *m = &f.model;
+    const Recording *r = sim_recording(f.sim);
+    CHECK(m->nblocked == 600, "600 blocked spans (%u)", m->nblocked);
+    int bad = 0;
+    VTime all_time = 0;
+    uint64_t all_iters = 0;
+    for (uint32_t t = 0; t < m->ntasks; t++) {
+        VTime want = 0;
+        uint32_t n = 0;
+        const LaneSpan *sp = model_lane(m, t, &n);
+        for (uint32_t i = 0; i < n; i++) {
+            if (sp[i].state == SPAN_RUNNING)
+                continue;
+            VTime t0 = model_time_at(m, sp[i].s0), t1 = model_time_at(m, sp[i].s1);
+            for (uint32_t k = 0; k < m->nblocked; k++) {
+                VTime a0 = m->blocked[k].t0 > t0 ? m->blocked[k].t0 : t0;
+                VTime a1 = m->blocked[k].t1 < t1 ? m->blocked[k].t1 : t1;
+                if (a1 > a0)
+                    want += a1 - a0;
+            }
+        }
+        uint32_t end = r->tasks[t].ended == SIM_NONE ? r->nsteps : r->tasks[t].ended;
+        uint32_t iters = 0;
+        for (uint32_t k = 0; k < m->nblocked; k++)
+            if (m->blocked[k].task != t && m->blocked[k].s0 >= r->tasks[t].created && m->blocked[k].s0 < end)
+                iters++;
+        if (m->totals[t].t[SPAN_BLOCKED] != want || m->totals[t].iters[SPAN_BLOCKED] != iters)
+            bad++;
+        all_time += want;
+        all_iters += iters;
+    }
+    CHECK(bad == 0, "blocked totals equal a walk over every blocked span (%d tasks differ)", bad);
+    CHECK(all_time > 0 && all_iters > 0, "some tasks were frozen by others' blocks");
+    fix_close(&f);
+}
+
 static void test_errors_view(void)
 {
     UiState st;
@@ -1022,6 +1074,7 @@ int main(void)
         {"why chain", test_why_chain},
         {"totals", test_totals},
         {"lanes tile every task's life", test_lanes_tile},
+        {"totals with 600 blocked spans", test_totals_many_blocks},
         {"errors view", test_errors_view},
         {"1000 tasks", test_many_tasks},
         {"random input", test_random_input},
