@@ -17,8 +17,10 @@
  * little changes. The small parts (the ready ring, made linear; the
  * objects; the slot free lists) are copied whole.
  *
- * Restoring writes every chunk back into the live tables, reusing their
- * buffers (growing them when needed, so a failure changes nothing). The
+ * Restoring writes back into the live tables every chunk that differs from
+ * what they hold, reusing their buffers (growing them when needed, so a
+ * failure changes nothing). Struct padding is compared too: at worst a
+ * chunk is taken as changed when it is not. The
  * arenas (strings, lists, exceptions) only grow, so a keyframe keeps their
  * lengths and a restore truncates them.
  *
