@@ -139,7 +139,7 @@ static void free_arenas(SimState *st)
  * million steps apart.) */
 #define KEY_BYTES_PER_STEP 64u
 #define KEY_READ_PER_STEP 256u
-#define KEY_MIN_INTERVAL 256u
+#define KEY_MIN_INTERVAL 1024u
 #define KEY_MAX_INTERVAL (1u << 24)
 
 static void next_interval(Sim *s, uint64_t state_bytes, uint64_t changed, uint32_t since)
@@ -242,7 +242,7 @@ Sim *sim_new(const Program *prog, const SimLimits *limits)
         o->finished = true; /* Queue._finished starts set */
     }
     s->cancel_limit = CANCEL_ROOM_STMT;
-    s->key_interval = 256;
+    s->key_interval = KEY_MIN_INTERVAL;
     save_keyframe(s);
     if (s->nkeys == 0)
         goto fail;
