@@ -191,8 +191,8 @@ def main():
              "fresh simulation from step 0; *step back* is 200 seeks one step back at a time (the app's "
              "left arrow). A keyframe is a copy of the state that shares the 4 KB chunks that did not change "
              "with the keyframe before it (src/core/keyframe.c); *keyframes hold* is what they take beyond "
-             "the recording, which is what the app adds to `run`'s memory. Keyframes are at least "
-             "state size / 256 steps apart (each reads the whole state) and farther when their changes "
+             "the recording, which is what the app adds to `run`'s memory. Keyframes are at least 1,024 "
+             "steps and state size / 256 steps apart (each reads the whole state) and farther when their changes "
              "pass 64 bytes a step, so with 100,000 live tasks a seek restores about 25 MB and replays "
              "up to about 130,000 steps; stepping back leaves an extra keyframe a few hundred steps "
              "behind, so the following step-backs stay short.")
