@@ -110,7 +110,7 @@ static bool table_take(KeyTable *t, const void *p, size_t len, const KeyTable *r
             memcpy(c->data, b + off, n);
             t->c[i] = c;
             *fresh += sizeof *c + n;
-            if (ref && i < ref->nc)
+            if (old) /* (a chunk beyond ref's is growth) */
                 *changed += sizeof *c + n;
         }
         t->nc = i + 1;

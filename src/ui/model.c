@@ -118,22 +118,18 @@ static VTime blocked_overlap(const UiModel *m, const BlockIndex *bx, VTime t0, V
     return sum;
 }
 
-/* The number of blocked spans with s0 in [a, b). */
-static uint32_t blocked_between(const UiModel *m, uint32_t a, uint32_t b)
+/* The first blocked span with s0 >= k (nblocked when none). */
+static uint32_t blocked_from(const UiModel *m, uint32_t k)
 {
-    uint32_t lo[2] = {0, 0};
-    uint32_t at[2] = {a, b};
-    for (int e = 0; e < 2; e++) {
-        uint32_t hi = m->nblocked;
-        while (lo[e] < hi) {
-            uint32_t mid = lo[e] + (hi - lo[e]) / 2;
-            if (m->blocked[mid].s0 < at[e])
-                lo[e] = mid + 1;
-            else
-                hi = mid;
-        }
+    uint32_t lo = 0, hi = m->nblocked;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->blocked[mid].s0 < k)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return lo[1] > lo[0] ? lo[1] - lo[0] : 0;
+    return lo;
 }
 
 static void block_index_free(BlockIndex *bx)
@@ -266,7 +262,7 @@ static bool build_totals(UiModel *m)
         uint32_t end = ti->ended == SIM_NONE ? r->nsteps : ti->ended;
         if (!m->nblocked || end <= ti->created)
             continue;
-        uint32_t k = blocked_between(m, ti->created, end);
+        uint32_t k = blocked_from(m, end) - blocked_from(m, ti->created); /* end > created */
         for (uint32_t i = bx.own_first[t]; i < bx.own_first[t + 1]; i++) {
             const Span *b = &m->blocked[bx.own[i]];
             if (b->s0 >= ti->created && b->s0 < end)
@@ -355,7 +351,7 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
      * end with the state the Sim reports there. A span in that same state
      * is extended, so "waiting since" stays when the wait began (it used to
      * say the final step). end[t]: 0 nothing, 1 its last span is extended,
-     * 2 a span is added (state and wait in end_state). */
+     * 2 a span is added (end_span[t]). */
     uint8_t *end = NULL;
     LaneSpan *end_span = NULL;
     if (at_end && r->nsteps) {
