@@ -13,10 +13,12 @@
  * x is virtual time only, so a step of zero duration has no width: such
  * spans are drawn at least 2 px wide (running, ready) or 1 px (waiting).
  * Spans narrower than a pixel are aggregated per pixel column and drawn
- * once with their most telling state (running > ready > waiting), as the
- * app's timeline does; prints are aggregated the same way; past MAX_LANES
- * tasks the rest are counted, not drawn. So the file grows with lanes x
- * width, not with the number of steps.
+ * once with their most telling state (running > ready > waiting): on a
+ * time axis a step takes no time, so a share of the column (what the app's
+ * timeline draws, its axis giving steps a width) would hide every run;
+ * the tooltip counts what was merged. Prints are aggregated the same
+ * way; past MAX_LANES tasks the rest are counted, not drawn. So the file
+ * grows with lanes x width, not with the number of steps.
  *
  * Numbers are written from integers ("%ld.%ld" tenths of a pixel, seconds
  * from nanoseconds), never through printf's %f, so the locale cannot change

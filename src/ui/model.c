@@ -20,6 +20,7 @@ void model_free(UiModel *m)
 {
     free(m->lane_first);
     free(m->lane_spans);
+    free(m->cover);
     free(m->blocked);
     free(m->line_first);
     free(m->line_idx);
@@ -309,6 +310,35 @@ static bool build_source(UiModel *m, const char *src, const uint32_t *stmt_line)
     return true;
 }
 
+/* Adds span q to c: its steps and time when it ran or was ready. */
+static void cover_add(const UiModel *m, const LaneSpan *q, LaneCover *c)
+{
+    if (q->state != SPAN_RUNNING && q->state != SPAN_READY)
+        return;
+    c->steps[q->state] += q->s1 - q->s0;
+    c->t[q->state] += model_time_at(m, q->s1) - model_time_at(m, q->s0);
+}
+
+/* The covers of every LANE_COVER_EVERY-th lane span: what a pixel column
+ * of the timeline held, in O(1) however many spans fell in it. */
+static bool build_cover(UiModel *m)
+{
+    uint32_t n = m->lane_first[m->ntasks];
+    m->cover = malloc(sizeof *m->cover * ((size_t)n / LANE_COVER_EVERY + 1));
+    if (!m->cover)
+        return false;
+    LaneCover c;
+    memset(&c, 0, sizeof c);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i % LANE_COVER_EVERY == 0)
+            m->cover[i / LANE_COVER_EVERY] = c;
+        cover_add(m, &m->lane_spans[i], &c);
+    }
+    if (n % LANE_COVER_EVERY == 0)
+        m->cover[n / LANE_COVER_EVERY] = c;
+    return true;
+}
+
 bool model_build(UiModel *m, const Recording *r, const Program *p, const char *src,
                  const uint32_t *stmt_line, const Sim *at_end)
 {
@@ -502,7 +532,7 @@ bool model_build(UiModel *m, const Recording *r, const Program *p, const char *s
     }
     m->con_row[m->ncon] = row;
 
-    if (!build_totals(m))
+    if (!build_totals(m) || !build_cover(m))
         goto fail;
     if (!build_source(m, src, stmt_line))
         goto fail;
@@ -520,6 +550,31 @@ const LaneSpan *model_lane(const UiModel *m, uint32_t t, uint32_t *n)
     }
     *n = m->lane_first[t + 1] - m->lane_first[t];
     return m->lane_spans + m->lane_first[t];
+}
+
+void model_lane_cover(const UiModel *m, uint32_t t, uint32_t i, LaneCover *c)
+{
+    memset(c, 0, sizeof *c);
+    if (!m->cover || t >= m->ntasks)
+        return;
+    uint32_t g = m->lane_first[t] + i;
+    if (g > m->lane_first[t + 1])
+        g = m->lane_first[t + 1];
+    uint32_t g0 = g - g % LANE_COVER_EVERY;
+    *c = m->cover[g0 / LANE_COVER_EVERY];
+    /* time moves only at a few steps: when none passed over spans g0..g-1
+     * of one lane, their times need not be looked up */
+    const LaneSpan *sp = m->lane_spans;
+    bool flat = g0 >= m->lane_first[t] && g > g0 &&
+                model_time_at(m, sp[g0].s0) == model_time_at(m, sp[g - 1].s1);
+    for (uint32_t q = g0; q < g; q++) {
+        if (sp[q].state != SPAN_RUNNING && sp[q].state != SPAN_READY)
+            continue;
+        if (flat)
+            c->steps[sp[q].state] += sp[q].s1 - sp[q].s0;
+        else
+            cover_add(m, &sp[q], c);
+    }
 }
 
 const LaneSpan *model_span_at(const UiModel *m, uint32_t t, uint32_t k)

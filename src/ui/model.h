@@ -46,6 +46,14 @@ typedef struct LaneSpan {
     uint8_t wait;          /* WaitKind for SPAN_WAITING */
 } LaneSpan;
 
+/* What a run of lane spans held: steps and virtual time spent running
+ * ([0], SPAN_RUNNING) and ready ([1], SPAN_READY); the rest was waiting. */
+typedef struct LaneCover {
+    uint64_t steps[2];
+    VTime t[2];
+} LaneCover;
+#define LANE_COVER_EVERY 16  /* spans between two stored LaneCovers */
+
 typedef enum AxisMode { AXIS_HYBRID, AXIS_TIME, AXIS_STEPS, AXIS__COUNT } AxisMode;
 
 typedef struct UiModel {
@@ -54,6 +62,8 @@ typedef struct UiModel {
     uint32_t ntasks;
     uint32_t *lane_first;  /* ntasks + 1 offsets into lane_spans */
     LaneSpan *lane_spans;  /* RUNNING/READY/WAITING spans by task, sorted by s0 */
+    LaneCover *cover;      /* lane_spans[0, i * LANE_COVER_EVERY), all lanes end to
+                            * end (model_lane_cover) */
     Span *blocked;         /* BLOCKED spans sorted by s0 */
     uint32_t nblocked;
     uint32_t *line_first;  /* ntasks + 1 offsets into line_idx */
@@ -120,6 +130,10 @@ uint32_t model_axis_boundary_at(const Axis *a, const UiModel *m, double u);
 
 /* Spans of task `t`: *n receives the count. */
 const LaneSpan *model_lane(const UiModel *m, uint32_t t, uint32_t *n);
+/* What lane t's spans [0, i) held, plus what every lane before it held:
+ * only the difference of two covers of one lane means anything. O(16):
+ * the timeline's level of detail asks it at each pixel column's edge. */
+void model_lane_cover(const UiModel *m, uint32_t t, uint32_t i, LaneCover *c);
 /* The lane span of task t covering boundary k, or NULL. */
 const LaneSpan *model_span_at(const UiModel *m, uint32_t t, uint32_t k);
 

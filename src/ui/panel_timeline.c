@@ -11,9 +11,10 @@
  *
  * Speed: only the lanes on screen are drawn (virtualized), and within a
  * lane the spans are walked pixel column by pixel column: a column that
- * holds many spans is drawn once with its most telling state (running >
- * ready > waiting), and the walk jumps to the first span past that column
- * by binary search. A frame costs O(visible lanes x width x log spans), so
+ * holds many spans is drawn once for what they held (the larger of ready
+ * and waiting as its body, green rims as thick as the share it ran: "level
+ * of detail" below), and the walk jumps to the first span past that column
+ * by galloping. A frame costs O(visible lanes x width x log spans), so
  * 1,000+ tasks and long runs stay fast.
  *
  * Mouse: wheel zooms around the pointer; Shift+wheel or the wheel over the
@@ -23,6 +24,7 @@
  *
  * Depends on: ui_int.h, model.h.  Used by: ui.c, tests.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,8 +139,6 @@ static void column_table(UiState *st, TlGeom *g)
 
 /* ---- one lane ------------------------------------------------------------ */
 
-static int prio(int state) { return state == SPAN_RUNNING ? 3 : state == SPAN_READY ? 2 : 1; }
-
 static void span_rect(UiCtx *c, int x0, int x1, int y, int h, int state, int wait, bool label)
 {
     const Theme *th = c->th;
@@ -158,30 +158,184 @@ static void span_rect(UiCtx *c, int x0, int x1, int y, int h, int state, int wai
     }
 }
 
-/* Sub-pixel columns of one state side by side are drawn as one rectangle:
- * a long run at full zoom is a column per pixel in every lane, and SDL
- * filled them one by one (20 lanes over 10 million steps: 27,000 rects a
- * frame). The colours are opaque, so the pixels are the same. */
+/* ---- level of detail --------------------------------------------------------
+ *
+ * A pixel column that holds many spans of a lane is drawn for what they
+ * held, measured on the axis: the larger of ready and waiting as the body,
+ * at its height, and the share the task ran as green strips on the lane's
+ * top and bottom edges, share x half the lane high each (at least a pixel:
+ * a run is never hidden). All running is a full green column; a task that
+ * ran a twentieth of the time looks ready with a thin green rim, not
+ * running (drawing "it ran here" as solid green made 20 tasks that take
+ * turns look as if they all ran at once). The shares come from the model's
+ * covers (model_lane_cover) at the column's two edges, so a column costs
+ * the same for 3 spans or 30,000. */
+
+/* What lane t held left of the pixel edge x: the cover of the spans before
+ * the one the edge falls in (q), plus that span's part left of the edge. */
+typedef struct EdgeCover {
+    LaneCover c;
+    double part[2]; /* u of span q left of x when it ran or was ready */
+    int x;          /* the edge; INT_MIN when not known */
+    uint32_t q;     /* the span the edge falls in; n past the lane's end */
+} EdgeCover;
+
+/* The first span at or after `from` with s1 > k (n when none): galloping
+ * from `from`, then a binary search. The next column's spans are close by;
+ * a search over the whole lane (half a million spans in a 10-million-step
+ * run) missed the cache at every probe. */
+static uint32_t span_past(const LaneSpan *sp, uint32_t n, uint32_t from, uint32_t k)
+{
+    uint32_t a = from, b = n, step = 1;
+    while (a + step < n && sp[a + step - 1].s1 <= k) {
+        a += step;
+        step *= 2;
+    }
+    if (a + step < n)
+        b = a + step;
+    while (a < b) {
+        uint32_t mid = a + (b - a) / 2;
+        if (sp[mid].s1 <= k)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a;
+}
+
+static void edge_cover(const TlGeom *g, const UiModel *m, uint32_t t, const LaneSpan *sp, uint32_t n,
+                       uint32_t from, int x, EdgeCover *e)
+{
+    uint32_t k = boundary_at_x(g, m, x);
+    uint32_t q = span_past(sp, n, from, k);
+    model_lane_cover(m, t, q, &e->c);
+    e->part[0] = e->part[1] = 0;
+    e->x = x;
+    e->q = q;
+    if (q < n && sp[q].s0 <= k && (sp[q].state == SPAN_RUNNING || sp[q].state == SPAN_READY)) {
+        double d = u_of_x(g, (double)x) - model_axis_u(&g->ax, m, sp[q].s0);
+        e->part[sp[q].state] = d > 0 ? d : 0;
+    }
+}
+
+/* How a column looks: its body's state and wait kind, and the green rim. */
+typedef struct ColLook {
+    int state, wait, rim; /* state -1: nothing */
+} ColLook;
+
+/* The wait kind of the longest waiting span among the last few of spans
+ * [i0, i1]: a column's body takes its colour. */
+static int column_wait(const TlGeom *g, const UiModel *m, const LaneSpan *sp, uint32_t n, uint32_t i0, uint32_t i1)
+{
+    int best = WAIT_TIMER;
+    double best_u = -1;
+    if (i1 >= n)
+        i1 = n - 1;
+    for (uint32_t q = i1, left = 8; left > 0 && q + 1 > i0; q--, left--) {
+        if (sp[q].state == SPAN_WAITING) {
+            double u = model_axis_u(&g->ax, m, sp[q].s1) - model_axis_u(&g->ax, m, sp[q].s0);
+            if (u > best_u) {
+                best_u = u;
+                best = sp[q].wait;
+            }
+        }
+        if (q == 0)
+            break;
+    }
+    return best;
+}
+
+/* The shares of the column between edges a and b (b.x = a.x + 1) that a
+ * lane covering [lane_u0, lane_u1) on the axis spent running ([0]) and
+ * ready ([1]); false when the lane does not reach into the column. */
+static bool column_shares(const TlGeom *g, const EdgeCover *a, const EdgeCover *b, double lane_u0, double lane_u1,
+                          double share[2])
+{
+    double ua = u_of_x(g, (double)a->x), ub = u_of_x(g, (double)b->x);
+    if (ua < lane_u0)
+        ua = lane_u0;
+    if (ub > lane_u1)
+        ub = lane_u1;
+    double total = ub - ua;
+    if (!(total > 0))
+        return false;
+    for (int s = 0; s < 2; s++) {
+        share[s] = (g->ax.w_step * (double)(int64_t)(b->c.steps[s] - a->c.steps[s]) +
+                    g->ax.w_time * (double)(b->c.t[s] - a->c.t[s]) + b->part[s] - a->part[s]) /
+                   total;
+        if (share[s] < 1e-9)
+            share[s] = 0;
+        if (share[s] > 1)
+            share[s] = 1;
+    }
+    return true;
+}
+
+/* The look of the column between edges a and b of a lane h pixels high. */
+static ColLook column_look(const TlGeom *g, const UiModel *m, const LaneSpan *sp, uint32_t n, const EdgeCover *a,
+                           const EdgeCover *b, double lane_u0, double lane_u1, int h)
+{
+    ColLook look = {-1, 0, 0};
+    double share[2];
+    if (!column_shares(g, a, b, lane_u0, lane_u1, share))
+        return look;
+    double run = share[SPAN_RUNNING], ready = share[SPAN_READY];
+    double waiting = 1 - run - ready;
+    int rim = run > 0 ? (int)lround(run * h / 2.0) : 0;
+    int rim_min = (h + 4) / 8; /* reaches a ready body: seen at a glance */
+    if (run > 0 && rim < rim_min)
+        rim = rim_min > 0 ? rim_min : 1;
+    if (run >= 1 - 1e-9 || 2 * rim >= h) {
+        look.state = SPAN_RUNNING;
+        return look;
+    }
+    look.rim = rim;
+    if (ready >= waiting) {
+        look.state = SPAN_READY;
+    } else {
+        look.state = SPAN_WAITING;
+        look.wait = column_wait(g, m, sp, n, a->q, b->q);
+    }
+    return look;
+}
+
+/* Columns of one look side by side are drawn as one rectangle: a long run
+ * at full zoom is a column per pixel in every lane, and SDL filled them one
+ * by one (20 lanes over 10 million steps: 27,000 rects a frame). The
+ * colours are opaque, so the pixels are the same. */
 typedef struct ColRun {
-    int x0, x1, state, wait; /* state -1: none */
+    int x0, x1;
+    ColLook look;
 } ColRun;
 
 static void run_flush(UiCtx *c, ColRun *run, int y, int h)
 {
-    if (run->state >= 0)
-        span_rect(c, run->x0, run->x1, y, h, run->state, run->wait, false);
-    run->state = -1;
+    const ColLook *k = &run->look;
+    if (k->state >= 0) {
+        span_rect(c, run->x0, run->x1, y, h, k->state, k->wait, false);
+        if (k->rim > 0) {
+            /* a lone column's rim is as wide as a lone run's mark: one
+             * pixel is hard to see; it covers no body */
+            int w = run->x1 - run->x0, wmin = theme_px(c->th, 2);
+            Color green = theme_span_color(c->th, SPAN_RUNNING, 0);
+            if (w < wmin)
+                w = wmin;
+            draw_rect(c->dl, (Rect){run->x0, y, w, k->rim}, green);
+            draw_rect(c->dl, (Rect){run->x0, y + h - k->rim, w, k->rim}, green);
+        }
+    }
+    run->look.state = -1;
 }
 
-static void run_add(UiCtx *c, ColRun *run, int x0, int x1, int state, int wait, int y, int h)
+static void run_add(UiCtx *c, ColRun *run, int x, ColLook look, int y, int h)
 {
-    if (run->state == state && run->wait == wait && x0 <= run->x1 && x0 >= run->x0) {
-        if (x1 > run->x1)
-            run->x1 = x1;
+    if (run->look.state == look.state && run->look.wait == look.wait && run->look.rim == look.rim &&
+        x == run->x1) {
+        run->x1 = x + 1;
         return;
     }
     run_flush(c, run, y, h);
-    *run = (ColRun){x0, x1, state, wait};
+    *run = (ColRun){x, x + 1, look};
 }
 
 static void draw_lane(UiCtx *c, const TlGeom *g, uint32_t t, int y, int h)
@@ -194,93 +348,48 @@ static void draw_lane(UiCtx *c, const TlGeom *g, uint32_t t, int y, int h)
     const Axis *ax = &g->ax;
     int left = g->lanes.x, right = g->lanes.x + g->lanes.w;
     /* first span ending after the left edge */
-    uint32_t k0 = boundary_at_x(g, m, g->lanes.x);
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (sp[mid].s1 <= k0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int min_run = theme_px(c->th, 2);
-    int pend_px = -1000000, pend_state = -1, pend_wait = 0;
-    int drawn_to = -1000000;
-    ColRun run = {0, 0, -1, 0};
-    uint32_t i = lo;
+    uint32_t i = span_past(sp, n, 0, boundary_at_x(g, m, left));
+    double lane_u0 = model_axis_u(ax, m, sp[0].s0), lane_u1 = model_axis_u(ax, m, sp[n - 1].s1);
+    int next_col = INT_MIN; /* columns left of it are drawn */
+    EdgeCover ea, eb;
+    ea.x = INT_MIN;
+    ColRun run = {0, 0, {-1, 0, 0}};
     while (i < n) {
         double x0 = xf(g, model_axis_u(ax, m, sp[i].s0));
         double x1 = xf(g, model_axis_u(ax, m, sp[i].s1));
         if (x0 >= right)
             break;
         if (x1 - x0 >= 1.0) {
-            if (pend_state >= 0) {
-                int w = pend_state == SPAN_RUNNING ? min_run : 1;
-                run_add(c, &run, pend_px, pend_px + w, pend_state, pend_wait, y, h);
-                drawn_to = pend_px + w;
-                pend_state = -1;
-            }
+            /* a span a pixel wide or more is drawn as it is, after the
+             * columns before it; the column its end shares with the next
+             * spans is then drawn over for what all of them held */
             run_flush(c, &run, y, h);
             int a = (int)floor(x0), b = (int)ceil(x1);
-            if (a < drawn_to && sp[i].state != SPAN_RUNNING)
-                a = drawn_to;
+            if (a < next_col)
+                a = next_col;
             if (a < left - 1)
                 a = left - 1;
             if (b > right + 1)
                 b = right + 1;
             if (b > a)
                 span_rect(c, a, b, y, h, sp[i].state, sp[i].wait, true);
-            if (b > drawn_to)
-                drawn_to = b;
             i++;
             continue;
         }
-        /* sub-pixel: everything in this pixel column at once */
+        /* a sub-pixel span: its column, for everything in it */
         int p = (int)floor(x0);
-        if (p != pend_px && pend_state >= 0) {
-            int w = pend_state == SPAN_RUNNING ? min_run : 1;
-            run_add(c, &run, pend_px, pend_px + w, pend_state, pend_wait, y, h);
-            drawn_to = pend_px + w;
-            pend_state = -1;
-        }
-        pend_px = p;
-        /* spans i..j-1 end inside this column: j is the first span that
-         * reaches past the column's right edge (spans tile, so s1 grows) */
-        uint32_t kr = boundary_at_x(g, m, p + 1);
-        /* galloping from i, then a binary search: the next column's spans
-         * are close by, and a search over the whole lane (half a million
-         * spans in a 10-million-step run) missed the cache at every probe */
-        uint32_t a = i + 1, b = n, step = 1;
-        while (a + step < n && sp[a + step - 1].s1 <= kr) {
-            a += step;
-            step *= 2;
-        }
-        if (a + step < n)
-            b = a + step;
-        while (a < b) {
-            uint32_t mid = a + (b - a) / 2;
-            if (sp[mid].s1 <= kr)
-                a = mid + 1;
-            else
-                b = mid;
-        }
-        uint32_t j = a > i + 1 ? a : i + 1;
-        if (j - i > 16) {
-            pend_state = SPAN_RUNNING;
-        } else {
-            for (uint32_t q = i; q < j; q++)
-                if (pend_state < 0 || prio(sp[q].state) > prio(pend_state)) {
-                    pend_state = sp[q].state;
-                    pend_wait = sp[q].wait;
-                }
-        }
-        if (j - i > 2 && pend_state != SPAN_RUNNING)
-            pend_state = SPAN_RUNNING; /* leaving waiting means it ran */
-        i = j;
-    }
-    if (pend_state >= 0) {
-        int w = pend_state == SPAN_RUNNING ? min_run : 1;
-        run_add(c, &run, pend_px, pend_px + w, pend_state, pend_wait, y, h);
+        if (p < next_col)
+            p = next_col;
+        if (p >= right)
+            break;
+        if (ea.x != p)
+            edge_cover(g, m, t, sp, n, 0, p, &ea);
+        edge_cover(g, m, t, sp, n, i, p + 1, &eb);
+        run_add(c, &run, p, column_look(g, m, sp, n, &ea, &eb, lane_u0, lane_u1, h), y, h);
+        next_col = p + 1;
+        ea = eb;
+        if (eb.q > i)
+            i = eb.q;
     }
     run_flush(c, &run, y, h);
 }
@@ -648,6 +757,17 @@ static void draw_chain(UiCtx *c, const TlGeom *g)
 
 /* ---- tooltip for a lane ---------------------------------------------------- */
 
+/* "37%", "under 1%" for a share that is small but not none, "0%". */
+static const char *percent(double share, char buf[16])
+{
+    if (share > 0 && share < 0.005)
+        return "under 1%";
+    if (share < 1 && share > 0.995)
+        return "over 99%";
+    snprintf(buf, 16, "%.0f%%", share > 0 ? share * 100 : 0);
+    return buf;
+}
+
 static void lane_tip(UiCtx *c, const TlGeom *g, uint32_t t, Rect lane)
 {
     const UiModel *m = c->v->model;
@@ -655,7 +775,7 @@ static void lane_tip(UiCtx *c, const TlGeom *g, uint32_t t, Rect lane)
     double u = u_of_x(g, c->in->mx);
     uint32_t k = model_axis_boundary_at(&g->ax, m, u);
     const LaneSpan *sp = model_span_at(m, t, k);
-    char tip[700];
+    char tip[768];
     if (!sp) {
         const TaskInfo *ti = &r->tasks[t];
         snprintf(tip, sizeof tip, "%s: %s at step %u.", ui__task_name(c, t),
@@ -683,9 +803,27 @@ static void lane_tip(UiCtx *c, const TlGeom *g, uint32_t t, Rect lane)
         snprintf(iters, sizeof iters, "iteration %u", i0);
     else
         snprintf(iters, sizeof iters, "iterations %u-%u", i0, i1);
-    snprintf(tip, sizeof tip, "%s: %s\nfrom t=%s to t=%s (%s s), steps %u-%u, %s.\nClick: go there%s.",
-             ui__task_name(c, t), what, a, b, d, sp->s0, sp->s1 ? sp->s1 - 1 : 0, iters,
-             sp->state == SPAN_RUNNING ? " and see why it resumed" : "");
+    int n = snprintf(tip, sizeof tip, "%s: %s\nfrom t=%s to t=%s (%s s), steps %u-%u, %s.\nClick: go there%s.",
+                     ui__task_name(c, t), what, a, b, d, sp->s0, sp->s1 ? sp->s1 - 1 : 0, iters,
+                     sp->state == SPAN_RUNNING ? " and see why it resumed" : "");
+    /* a pixel that holds more of the lane than this span: what it held */
+    uint32_t nsp = 0;
+    const LaneSpan *all = model_lane(m, t, &nsp);
+    int x = (int)floor(c->in->mx);
+    EdgeCover ea, eb;
+    edge_cover(g, m, t, all, nsp, 0, x, &ea);
+    edge_cover(g, m, t, all, nsp, ea.q, x + 1, &eb);
+    double share[2];
+    uint32_t last = eb.q < nsp ? eb.q : nsp - 1;
+    if (n > 0 && (size_t)n < sizeof tip && last > ea.q &&
+        column_shares(g, &ea, &eb, model_axis_u(&g->ax, m, all[0].s0), model_axis_u(&g->ax, m, all[nsp - 1].s1),
+                      share)) {
+        char pr[16], pq[16], pw[16];
+        snprintf(tip + n, sizeof tip - (size_t)n,
+                 "\nThis pixel holds %u of its spans: it ran %s of it, was ready %s, waited %s "
+                 "(green rims: the share it ran). Zoom in to see each.",
+                 last - ea.q + 1, percent(share[0], pr), percent(share[1], pq), percent(1 - share[0] - share[1], pw));
+    }
     ui__tooltip(c, lane, tip);
 }
 

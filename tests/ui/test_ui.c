@@ -112,6 +112,7 @@ static bool fix_open(Fix *f, const char *path) { return fix_open_text(f, path, N
 
 static void fix_close(Fix *f)
 {
+    ui_state_free(&f->st);
     draw_deinit(&f->dl);
     model_free(&f->model);
     sim_free(f->sim);
@@ -845,6 +846,215 @@ static void test_lanes_tile(void)
     CHECK(files >= 90, "lanes checked in %d files", files);
 }
 
+/* ---- the timeline's level of detail ---------------------------------------------- */
+
+/* The timeline's rectangles rasterized, each in its clip: what a pixel shows. */
+static Color *raster_rects(const DrawList *dl, int w, int h)
+{
+    Color *px = calloc((size_t)w * (size_t)h, sizeof *px);
+    for (uint32_t i = 0; px && i < dl->n; i++) {
+        const DrawCmd *k = &dl->cmds[i];
+        if (k->kind != CMD_RECT || k->owner != P_TIMELINE)
+            continue;
+        int x0 = k->x, y0 = k->y, x1 = k->x + k->w, y1 = k->y + k->h;
+        if (k->clip.w >= 0) {
+            x0 = x0 > k->clip.x ? x0 : k->clip.x;
+            y0 = y0 > k->clip.y ? y0 : k->clip.y;
+            x1 = x1 < k->clip.x + k->clip.w ? x1 : k->clip.x + k->clip.w;
+            y1 = y1 < k->clip.y + k->clip.h ? y1 : k->clip.y + k->clip.h;
+        }
+        for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+            for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+                px[(size_t)y * (size_t)w + (size_t)x] = k->color;
+    }
+    return px;
+}
+
+static bool same_color(Color a, Color b) { return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a; }
+
+static double u_of_x_test(const TlGeom *g, int x)
+{
+    return g->u0 + (double)(x - g->lanes.x) / g->lanes.w * (g->u1 - g->u0);
+}
+
+/* One lane at one zoom: every pixel column that holds a whole span or more
+ * (the level of detail draws it) shows what a walk over the spans finds
+ * there on the axis: solid green when the task only ran, else the larger
+ * of ready and waiting as the body and green rims as thick as the share it
+ * ran (share x half the lane, at least (h + 4) / 8 rows), none when it did
+ * not run. Returns the number of such columns. */
+static int lod_lane(Fix *f, const Theme *th, const TlGeom *g, const Color *px, int W, uint32_t t)
+{
+    const UiModel *m = &f->model;
+    uint32_t n = 0;
+    const LaneSpan *sp = model_lane(m, t, &n);
+    int y = g->lanes.y + (int)((t - g->first_lane) * (uint32_t)g->lane_h) - (int)g->lane_off;
+    int y0 = y + theme_px(th, 2), h = g->lane_h - theme_px(th, 4);
+    if (!n || y < g->lanes.y || y + g->lane_h > g->lanes.y + g->lanes.h)
+        return 0;
+    const Recording *r = sim_recording(f->sim);
+    int x_end = r->tasks[t].ended != SIM_NONE ? panel_timeline__x(g, model_axis_u(&g->ax, m, r->tasks[t].ended + 1))
+                                                : INT32_MAX;
+    Color green = theme_span_color(th, SPAN_RUNNING, 0), amber = theme_span_color(th, SPAN_READY, 0);
+    int rim_min = (h + 4) / 8, cols = 0;
+    double prev_run = 0;
+    uint32_t q = 0;
+    for (int x = g->lanes.x; x < g->lanes.x + g->lanes.w; x++) {
+        double ua = u_of_x_test(g, x), ub = u_of_x_test(g, x + 1);
+        double cover[3] = {0, 0, 0};
+        int inside = 0;
+        while (q < n && model_axis_u(&g->ax, m, sp[q].s1) <= ua)
+            q++;
+        for (uint32_t i = q; i < n; i++) {
+            double s0 = model_axis_u(&g->ax, m, sp[i].s0), s1 = model_axis_u(&g->ax, m, sp[i].s1);
+            if (s0 >= ub)
+                break;
+            double a = s0 > ua ? s0 : ua, b = s1 < ub ? s1 : ub;
+            cover[sp[i].state] += b - a;
+            inside += s0 > ua + 1e-9 * (ub - ua) && s1 < ub - 1e-9 * (ub - ua);
+        }
+        double total = cover[0] + cover[1] + cover[2];
+        double run = total > 0 ? cover[SPAN_RUNNING] / total : 0;
+        double was_prev = prev_run;
+        prev_run = run;
+        if (!inside || !(total > 0) || abs(x - x_end) <= h)
+            continue;
+        cols++;
+        Color mid = px[(size_t)(y0 + h / 2) * (size_t)W + (size_t)x], top = px[(size_t)y0 * (size_t)W + (size_t)x];
+        if (cover[SPAN_READY] + cover[SPAN_WAITING] <= 1e-9 * total) {
+            CHECK(same_color(mid, green) && same_color(top, green), "task %u x=%d only ran: solid green", t, x);
+            continue;
+        }
+        double ready = cover[SPAN_READY] / total, waiting = cover[SPAN_WAITING] / total;
+        double rim_f = run * h / 2.0;
+        if (2 * (int)lround(rim_f) >= h - 1 || fabs(rim_f - floor(rim_f) - 0.5) < 1e-6)
+            continue; /* at the edge of solid, or a rounding tie */
+        if (fabs(ready - waiting) > 1e-6) {
+            bool waits = false;
+            for (int k = 0; k < WAIT__COUNT; k++)
+                waits |= same_color(mid, th->wait[k]);
+            CHECK(ready > waiting ? same_color(mid, amber) : waits, "task %u x=%d: body %s (ran %.3f, ready %.3f)", t,
+                  x, ready > waiting ? "ready" : "waiting", run, ready);
+        }
+        if (run > 1e-9) {
+            int rim = (int)lround(rim_f), got = 0;
+            if (rim < rim_min)
+                rim = rim_min;
+            while (got < h && same_color(px[(size_t)(y0 + got) * (size_t)W + (size_t)x], green))
+                got++;
+            CHECK(abs(got - rim) <= 1, "task %u x=%d ran %.4f of the column: rim %d rows, expected %d", t, x, run, got,
+                  rim);
+        } else if (was_prev <= 1e-9) {
+            CHECK(!same_color(top, green), "task %u x=%d never ran there: no rim", t, x);
+        }
+    }
+    return cols;
+}
+
+/* The level of detail, against a walk over the spans, on 12 tasks that take
+ * turns without sleeping (mostly ready: drawn green before) and 8 that sleep
+ * between runs, on each axis, zoomed out and in. */
+static void test_level_of_detail(void)
+{
+    static const char *text =
+        "{\"title\": \"lod\", \"coroutines\": {"
+        "\"spin\": {\"params\": [\"i\"], \"body\": [{\"repeat\": 150, \"as\": \"k\", \"body\": [{\"sleep\": 0}]}]},"
+        "\"tick\": {\"params\": [\"i\"], \"body\": [{\"repeat\": 60, \"as\": \"k\", \"body\": "
+        "[{\"sleep\": 0.01}, {\"sleep\": 0}, {\"print\": \"x\"}]}]},"
+        "\"main\": [{\"repeat\": 12, \"as\": \"i\", \"body\": [{\"create_task\": \"spin\", \"args\": [{\"var\": "
+        "\"i\"}], \"as\": \"t\"}]},"
+        "{\"repeat\": 8, \"as\": \"i\", \"body\": [{\"create_task\": \"tick\", \"args\": [{\"var\": \"i\"}], \"as\": "
+        "\"u\"}]}, {\"await\": \"t\"}, {\"await\": \"u\"}]}}";
+    Fix f;
+    CHECK(fix_open_text(&f, "lod.json", text), "the level-of-detail scenario loads");
+    const Recording *r = sim_recording(f.sim);
+    sim_seek(f.sim, r->nsteps);
+    int W = 1600, H = 1000, cols = 0, spin_cols = 0;
+    static const double views[][2] = {{0, 1}, {0.3, 0.34}, {0.5, 0.5015}};
+    for (int axis = 0; axis < AXIS__COUNT; axis++)
+        for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
+            for (float scroll = 0; scroll <= 12; scroll += 12) {
+                f.st.axis = axis;
+                f.st.view0 = views[v][0];
+                f.st.view1 = views[v][1];
+                f.st.lane_scroll = scroll;
+                UiInput in = input(W, H);
+                frame(&f, &in);
+                Theme th = theme_make(layout_scale(W, H, 1));
+                Layout L = layout_for(W, H, false, false);
+                UiView uv = fix_view(&f);
+                UiCtx c;
+                memset(&c, 0, sizeof c);
+                c.st = &f.st;
+                c.v = &uv;
+                c.th = &th;
+                c.L = &L;
+                TlGeom g;
+                panel_timeline_geom(&c, &g);
+                Color *px = raster_rects(&f.dl, W, H);
+                CHECK(px != NULL, "raster");
+                for (uint32_t t = g.first_lane; px && t < r->ntasks; t++) {
+                    int k = lod_lane(&f, &th, &g, px, W, t);
+                    cols += k;
+                    if (t >= 1 && t <= 12)
+                        spin_cols += k;
+                }
+                free(px);
+            }
+    /* the tooltip over such a column says what it held */
+    f.st.axis = AXIS_HYBRID;
+    f.st.view0 = 0;
+    f.st.view1 = 1;
+    f.st.lane_scroll = 0;
+    UiInput in = input(W, H);
+    frame(&f, &in);
+    Theme th = theme_make(layout_scale(W, H, 1));
+    Layout L = layout_for(W, H, false, false);
+    UiView uv = fix_view(&f);
+    UiCtx c;
+    memset(&c, 0, sizeof c);
+    c.st = &f.st;
+    c.v = &uv;
+    c.th = &th;
+    c.L = &L;
+    TlGeom g;
+    panel_timeline_geom(&c, &g);
+    in.mx = g.lanes.x + g.lanes.w / 5;
+    in.my = panel_timeline__lane_y(&g, 3);
+    in.mouse_in = true;
+    frame(&f, &in);
+    static char all[1 << 16];
+    size_t len = 0;
+    for (uint32_t i = 0; i < f.dl.n && len + 600 < sizeof all; i++)
+        if (f.dl.cmds[i].kind == CMD_TEXT)
+            len += (size_t)snprintf(all + len, sizeof all - len, "%.*s ", (int)f.dl.cmds[i].len, cmd_text(&f.dl, &f.dl.cmds[i]));
+    const char *hold = strstr(all, "This pixel holds");
+    unsigned nheld = 0;
+    int ran = -1, ready = -1;
+    CHECK(hold && sscanf(hold, "This pixel holds %u of its spans: it ran %d%% of it, was ready %d%%", &nheld, &ran,
+                         &ready) == 3,
+          "the tooltip of a column of Task-4 says what it held: %.200s", hold ? hold : "(none)");
+    /* against a walk over the spans */
+    uint32_t n = 0;
+    const LaneSpan *sp = model_lane(&f.model, 3, &n);
+    double ua = u_of_x_test(&g, in.mx), ub = u_of_x_test(&g, in.mx + 1), cov[3] = {0, 0, 0};
+    unsigned held = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double s0 = model_axis_u(&g.ax, &f.model, sp[i].s0), s1 = model_axis_u(&g.ax, &f.model, sp[i].s1);
+        if (s1 <= ua || s0 >= ub)
+            continue;
+        held++;
+        cov[sp[i].state] += (s1 < ub ? s1 : ub) - (s0 > ua ? s0 : ua);
+    }
+    double tot = cov[0] + cov[1] + cov[2];
+    CHECK(nheld == held && held >= 3, "the column holds %u spans (said %u)", held, nheld);
+    CHECK(tot > 0 && abs(ran - (int)lround(cov[0] / tot * 100)) <= 1 && abs(ready - (int)lround(cov[1] / tot * 100)) <= 1,
+          "ran %d%%, ready %d%% (a walk: %.1f%%, %.1f%%)", ran, ready, cov[0] / tot * 100, cov[1] / tot * 100);
+    printf("  %d columns checked (%d of tasks taking turns)\n", cols, spin_cols);
+    CHECK(cols > 3000 && spin_cols > 1500, "columns drawn at level of detail checked: %d (%d)", cols, spin_cols);
+    fix_close(&f);
+}
+
 /* The totals' loop-blocked time and iterations (found by binary search over
  * prefix sums, model.c BlockIndex) equal a walk over every blocked span,
  * on a run where 300 tasks block at different moments, some while others
@@ -1074,6 +1284,7 @@ int main(void)
         {"why chain", test_why_chain},
         {"totals", test_totals},
         {"lanes tile every task's life", test_lanes_tile},
+        {"timeline level of detail", test_level_of_detail},
         {"totals with 600 blocked spans", test_totals_many_blocks},
         {"errors view", test_errors_view},
         {"1000 tasks", test_many_tasks},
