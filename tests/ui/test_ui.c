@@ -170,6 +170,22 @@ static Layout layout_for(int w, int h, bool banner, bool errors)
     return L;
 }
 
+/* The timeline's geometry in the last frame of a WxH window (no banner):
+ * its theme in *th. */
+static void timeline_geom(Fix *f, int w, int h, Theme *th, TlGeom *g)
+{
+    *th = theme_make(layout_scale(w, h, 1));
+    Layout L = layout_for(w, h, false, false);
+    UiView v = fix_view(f);
+    UiCtx c;
+    memset(&c, 0, sizeof c);
+    c.st = &f->st;
+    c.v = &v;
+    c.th = th;
+    c.L = &L;
+    panel_timeline_geom(&c, g);
+}
+
 /* ---- tests ------------------------------------------------------------------ */
 
 static void test_layout(void)
@@ -324,17 +340,9 @@ static void test_timeline_bar(void)
     UiInput in = input(1280, 800);
     frame(&f, &in);
     /* the geometry the timeline used */
-    Theme th = theme_make(layout_scale(1280, 800, 1));
-    Layout L = layout_for(1280, 800, false, false);
-    UiView v = fix_view(&f);
-    UiCtx c;
-    memset(&c, 0, sizeof c);
-    c.st = &f.st;
-    c.v = &v;
-    c.th = &th;
-    c.L = &L;
+    Theme th;
     TlGeom g;
-    panel_timeline_geom(&c, &g);
+    timeline_geom(&f, 1280, 800, &th, &g);
     int ly = panel_timeline__lane_y(&g, 2);
     CHECK(ly > 0, "lane of Task-3 visible");
     Color wc = th.wait[WAIT_TIMER];
@@ -980,17 +988,9 @@ static void test_level_of_detail(void)
                 f.st.lane_scroll = scroll;
                 UiInput in = input(W, H);
                 frame(&f, &in);
-                Theme th = theme_make(layout_scale(W, H, 1));
-                Layout L = layout_for(W, H, false, false);
-                UiView uv = fix_view(&f);
-                UiCtx c;
-                memset(&c, 0, sizeof c);
-                c.st = &f.st;
-                c.v = &uv;
-                c.th = &th;
-                c.L = &L;
+                Theme th;
                 TlGeom g;
-                panel_timeline_geom(&c, &g);
+                timeline_geom(&f, W, H, &th, &g);
                 Color *px = raster_rects(&f.dl, W, H);
                 CHECK(px != NULL, "raster");
                 for (uint32_t t = g.first_lane; px && t < r->ntasks; t++) {
@@ -1008,17 +1008,9 @@ static void test_level_of_detail(void)
     f.st.lane_scroll = 0;
     UiInput in = input(W, H);
     frame(&f, &in);
-    Theme th = theme_make(layout_scale(W, H, 1));
-    Layout L = layout_for(W, H, false, false);
-    UiView uv = fix_view(&f);
-    UiCtx c;
-    memset(&c, 0, sizeof c);
-    c.st = &f.st;
-    c.v = &uv;
-    c.th = &th;
-    c.L = &L;
+    Theme th;
     TlGeom g;
-    panel_timeline_geom(&c, &g);
+    timeline_geom(&f, W, H, &th, &g);
     in.mx = g.lanes.x + g.lanes.w / 5;
     in.my = panel_timeline__lane_y(&g, 3);
     in.mouse_in = true;
