@@ -55,6 +55,14 @@ expect_status 0 "run --stages shutdown_failures" "$BIN" run --stages "$REPO/test
 expect_grep "$TMP/out" 'Task-2 raises: task failed (the task keeps the exception' "shutdown failure's step text"
 expect_grep "$TMP/out" '! unhandled exception during asyncio.run() shutdown' "--stages marks a log with !"
 expect_grep "$TMP/out" ' 6 Resume completed tasks ' "--stages stage 6"
+# a task created during asyncio.run's shutdown is left pending (CPython destroys
+# it at exit: make diff --known checks that its stderr says so); the last step
+# says so, and a run that leaves nothing pending does not
+expect_status 0 "run --stages task_created_during_shutdown" "$BIN" run --stages "$REPO/tests/diff/found/task_created_during_shutdown.json"
+expect_grep "$TMP/out" 'the run is over (asyncio.run returned); Task-3 is still pending: created during asyncio.run.s shutdown' "a task left pending at the end"
+expect_grep "$TMP/out" 'logging "Task was destroyed but it is pending!"' "a task left pending at the end: CPython's log"
+expect_status 0 "run --stages forgotten_task" "$BIN" run --stages "$S/forgotten_task.json"
+if grep -q "still pending" "$TMP/out"; then bad "forgotten_task: a pending task named at the end"; else ok; fi
 # 1: main raised: one line "ExcType: message" as the last line of stderr
 expect_status 1 "uncaught exception" "$BIN" run "$S/uncaught_error.json"
 if [ "$(tail -n 1 "$TMP/err")" = "KeyError: 'user42'" ]; then ok; else bad "uncaught: last stderr line is '$(tail -n 1 "$TMP/err")'"; fi
