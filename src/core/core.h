@@ -356,6 +356,10 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
 void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n);
 /* The same for a step already read (a StepReader's, in a loop over steps). */
 void sim_describe(const Recording *r, const Program *p, const Step *sp, char *buf, size_t n);
+/* When a finished run (asyncio.run returned or main raised) left tasks
+ * pending: names them and what CPython does with them at exit, and returns
+ * true; else buf is "" and false. The run's last step says it too. */
+bool sim_describe_pending(const Recording *r, char *buf, size_t n);
 /* Formats a virtual time as seconds with `decimals` places ("2.000"). */
 void vtime_format(VTime t, int decimals, char *buf, size_t n);
 /* Python's repr() of a float (the shortest digits that round-trip: "0.1",

@@ -207,6 +207,40 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
     }
 }
 
+bool sim_describe_pending(const Recording *r, char *buf, size_t n)
+{
+    /* asyncio.run cancelled every pending task, so a task still pending was
+     * created during its shutdown (docs: Known differences). Not after a
+     * RecursionError cut the cancelling short: what CPython then frees at
+     * exit, and when, is the collector's business (the harness logs 1,279
+     * of 4,412 in tests/conformance/cases/cancel_chain_depth.json). */
+    if (n)
+        buf[0] = '\0';
+    if (r->outcome != SIM_DONE && r->outcome != SIM_RAISED)
+        return false;
+    if (r->outcome == SIM_RAISED && r->error_text != SIM_NONE &&
+        strcmp(rec_text(r, r->error_text), "RecursionError: " CANCEL_RECURSION_MSG) == 0)
+        return false;
+    uint32_t first = SIM_NONE, npend = 0;
+    for (uint32_t t = 0; t < r->ntasks; t++)
+        if (r->tasks[t].ended == SIM_NONE && !r->tasks[t].internal && npend++ == 0)
+            first = t;
+    if (!npend)
+        return false;
+    char who[96];
+    if (npend == 1)
+        snprintf(who, sizeof who, "%s is", task_name(r, first));
+    else
+        snprintf(who, sizeof who, "%u tasks (%s first) are", npend, task_name(r, first));
+    snprintf(buf, n,
+             "%s still pending: created during asyncio.run's shutdown, after it cancelled the pending tasks. "
+             "CPython destroys %s at interpreter exit, logging \"Task was destroyed but it is pending!\", and "
+             "closing %s coroutine%s then runs the finally blocks %s in: loopscope does not show that",
+             who, npend == 1 ? "it" : "them", npend == 1 ? "its" : "their", npend == 1 ? "" : "s",
+             npend == 1 ? "it is" : "they are");
+    return true;
+}
+
 void sim_describe_step(const Recording *r, const Program *p, uint32_t i, char *buf, size_t n)
 {
     if (i >= r->nsteps) {
@@ -345,31 +379,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
                          sp->aux == SIM_DONE ? "asyncio.run returned" : sp->aux == SIM_RAISED ? "main raised"
                          : sp->aux == SIM_DEADLOCK ? "deadlock" : sp->aux == SIM_LIMIT ? "limit reached"
                          : "out of memory");
-        /* asyncio.run cancelled every pending task, so a task still
-         * pending was created during its shutdown (docs: Known
-         * differences). Not after a RecursionError cut the cancelling
-         * short: what CPython then frees at exit, and when, is the
-         * collector's business (the harness logs 1,279 of 4,412 in
-         * tests/conformance/cases/cancel_chain_depth.json). */
-        bool cut = sp->aux == SIM_RAISED && r->error_text != SIM_NONE &&
-                   strcmp(rec_text(r, r->error_text), "RecursionError: " CANCEL_RECURSION_MSG) == 0;
-        uint32_t first = SIM_NONE, npend = 0;
-        for (uint32_t t = 0; (sp->aux == SIM_DONE || sp->aux == SIM_RAISED) && !cut && t < r->ntasks; t++)
-            if (r->tasks[t].ended == SIM_NONE && !r->tasks[t].internal && npend++ == 0)
-                first = t;
-        if (npend && k > 0 && (size_t)k < n) {
-            char who[96];
-            if (npend == 1)
-                snprintf(who, sizeof who, "%s is", task_name(r, first));
-            else
-                snprintf(who, sizeof who, "%u tasks (%s first) are", npend, task_name(r, first));
-            snprintf(buf + k, n - (size_t)k,
-                     "; %s still pending: created during asyncio.run's shutdown, after it cancelled the pending "
-                     "tasks. CPython destroys %s at interpreter exit, logging \"Task was destroyed but it is "
-                     "pending!\", and closing %s coroutine%s then runs the finally blocks %s in: loopscope does "
-                     "not show that",
-                     who, npend == 1 ? "it" : "them", npend == 1 ? "its" : "their", npend == 1 ? "" : "s",
-                     npend == 1 ? "it is" : "they are");
+        if (k > 0 && (size_t)k < n && sp->aux == r->outcome) {
+            char note[400];
+            if (sim_describe_pending(r, note, sizeof note))
+                snprintf(buf + k, n - (size_t)k, "; %s", note);
         }
         break;
     }

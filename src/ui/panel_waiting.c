@@ -5,7 +5,9 @@
  * (timer deadline, I/O label, awaited task, Event/Lock/Queue name) from
  * sim_task_now and the Program. Timers show how much of the wait is over.
  * When the run deadlocked and the cursor is at the end, a red box names the
- * waiters (Recording.error_text) above the list, and the list is red.
+ * waiters (Recording.error_text) above the list, and the list is red; when
+ * asyncio.run returned with tasks still pending (created during its
+ * shutdown), a blue box says what CPython does with them at exit.
  *
  * Depends on: ui_int.h.  Used by: ui.c.
  */
@@ -41,20 +43,23 @@ void panel_waiting_draw(UiCtx *c)
     int x = body.x + th->pad / 2, w = body.w - th->pad;
     int y = body.y + th->gap / 2;
 
-    if (dead) {
-        char msg[1200];
+    char msg[1200];
+    bool left = !dead && c->pos >= r->nsteps && r->nsteps && sim_describe_pending(r, msg, sizeof msg);
+    if (dead)
         snprintf(msg, sizeof msg,
                  "Deadlock: nothing is ready and no timer is pending, so asyncio.run would wait forever. %s",
                  rec_text(r, r->error_text));
+    if (dead || left) {
         int lh = th->small_row_h;
         int maxl = (body.h / 2) / lh;
         if (maxl < 2)
             maxl = 2;
+        Color edge = dead ? th->error : th->accent;
         Rect tb = {x + th->pad, y + th->gap, w - th->pad * 2, 0};
         int lines = draw_text_wrap(dl, FONT_SANS, th->fs_small, tb, lh, maxl, th->text, msg, true);
         Rect box = {x, y, w, lines * lh + th->gap * 2};
-        draw_rect(dl, box, draw_color_alpha(th->error, 45));
-        draw_frame(dl, box, th->error, theme_px(th, 2));
+        draw_rect(dl, box, draw_color_alpha(edge, 45));
+        draw_frame(dl, box, edge, theme_px(th, 2));
         draw_text_wrap(dl, FONT_SANS, th->fs_small, tb, lh, maxl, th->text, msg, false);
         if (ui__hover(c, box))
             ui__tooltip(c, box, msg);

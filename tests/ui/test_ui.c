@@ -578,6 +578,30 @@ static void test_waiting_since_at_the_end(void)
     fix_close(&f);
 }
 
+/* A task left pending by asyncio.run's shutdown: at the end, and only
+ * there, the waiting set says what CPython does with it; a run that leaves
+ * nothing pending says nothing of the kind. */
+static void test_left_pending(void)
+{
+    Fix f;
+    CHECK(fix_open(&f, "tests/diff/found/task_created_during_shutdown.json"), "the shutdown case loads");
+    const Recording *r = sim_recording(f.sim);
+    UiInput in = input(1280, 800);
+    sim_seek(f.sim, r->nsteps);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_WAITING, "Task-3 is still pending") >= 0, "the waiting set names Task-3 at the end");
+    sim_seek(f.sim, r->nsteps - 1);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, P_WAITING, "still pending") < 0, "and not a step before");
+    fix_close(&f);
+    CHECK(fix_open(&f, "scenarios/forgotten_task.json"), "forgotten_task loads");
+    r = sim_recording(f.sim);
+    sim_seek(f.sim, r->nsteps);
+    frame(&f, &in);
+    CHECK(find_text(&f.dl, -1, "still pending") < 0, "nothing left pending in forgotten_task");
+    fix_close(&f);
+}
+
 /* A run stopped by a limit says why in the stages panel's step text, and
  * one that main's exception ended names it, not only the outcome chip's
  * tooltip (a student opening a runaway recursion saw "stopped: limit" and
@@ -1269,6 +1293,7 @@ int main(void)
         {"waiting set: since, at the end of a deadlock", test_waiting_since_at_the_end},
         {"waiting set", test_waiting_set},
         {"the end of a run says why", test_limit_says_why},
+        {"tasks left pending by the shutdown", test_left_pending},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"console: asyncio's logs", test_console_logs},
