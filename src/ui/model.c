@@ -9,6 +9,10 @@
  * BLOCKED instead. Iterations are counted once per state: a task that stays
  * waiting across iterations 3..7 counts 5 waiting iterations.
  *
+ * Covers (model_lane_cover): running and ready steps and time summed over
+ * the lane spans, kept at every 16th span, so the timeline reads what any
+ * pixel column held from two lookups and at most 30 spans.
+ *
  * Depends on: model.h.  Used by: app.c, panels, tests.
  */
 #include <stdlib.h>
