@@ -1076,9 +1076,11 @@ void panel_timeline_draw(UiCtx *c)
             ui__tooltip(c, legr,
                         "Lanes: green = running; amber = ready but not picked yet (in the ready queue); blue/purple "
                         "= waiting, by kind (timer, I/O, task, Event, Lock, Queue...); red stripes across all lanes = "
-                        "the loop is blocked by a blocking call. Marks: flag = created, grey square = done, orange X "
-                        "= cancelled, red triangle = failed, white diamond = print. Orange arrows: the causal chain "
-                        "of the selection.");
+                        "the loop is blocked by a blocking call. Zoomed out, a pixel that holds many spans shows "
+                        "the larger of ready and waiting, with green rims at top and bottom as thick as the share "
+                        "the task ran there. Marks: flag = created, grey square = done, orange X = cancelled, red "
+                        "triangle = failed, white diamond = print. Orange arrows: the causal chain of the "
+                        "selection.");
     }
     ui__panel_end(c);
 }
