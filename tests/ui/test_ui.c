@@ -850,15 +850,17 @@ static void lanes_tile(const char *path)
     fix_close(&f);
 }
 
-static void test_lanes_tile(void)
+/* Calls fn on every scenario, conformance case and UI scenario, and on the
+ * runaway cases that a limit or a deadlock stopped with tasks pending;
+ * returns how many files. */
+static int for_each_scenario(void (*fn)(const char *path))
 {
     static const char *dirs[] = {"scenarios", "tests/conformance/cases", "tests/ui/scenarios"};
-    /* runs that a limit or a deadlock stopped with tasks pending */
     static const char *more[] = {"tests/runaway/recursion.json", "tests/runaway/cancel_cycle_group.json",
                                  "tests/runaway/cancel_chain_group.json", "tests/runaway/sleep_forever.json"};
     int files = 0;
     for (size_t k = 0; k < sizeof more / sizeof more[0]; k++, files++)
-        lanes_tile(more[k]);
+        fn(more[k]);
     for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
         DIR *d = opendir(dirs[k]);
         CHECK(d != NULL, "%s opens", dirs[k]);
@@ -869,25 +871,33 @@ static void test_lanes_tile(void)
                 continue;
             char path[512];
             snprintf(path, sizeof path, "%s/%s", dirs[k], e->d_name);
-            lanes_tile(path);
+            fn(path);
             files++;
         }
         if (d)
             closedir(d);
     }
+    return files;
+}
+
+static void test_lanes_tile(void)
+{
+    int files = for_each_scenario(lanes_tile);
     CHECK(files >= 90, "lanes checked in %d files", files);
 }
 
 /* ---- the timeline's level of detail ---------------------------------------------- */
 
-/* The timeline's rectangles rasterized, each in its clip: what a pixel shows. */
+/* The timeline's opaque rectangles rasterized, each in its clip: what a
+ * lane's pixel shows under the veil after the cursor and the bands of a
+ * blocked loop. */
 static Color *raster_rects(const DrawList *dl, int w, int h)
 {
     Color *px = calloc((size_t)w * (size_t)h, sizeof *px);
     for (uint32_t i = 0; px && i < dl->n; i++) {
         const DrawCmd *k = &dl->cmds[i];
-        if (k->kind != CMD_RECT || k->owner != P_TIMELINE)
-            continue;
+        if (k->kind != CMD_RECT || k->owner != P_TIMELINE || k->color.a != 255)
+            continue; /* lanes are opaque; veils and bands over them are not */
         int x0 = k->x, y0 = k->y, x1 = k->x + k->w, y1 = k->y + k->h;
         if (k->clip.w >= 0) {
             x0 = x0 > k->clip.x ? x0 : k->clip.x;
@@ -949,7 +959,13 @@ static int lod_lane(Fix *f, const Theme *th, const TlGeom *g, const Color *px, i
         double run = total > 0 ? cover[SPAN_RUNNING] / total : 0;
         double was_prev = prev_run;
         prev_run = run;
-        if (!inside || !(total > 0) || abs(x - x_end) <= h)
+        /* a blocked loop's band lies over the lanes, and its label, which
+         * may stand a few hundred pixels left of it */
+        bool band = false;
+        for (uint32_t b = 0; b < m->nblocked && !band; b++)
+            band = model_axis_u(&g->ax, m, m->blocked[b].s0) < ub + (ub - ua) * 300 &&
+                   model_axis_u(&g->ax, m, m->blocked[b].s1) > ua - (ub - ua) * 2;
+        if (!inside || !(total > 0) || abs(x - x_end) <= h || band)
             continue;
         cols++;
         Color mid = px[(size_t)(y0 + h / 2) * (size_t)W + (size_t)x], top = px[(size_t)y0 * (size_t)W + (size_t)x];
@@ -983,6 +999,57 @@ static int lod_lane(Fix *f, const Theme *th, const TlGeom *g, const Color *px, i
     return cols;
 }
 
+/* One frame of f's timeline (WxH, axis, view [v0, v1], lanes scrolled to
+ * `scroll`) checked column by column (lod_lane); returns the columns
+ * checked, and adds those of tasks t0..t1 to *some. */
+static int lod_frame(Fix *f, int W, int H, int axis, double v0, double v1, float scroll, uint32_t t0, uint32_t t1,
+                     int *some)
+{
+    const Recording *r = sim_recording(f->sim);
+    f->st.axis = axis;
+    f->st.view0 = v0;
+    f->st.view1 = v1;
+    f->st.lane_scroll = scroll;
+    UiInput in = input(W, H);
+    frame(f, &in);
+    Theme th;
+    TlGeom g;
+    timeline_geom(f, W, H, &th, &g);
+    Color *px = raster_rects(&f->dl, W, H);
+    CHECK(px != NULL, "raster");
+    int cols = 0;
+    for (uint32_t t = g.first_lane; px && t < r->ntasks; t++) {
+        int k = lod_lane(f, &th, &g, px, W, t);
+        cols += k;
+        if (t >= t0 && t <= t1)
+            *some += k;
+    }
+    free(px);
+    return cols;
+}
+
+static int lod_files_cols;
+
+/* The same on one file, at the end of its run: the whole run, and a
+ * twentieth of it, on the hybrid and time axes. */
+static void lod_file(const char *path)
+{
+    Fix f;
+    if (!fix_open(&f, path)) {
+        CHECK(false, "%s loads", path);
+        return;
+    }
+    sim_seek(f.sim, sim_recording(f.sim)->nsteps);
+    int none = 0, before = fails;
+    for (int axis = 0; axis < 2; axis++) {
+        lod_files_cols += lod_frame(&f, 1280, 800, axis, 0, 1, 0, 0, 0, &none);
+        lod_files_cols += lod_frame(&f, 1280, 800, axis, 0.4, 0.45, 0, 0, 0, &none);
+    }
+    if (fails != before)
+        fprintf(stderr, "  (in %s)\n", path);
+    fix_close(&f);
+}
+
 /* The level of detail, against a walk over the spans, on 12 tasks that take
  * turns without sleeping (mostly ready: drawn green before) and 8 that sleep
  * between runs, on each axis, zoomed out and in. */
@@ -1005,26 +1072,8 @@ static void test_level_of_detail(void)
     static const double views[][2] = {{0, 1}, {0.3, 0.34}, {0.5, 0.5015}};
     for (int axis = 0; axis < AXIS__COUNT; axis++)
         for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
-            for (float scroll = 0; scroll <= 12; scroll += 12) {
-                f.st.axis = axis;
-                f.st.view0 = views[v][0];
-                f.st.view1 = views[v][1];
-                f.st.lane_scroll = scroll;
-                UiInput in = input(W, H);
-                frame(&f, &in);
-                Theme th;
-                TlGeom g;
-                timeline_geom(&f, W, H, &th, &g);
-                Color *px = raster_rects(&f.dl, W, H);
-                CHECK(px != NULL, "raster");
-                for (uint32_t t = g.first_lane; px && t < r->ntasks; t++) {
-                    int k = lod_lane(&f, &th, &g, px, W, t);
-                    cols += k;
-                    if (t >= 1 && t <= 12)
-                        spin_cols += k;
-                }
-                free(px);
-            }
+            for (float scroll = 0; scroll <= 12; scroll += 12)
+                cols += lod_frame(&f, W, H, axis, views[v][0], views[v][1], scroll, 1, 12, &spin_cols);
     /* the tooltip over such a column says what it held */
     f.st.axis = AXIS_HYBRID;
     f.st.view0 = 0;
@@ -1067,6 +1116,10 @@ static void test_level_of_detail(void)
     CHECK(tot > 0 && abs(ran - (int)lround(cov[0] / tot * 100)) <= 1 && abs(ready - (int)lround(cov[1] / tot * 100)) <= 1,
           "ran %d%%, ready %d%% (a walk: %.1f%%, %.1f%%)", ran, ready, cov[0] / tot * 100, cov[1] / tot * 100);
     printf("  %d columns checked (%d of tasks taking turns)\n", cols, spin_cols);
+    int files = for_each_scenario(lod_file);
+    printf("  and %d columns in %d files\n", lod_files_cols, files);
+    CHECK(files >= 90 && lod_files_cols > 1000, "columns drawn at level of detail checked in %d files: %d", files,
+          lod_files_cols);
     CHECK(cols > 3000 && spin_cols > 1500, "columns drawn at level of detail checked: %d (%d)", cols, spin_cols);
     fix_close(&f);
 }
