@@ -47,7 +47,7 @@
 
 extern char **environ;
 
-enum { EXIT_OK = 0, EXIT_RAISED = 1, EXIT_USAGE = 2, EXIT_DEADLOCK = 3, EXIT_LIMIT = 4 };
+enum { EXIT_OK = 0, EXIT_RAISED = 1, EXIT_USAGE = 2, EXIT_DEADLOCK = 3, EXIT_LIMIT = 4, EXIT_DIFFERS = 5 };
 
 static void usage(FILE *f)
 {
@@ -527,6 +527,15 @@ static int cmd_verify(int argc, char **argv)
         int ws = 0;
         waitpid(pid, &ws, 0);
         status = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_USAGE;
+        /* the known difference a finished run can show: say it when it may
+         * be the one (docs/scenario-format.md, Known differences) */
+        char note[400];
+        if (status == EXIT_DIFFERS && sim_describe_pending(r, note, sizeof note))
+            fprintf(stderr,
+                    "loopscope verify: note: %s. If the difference is lines CPython prints after all of "
+                    "loopscope's, they come from those finally blocks (docs/scenario-format.md, Known "
+                    "differences).\n",
+                    note);
     }
 done:
     sim_free(s);

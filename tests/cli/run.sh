@@ -101,6 +101,15 @@ expect_grep "$TMP/err" 'python3 was not found' "verify without python3 message"
 if command -v python3 >/dev/null 2>&1; then
     expect_status 0 "verify" "$BIN" verify "$S/two_tasks.json"
     expect_grep "$TMP/out" '^matches CPython 3\.' "verify message"
+    # the known difference of a task left pending by the shutdown: CPython
+    # prints its finally's line last and says the task was destroyed; verify
+    # says what that is
+    expect_status 5 "verify task_created_during_shutdown" "$BIN" verify "$REPO/tests/diff/found/task_created_during_shutdown.json"
+    expect_grep "$TMP/out" 'CPython:   \[  0\.000\] late: finally' "verify: CPython's finally line comes last"
+    expect_grep "$TMP/err" 'Task was destroyed but it is pending!' "verify: CPython destroys the task"
+    expect_grep "$TMP/err" '^loopscope verify: note: Task-3 is still pending' "verify names the known difference"
+    expect_status 0 "verify forgotten_task" "$BIN" verify "$S/forgotten_task.json"
+    if grep -q "note:" "$TMP/err"; then bad "verify forgotten_task: a note"; else ok; fi
 else
     bad "python3 is missing: verify cannot be tested"
 fi
