@@ -163,8 +163,9 @@ static void span_rect(UiCtx *c, int x0, int x1, int y, int h, int state, int wai
  * A pixel column that holds many spans of a lane is drawn for what they
  * held, measured on the axis: the larger of ready and waiting as the body,
  * at its height, and the share the task ran as green strips on the lane's
- * top and bottom edges, share x half the lane high each (at least a pixel:
- * a run is never hidden). All running is a full green column; a task that
+ * top and bottom edges, share x half the lane high each (at least an
+ * eighth of the lane, 2 px wide: a run is never hidden; the tooltip gives
+ * the shares). All running is a full green column; a task that
  * ran a twentieth of the time looks ready with a thin green rim, not
  * running (drawing "it ran here" as solid green made 20 tasks that take
  * turns look as if they all ran at once). The shares come from the model's
