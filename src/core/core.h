@@ -253,6 +253,8 @@ typedef struct Recording {
     SimOutcome outcome;
     SimLimitKind limit;   /* for SIM_LIMIT */
     uint32_t error_text;  /* SIM_RAISED: "ValueError: boom"; DEADLOCK: waiters; LIMIT: message */
+    bool shutdown_cut;    /* asyncio.run's shutdown raised RecursionError while it
+                           * cancelled the pending tasks, leaving some pending */
     VTime end_time;
 } Recording;
 

@@ -517,6 +517,7 @@ static void unit_shutdown(Sim *s)
                 task__cancel(s, list[i], step);
                 if (s->cancel_recursion) { /* RecursionError escapes asyncio.run */
                     s->cancel_recursion = false;
+                    s->rec.shutdown_cut = true;
                     mem_free(list);
                     SBuf b = {0};
                     sbuf_puts(&b, "RecursionError: " CANCEL_RECURSION_MSG);

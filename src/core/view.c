@@ -219,8 +219,7 @@ bool sim_describe_pending(const Recording *r, char *buf, size_t n)
         buf[0] = '\0';
     if (r->outcome != SIM_DONE && r->outcome != SIM_RAISED)
         return false;
-    bool cut = r->outcome == SIM_RAISED && r->error_text != SIM_NONE &&
-               strcmp(rec_text(r, r->error_text), "RecursionError: " CANCEL_RECURSION_MSG) == 0;
+    bool cut = r->shutdown_cut;
     uint32_t first = SIM_NONE, npend = 0;
     for (uint32_t t = 0; t < r->ntasks; t++)
         if (r->tasks[t].ended == SIM_NONE && !r->tasks[t].internal && npend++ == 0)
