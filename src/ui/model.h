@@ -134,6 +134,9 @@ const LaneSpan *model_lane(const UiModel *m, uint32_t t, uint32_t *n);
  * only the difference of two covers of one lane means anything. O(16):
  * the timeline's level of detail asks it at each pixel column's edge. */
 void model_lane_cover(const UiModel *m, uint32_t t, uint32_t i, LaneCover *c);
+/* The first of a lane's spans sp[from..n) with s1 > k, n when none: the
+ * span covering boundary k when the lane has one there. O(log distance). */
+uint32_t model_lane_past(const LaneSpan *sp, uint32_t n, uint32_t from, uint32_t k);
 /* The lane span of task t covering boundary k, or NULL. */
 const LaneSpan *model_span_at(const UiModel *m, uint32_t t, uint32_t k);
 

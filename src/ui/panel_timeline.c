@@ -181,34 +181,11 @@ typedef struct EdgeCover {
     uint32_t q;     /* the span the edge falls in; n past the lane's end */
 } EdgeCover;
 
-/* The first span at or after `from` with s1 > k (n when none): galloping
- * from `from`, then a binary search. The next column's spans are close by;
- * a search over the whole lane (half a million spans in a 10-million-step
- * run) missed the cache at every probe. */
-static uint32_t span_past(const LaneSpan *sp, uint32_t n, uint32_t from, uint32_t k)
-{
-    uint32_t a = from, b = n, step = 1;
-    while (a + step < n && sp[a + step - 1].s1 <= k) {
-        a += step;
-        step *= 2;
-    }
-    if (a + step < n)
-        b = a + step;
-    while (a < b) {
-        uint32_t mid = a + (b - a) / 2;
-        if (sp[mid].s1 <= k)
-            a = mid + 1;
-        else
-            b = mid;
-    }
-    return a;
-}
-
 static void edge_cover(const TlGeom *g, const UiModel *m, uint32_t t, const LaneSpan *sp, uint32_t n,
                        uint32_t from, int x, EdgeCover *e)
 {
     uint32_t k = boundary_at_x(g, m, x);
-    uint32_t q = span_past(sp, n, from, k);
+    uint32_t q = model_lane_past(sp, n, from, k);
     model_lane_cover(m, t, q, &e->c);
     e->part[0] = e->part[1] = 0;
     e->x = x;
@@ -349,7 +326,7 @@ static void draw_lane(UiCtx *c, const TlGeom *g, uint32_t t, int y, int h)
     const Axis *ax = &g->ax;
     int left = g->lanes.x, right = g->lanes.x + g->lanes.w;
     /* first span ending after the left edge */
-    uint32_t i = span_past(sp, n, 0, boundary_at_x(g, m, left));
+    uint32_t i = model_lane_past(sp, n, 0, boundary_at_x(g, m, left));
     double lane_u0 = model_axis_u(ax, m, sp[0].s0), lane_u1 = model_axis_u(ax, m, sp[n - 1].s1);
     int next_col = INT_MIN; /* columns left of it are drawn */
     EdgeCover ea, eb;
