@@ -3,7 +3,8 @@
  * These are the handles in the ready queue that are not a task's step:
  * futures._set_result_unless_cancelled (sleep's timer), the I/O completion,
  * tasks._release_waiter (wait_for), gather's _done_callback,
- * TaskGroup._on_task_done, and base_events._run_until_complete_cb (which
+ * TaskGroup._on_task_done, asyncio.timeout's Timeout._on_timeout, and
+ * base_events._run_until_complete_cb (which
  * stops the loop when the future run_until_complete waits for is done).
  * Each runs as one CALLBACK step (stage 3) whose effects (a future
  * completing: RESOLVE, stage 6) follow it.
@@ -105,6 +106,9 @@ void cb__run(Sim *s, uint32_t h, uint32_t pick)
         break;
     case H_RUN_UNTIL_DONE: /* base_events._run_until_complete_cb: loop.stop() */
         s->st.stopping = true;
+        break;
+    case H_TIMEOUT: /* timeouts.Timeout._on_timeout */
+        timeout__on_timeout(s, hi.other, step);
         break;
     default:
         break;

@@ -4,8 +4,9 @@
  * of CPython 3.11's own compiler: try bodies are pc ranges whose entries say
  * where an exception goes; a `finally` body is compiled twice (normal exit and
  * exception exit, the latter ending in RERAISE); a `return` inside try/with/
- * task_group closes the enclosing ranges, inlines their exit code (finally
- * bodies, lock release, TaskGroup.__aexit__) and reopens them after.
+ * task_group/with_timeout closes the enclosing ranges, inlines their exit
+ * code (finally bodies, lock release, TaskGroup.__aexit__, Timeout.__aexit__)
+ * and reopens them after.
  *
  * Ranges are emitted innermost first, so the first table entry that covers
  * a pc is the innermost handler (the property interp.c's search relies on).
@@ -24,7 +25,7 @@
 /* CTX_EXC_AS: the body of `except E as e:`, which CPython compiles as
  * try: body / finally: e = None; del e (compile.c, compiler_try_except), so
  * the name is unbound after the clause however it is left. */
-typedef enum CtxKind { CTX_FINALLY, CTX_EXCEPT, CTX_WITH, CTX_GROUP, CTX_EXC_AS } CtxKind;
+typedef enum CtxKind { CTX_FINALLY, CTX_EXCEPT, CTX_WITH, CTX_GROUP, CTX_TIMEOUT, CTX_EXC_AS } CtxKind;
 
 typedef struct Ctx {
     CtxKind kind;
@@ -32,7 +33,7 @@ typedef struct Ctx {
     uint32_t slot;     /* exception slot */
     uint32_t id;       /* patch tag */
     uint32_t stmt;     /* the statement (try / with / task_group) */
-    uint32_t slot2;    /* CTX_EXC_AS: the `as` variable */
+    uint32_t slot2;    /* CTX_EXC_AS: the `as` variable; CTX_TIMEOUT: the Timeout's slot */
 } Ctx;
 
 typedef struct Comp {
@@ -169,6 +170,9 @@ static void emit_exit(Comp *k, uint32_t i)
         k->nctx = saved;
         break;
     }
+    case CTX_TIMEOUT:
+        emit(k, OP_TO_EXIT, true, x.stmt, x.slot2, 0, 0, 0);
+        break;
     case CTX_EXC_AS:
         emit(k, OP_UNBIND, false, x.stmt, x.slot2, 0, 0, 0);
         break;
@@ -257,6 +261,22 @@ static void compile_stmt(Comp *k, uint32_t sid)
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
         emit(k, OP_TG_EXIT_EXC, true, sid, st->var, slot, 0, 0);
+        op_at(k, j)->a = here(k);
+        break;
+    }
+    case STMT_WITH_TIMEOUT: {
+        uint32_t slot = new_slot(k), tslot = new_slot(k);
+        emit(k, OP_TO_ENTER, true, sid, tslot, 0, 0, st->ns);
+        if (!push_ctx(k, CTX_TIMEOUT, slot, sid))
+            return;
+        k->ctx[k->nctx - 1].slot2 = tslot;
+        compile_block(k, st->body);
+        close_range(k, k->nctx - 1);
+        Ctx x = k->ctx[--k->nctx];
+        emit(k, OP_TO_EXIT, true, sid, tslot, 0, 0, 0);
+        uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
+        patch_tag(k, x.id, here(k));
+        emit(k, OP_TO_EXIT_EXC, true, sid, tslot, slot, 0, 0);
         op_at(k, j)->a = here(k);
         break;
     }

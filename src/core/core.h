@@ -143,6 +143,7 @@ typedef enum HandleKind {
     H_GATHER_DONE,    /* gather's _done_callback for one child */
     H_GROUP_DONE,     /* TaskGroup._on_task_done */
     H_RUN_UNTIL_DONE, /* run_until_complete's _run_until_complete_cb: stop the loop */
+    H_TIMEOUT,        /* asyncio.timeout's Timeout._on_timeout: cancel the task */
     H__COUNT
 } HandleKind;
 

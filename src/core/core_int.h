@@ -210,6 +210,19 @@ typedef struct Group {
 
 typedef struct GNode { uint32_t v; uint32_t next; } GNode;
 
+/* timeouts._State, as far as a Timeout that was entered goes */
+typedef enum TimeoutState { TO_ENTERED, TO_EXPIRING, TO_EXPIRED, TO_EXITED } TimeoutState;
+
+/* An asyncio.timeout(d) context manager (timeouts.Timeout, 3.11), from its
+ * __aenter__ on; a hidden slot of the frame holds its id. Never freed. */
+typedef struct TimeoutRec {
+    uint32_t task;       /* self._task */
+    uint32_t cancelling; /* self._cancelling: task.cancelling() at __aenter__ */
+    uint32_t timer;      /* self._timeout_handler's timer (call_at), or SIM_NONE */
+    uint32_t handle;     /* that handler's handle (call_at or call_soon), or SIM_NONE */
+    uint8_t state;       /* TimeoutState */
+} TimeoutRec;
+
 /* ---- the compiled code ----------------------------------------------------- */
 
 typedef enum OpCode {
@@ -221,6 +234,7 @@ typedef enum OpCode {
     OP_LOOP_INIT, OP_LOOP_NEXT, OP_JUMP,
     OP_EXC_MATCH, OP_EXC_BIND, OP_UNBIND, OP_RERAISE, OP_STASH_RET, OP_RET_STASHED,
     OP_TG_ENTER, OP_TG_EXIT, OP_TG_EXIT_EXC,
+    OP_TO_ENTER, OP_TO_EXIT, OP_TO_EXIT_EXC, /* async with asyncio.timeout(d) */
     OP_SLEEP_NS,      /* internal sleep tasks: sleep(a) */
     OP_RETURN_NONE    /* end of a body */
 } OpCode;
@@ -318,6 +332,7 @@ typedef struct SimState {
     uint32_t *gchild; uint32_t ngchild, gchild_cap;
     Group *groups;    uint32_t ngroups, groups_cap;
     GNode *gnodes;    uint32_t ngnodes, gnodes_cap;   /* never freed (gnode_push) */
+    TimeoutRec *touts;uint32_t ntouts, touts_cap;     /* never freed (interp_timeout.c) */
 
     /* append-only arenas */
     char *sbuf;       uint32_t sbuf_len, sbuf_cap;
@@ -336,7 +351,7 @@ typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
 
 typedef struct KeyChunk KeyChunk; /* a reference-counted piece of a table */
 typedef struct KeyTable { KeyChunk **c; uint32_t nc; } KeyTable;
-#define KEY_NTABLES 14 /* the plain tables of a SimState (keyframe.c STATE_TABLES) */
+#define KEY_NTABLES 15 /* the plain tables of a SimState (keyframe.c STATE_TABLES) */
 
 typedef struct Keyframe {
     uint32_t step;
@@ -579,6 +594,10 @@ void task__cancel_room(Sim *s, uint32_t room, uint32_t task);
 uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint32_t nargs,
                    uint32_t name_str, VTime sleep_ns, uint32_t stmt);
 bool task__cancel(Sim *s, uint32_t task, uint32_t cause);
+/* Task.uncancel(): one cancel request fewer; returns how many are left. */
+uint32_t task__uncancel(Sim *s, uint32_t task);
+/* Timeout._on_timeout for the Timeout `id` (interp_timeout.c). */
+void timeout__on_timeout(Sim *s, uint32_t id, uint32_t cause);
 void task__set_wait(Sim *s, uint32_t task, WaitKind w, uint32_t obj, uint32_t handle);
 uint32_t exc__cancelled(Sim *s);
 /* Runs a non-task callback handle (timer callbacks, gather, group, runner). */

@@ -844,6 +844,10 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_TG_EXIT:
     case OP_TG_EXIT_EXC:
         return ip_op_tg(s, task, f, op);
+    case OP_TO_ENTER:
+    case OP_TO_EXIT:
+    case OP_TO_EXIT_EXC:
+        return ip_op_timeout(s, task, f, op);
     }
     return R_ABORT; /* (every op is handled above) */
 }

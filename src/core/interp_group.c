@@ -73,13 +73,6 @@ void group__on_task_done(Sim *s, uint32_t g, uint32_t task, uint32_t cause)
     }
 }
 
-static uint32_t uncancel(Sim *s, uint32_t task)
-{
-    if (TSK(task)->num_cancels > 0)
-        TSK(task)->num_cancels--;
-    return TSK(task)->num_cancels;
-}
-
 /* The tail of TaskGroup.__aexit__ after its wait loop. `et_exc` is the
  * exception the body raised (SIM_NONE for a normal exit). */
 static int group_exit_tail(Sim *s, uint32_t task, uint32_t f, uint32_t g, uint32_t et_exc,
@@ -158,7 +151,7 @@ static int op_tg_exit(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t 
     gr->exiting = true;
     uint32_t prop = ip_is_cancel(s, et) ? et : SIM_NONE;
     if (gr->parent_cancel_requested) {
-        if (uncancel(s, gr->parent) == 0)
+        if (task__uncancel(s, gr->parent) == 0)
             prop = SIM_NONE;
     }
     if (et != SIM_NONE && !s->st.groups[g].aborting)

@@ -2,13 +2,14 @@
  *
  * interp.c runs a task's step op by op (interp__run) and holds the ops of
  * the language itself; interp_wait.c (gather, wait_for), interp_sync.c
- * (Event, Lock, Semaphore, Queue) and interp_group.c (TaskGroup) hold the
+ * (Event, Lock, Semaphore, Queue), interp_group.c (TaskGroup) and
+ * interp_timeout.c (asyncio.timeout) hold the
  * library coroutines they model. An op returns one of the R_* results
  * below; the small helpers every op uses are inline here, the shared ones
  * carry an ip_ prefix.
  *
  * Depends on: core_int.h.  Used by: interp.c, interp_wait.c, interp_sync.c,
- * interp_group.c.
+ * interp_group.c, interp_timeout.c.
  */
 #ifndef LOOPSCOPE_INTERP_INT_H
 #define LOOPSCOPE_INTERP_INT_H
@@ -110,5 +111,8 @@ int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
 int ip_op_tg(Sim *s, uint32_t task, uint32_t f, const Op *op);
 int ip_resume_tg_exit(Sim *s, uint32_t task, uint32_t f, uint32_t exc, uint32_t cause);
 void ip_group_add(Sim *s, uint32_t g, uint32_t t);
+
+/* ---- interp_timeout.c: timeouts.py ---- */
+int ip_op_timeout(Sim *s, uint32_t task, uint32_t f, const Op *op);
 
 #endif

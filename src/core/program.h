@@ -97,6 +97,7 @@ typedef enum StmtKind {
     STMT_ASSIGN,      /* as_var = expr */
     STMT_TASK_DONE,   /* q.task_done(): obj (Queue) */
     STMT_JOIN,        /* await q.join(): obj (Queue) */
+    STMT_WITH_TIMEOUT,/* async with asyncio.timeout(d): ns, flag = None, body */
     STMT__COUNT
 } StmtKind;
 
@@ -117,7 +118,7 @@ typedef struct Stmt {
     uint32_t line, col;   /* position of the statement object in the file */
     uint32_t coro_owner;  /* the coroutine this statement belongs to */
     uint32_t text;        /* print template, io label, raise message */
-    VTime ns;             /* sleep/block/io duration, wait_for timeout */
+    VTime ns;             /* sleep/block/io duration, wait_for / with_timeout delay */
     int64_t count;        /* repeat count */
     uint32_t coro;        /* call / create_task target */
     uint32_t args_first;  /* index into Program.expr_refs */
@@ -131,8 +132,8 @@ typedef struct Stmt {
     ExcType exc;          /* raise */
     uint32_t aw_first;    /* gather items / wait_for argument */
     uint32_t aw_count;
-    bool flag;            /* gather: return_exceptions; wait_for: timeout=None */
-    Block body;           /* try / with / repeat / task_group */
+    bool flag;            /* gather: return_exceptions; wait_for, with_timeout: None */
+    Block body;           /* try / with / repeat / task_group / with_timeout */
     uint32_t handlers_first; /* try: index into Program.handlers */
     uint32_t handlers_count;
     bool has_finally;

@@ -424,6 +424,14 @@ void loop__mark_cancelled(Sim *s, uint32_t handle)
     }
 }
 
+uint32_t task__uncancel(Sim *s, uint32_t task)
+{
+    Task *t = &s->st.tasks[task];
+    if (t->num_cancels > 0)
+        t->num_cancels--;
+    return t->num_cancels;
+}
+
 void task__cancel_recursion_stop(Sim *s)
 {
     if (!s->cancel_recursion)

@@ -91,7 +91,7 @@ const char *handle_kind_name(HandleKind k)
         [H_TASK_STEP] = "step", [H_TASK_WAKEUP] = "wakeup", [H_SLEEP_DONE] = "sleep_done",
         [H_IO_DONE] = "sleep_done", [H_RELEASE_WAITER] = "release_waiter",
         [H_GATHER_DONE] = "gather_done", [H_GROUP_DONE] = "group_done",
-        [H_RUN_UNTIL_DONE] = "run_until_complete",
+        [H_RUN_UNTIL_DONE] = "run_until_complete", [H_TIMEOUT] = "timeout",
     };
     return k < H__COUNT ? names[k] : "?";
 }
@@ -151,6 +151,7 @@ static void stmt_words(const Program *p, uint32_t sid, char *buf, size_t n)
     case STMT_REPEAT: snprintf(buf, n, "for ... in range(%lld)", (long long)st->count); break;
     case STMT_TASK_GROUP: snprintf(buf, n, "async with asyncio.TaskGroup()"); break;
     case STMT_ASSIGN: snprintf(buf, n, "%s = ...", co != PROG_NONE ? prog_local_name(p, co, st->as_var) : "?"); break;
+    case STMT_WITH_TIMEOUT: secs(st->ns, d, sizeof d); snprintf(buf, n, "async with asyncio.timeout(%s)", st->flag ? "None" : d); break;
     default: snprintf(buf, n, "statement"); break;
     }
 }
@@ -200,6 +201,14 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
         break;
     case H_RUN_UNTIL_DONE:
         snprintf(buf, n, "run_until_complete: %s done -> stop the loop", task_name(r, hi->task));
+        break;
+    case H_TIMEOUT:
+        if (hi->stmt != SIM_NONE && !p->stmts[hi->stmt].flag)
+            secs(p->stmts[hi->stmt].ns, d, sizeof d);
+        else
+            snprintf(d, sizeof d, "?");
+        snprintf(buf, n, "%s: asyncio.timeout(%s) expires -> cancel %s", hi->timer ? "timer" : "call_soon", d,
+                 task_name(r, hi->task));
         break;
     default:
         snprintf(buf, n, "callback");
@@ -297,7 +306,11 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         switch ((WaitKind)sp->aux) {
         case WAIT_TIMER:
             vtime_format(sp->t2, 3, t2, sizeof t2);
-            snprintf(buf, n, "%s registers a timer (call_later) due at t=%s", task_name(r, sp->task), t2);
+            if (sp->handle < r->nhandles && r->handles[sp->handle].kind == H_TIMEOUT)
+                snprintf(buf, n, "%s enters asyncio.timeout: a timer (call_at) due at t=%s will cancel it "
+                         "unless it leaves the block first", task_name(r, sp->task), t2);
+            else
+                snprintf(buf, n, "%s registers a timer (call_later) due at t=%s", task_name(r, sp->task), t2);
             break;
         case WAIT_IO:
             vtime_format(sp->t2, 3, t2, sizeof t2);

@@ -417,6 +417,15 @@ static void stmt(Py *y, uint32_t id, int depth)
         puts_(y, ":\n");
         block(y, s->body, depth + 1);
         break;
+    case STMT_WITH_TIMEOUT:
+        puts_(y, "async with asyncio.timeout(");
+        if (s->flag)
+            puts_(y, "None");
+        else
+            seconds(y, s->ns);
+        puts_(y, "):\n");
+        block(y, s->body, depth + 1);
+        break;
     case STMT_ASSIGN:
         puts_(y, local(y, co, s->as_var));
         puts_(y, " = ");

@@ -313,6 +313,9 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
             s->var = PROG_NONE;
         }
         break;
+    case STMT_WITH_TIMEOUT:
+        bld_timeout_value(c, verb, s);
+        break;
     case STMT__COUNT:
         break;
     }
@@ -339,6 +342,7 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
         /* fall through */
     case STMT_WITH:
     case STMT_TASK_GROUP:
+    case STMT_WITH_TIMEOUT:
         if (!has(member(c, stmt, "body")))
             missing(c, stmt, vn, "body", "the list of statements inside it");
         if (vi->kind == STMT_TASK_GROUP && s->var != PROG_NONE)
@@ -540,7 +544,7 @@ static void collect_stmt(Ctx *c, V sv)
             collect_bind(c, m, as_kind(vi->kind));
         } else if (strcmp(k, "body") == 0 &&
                    (vi->kind == STMT_WITH || vi->kind == STMT_REPEAT ||
-                    vi->kind == STMT_TASK_GROUP)) {
+                    vi->kind == STMT_TASK_GROUP || vi->kind == STMT_WITH_TIMEOUT)) {
             collect_block(c, m);
         } else if (strcmp(k, "finally") == 0 && vi->kind == STMT_TRY) {
             collect_block(c, m);

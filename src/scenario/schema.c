@@ -38,6 +38,7 @@ static const VerbInfo verbs[] = {
     {"repeat", STMT_REPEAT, {"as", "body", NULL}},
     {"task_group", STMT_TASK_GROUP, {"body", NULL}},
     {"set_var", STMT_ASSIGN, {"value", NULL}},
+    {"with_timeout", STMT_WITH_TIMEOUT, {"body", NULL}},
 };
 
 const VerbInfo *schema__verb(const char *name)

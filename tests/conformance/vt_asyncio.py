@@ -21,7 +21,8 @@ What is replaced, and the rules it models (see /work/shared/asyncio-semantics.md
   further away (R5, R12); (b) in time.sleep(d), which adds d on the spot because
   a blocking call blocks the whole loop (R49).  Running code takes no time.
 * Timers.  call_later(d) gets the deadline now_ns + round(d * 1e9), call_at(when)
-  gets round(when * 1e9), so 0.7 s + 0.1 s == 0.8 s.  Timers are ordered by
+  gets round(when * 1e9), so 0.7 s + 0.1 s == 0.8 s; asyncio.timeout(d), whose
+  Timeout computes loop.time() + d for call_at, gets call_later's deadline.  Timers are ordered by
   (deadline_ns, scheduling sequence): equal deadlines fire in the order they were
   scheduled (loopscope decision 2, which overrides R9/R11; it is what plain
   python3 shows on a real clock).  A timer is due when deadline_ns <= now_ns.
@@ -86,7 +87,7 @@ import sys
 import tempfile
 import time
 import traceback
-from asyncio import base_events, coroutines, events, futures, taskgroups, tasks
+from asyncio import base_events, coroutines, events, futures, taskgroups, tasks, timeouts
 
 EXIT_OK, EXIT_RAISED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_LIMIT, EXIT_DIFFERS = 0, 1, 2, 3, 4, 5
 
@@ -276,6 +277,16 @@ class VirtualTimerHandle(events.TimerHandle):
         return NotImplemented
 
 
+class VirtualHandle(events.Handle):
+    """A call_soon Handle that keeps its --callbacks description (cancel drops the callback)."""
+
+    __slots__ = ("_vt_desc",)
+
+    def __init__(self, callback, args, loop, context=None):
+        super().__init__(callback, args, loop, context)
+        self._vt_desc = describe_handle(self) if _S.callback_log is not None else None
+
+
 # ---------------------------------------------------------------------------
 # The selector and the loop
 # ---------------------------------------------------------------------------
@@ -365,6 +376,17 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
         heapq.heappush(self._scheduled, timer)
         timer._scheduled = True
         return timer
+
+    def _call_soon(self, callback, args, context):
+        # The body of base_events.BaseEventLoop._call_soon, 3.11.7, with a handle
+        # that remembers what it was: Handle.cancel() drops the callback, and the
+        # callback log still names a cancelled handle that _run_once skips
+        # (asyncio.timeout(0)'s call_soon, cancelled by __aexit__).
+        handle = VirtualHandle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        return handle
 
     def create_future(self):
         return futures._PyFuture(loop=self)
@@ -501,6 +523,21 @@ def _as_completed_in_argument_order(fs, *, timeout=None):
     yield from _orig_as_completed(ordered, timeout=timeout)
 
 
+def _exact_timeout(delay):
+    """timeouts.timeout(delay), with its deadline in exact ns (decision 1).
+
+    CPython computes loop.time() + delay as a float and hands it to call_at,
+    so the sum would round (0.7 + 0.1 != 0.8); as a _Deadline of now_ns +
+    round(delay * 1e9) it is the deadline call_later(delay) gets, which is
+    loopscope's.  Timeout.reschedule's `when <= loop.time()` (call_soon for a
+    delay <= 0) and everything else is CPython's own code.
+    """
+    events.get_running_loop()  # RuntimeError outside a running loop, as timeout() raises
+    if delay is None:
+        return timeouts.Timeout(None)
+    return timeouts.Timeout(_Deadline(_S.now_ns + seconds_to_ns(delay)))
+
+
 def _taskgroup_init(self):
     _orig_taskgroup_init(self)
     self._tasks = InsertionOrderedSet()
@@ -534,6 +571,7 @@ def describe_handle(handle):
         gather's _done_callback(child)            gather_done <child name>
         TaskGroup._on_task_done(child)            group_done <child name>
         base_events._run_until_complete_cb        run_until_complete -
+        timeouts.Timeout._on_timeout              timeout -           (asyncio.timeout)
         anything else                             other <qualname>
     """
     cb = handle._callback
@@ -559,6 +597,8 @@ def describe_handle(handle):
         return "group_done " + (_future_name(args[0]) if args else "-")
     if cb is base_events._run_until_complete_cb:
         return "run_until_complete -"
+    if func is timeouts.Timeout._on_timeout:
+        return "timeout -"
     return "other " + _qualname(cb)
 
 
@@ -647,6 +687,7 @@ def install(timestamps=False, callback_log=None, max_steps=DEFAULT_MAX_STEPS,
     tasks.all_tasks = asyncio.all_tasks = _all_tasks_in_creation_order
     tasks.as_completed = asyncio.as_completed = _as_completed_in_argument_order
     taskgroups.TaskGroup.__init__ = _taskgroup_init
+    timeouts.timeout = asyncio.timeout = _exact_timeout
     if verbose:
         sys.stderr.write("vt_asyncio: set iteration orders (all_tasks, asyncio.run's cancel "
                          "order, TaskGroup._abort, as_completed) use creation order (R51)\n")

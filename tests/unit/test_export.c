@@ -579,6 +579,8 @@ static const char every_verb[] =
     "            {\"create_task\": \"empty\", \"group\": \"tg\"}]}]}\n"
     "        ]}\n"
     "      ], \"except\": [{\"error\": \"ExceptionGroup\", \"as\": \"eg\", \"body\": []}]},\n"
+    "      {\"with_timeout\": 2, \"body\": [{\"sleep\": 0.1}]},\n"
+    "      {\"with_timeout\": null, \"body\": []},\n"
     "      {\"set_var\": \"v\", \"value\": \"{{literal}} {v}\"},\n"
     "      {\"return\": {\"var\": \"v\"}}\n"
     "    ]\n"
@@ -602,7 +604,7 @@ static void walk_depth(const Program *p, Block b, int depth, int *depths, int *v
             if (s->has_finally)
                 walk_depth(p, s->fin, depth + 1, depths, visits);
         } else if (s->kind == STMT_WITH || s->kind == STMT_REPEAT ||
-                   s->kind == STMT_TASK_GROUP) {
+                   s->kind == STMT_TASK_GROUP || s->kind == STMT_WITH_TIMEOUT) {
             walk_depth(p, s->body, depth + 1, depths, visits);
         }
     }
@@ -691,6 +693,13 @@ static void check_stmt_code(const Program *p, uint32_t id, const char *code)
     case STMT_ASSIGN:
         snprintf(want, sizeof want, "%s = ", prog_local_name(p, co, s->as_var));
         break;
+    case STMT_WITH_TIMEOUT:
+        if (s->flag)
+            snprintf(want, sizeof want, "async with asyncio.timeout(None):");
+        else
+            snprintf(want, sizeof want, "async with asyncio.timeout(%.17g):", (double)s->ns / 1e9);
+        ok = ok && strcmp(rest, want) == 0;
+        break;
     case STMT__COUNT: break;
     }
     ok = ok && want[0] && starts_with(rest, want);
@@ -743,7 +752,7 @@ static void check_structure(const Program *p, const char *main_name)
         /* a block header with an empty body is followed by `pass` */
         const Stmt *s = &p->stmts[i];
         if ((s->kind == STMT_WITH || s->kind == STMT_REPEAT || s->kind == STMT_TASK_GROUP ||
-             s->kind == STMT_TRY) &&
+             s->kind == STMT_TRY || s->kind == STMT_WITH_TIMEOUT) &&
             s->body.count == 0) {
             const char *next = line_at(&l, sl[i] + 1);
             CHECK_EQ_INT(strspn(next, " "), ind + 4);

@@ -414,7 +414,7 @@ void test_scenario_error_classes(void)
     check_one(MAIN("{\"as\": \"x\"}"), "{\"as", 0, "$.coroutines.main[0]",
               "statement has no verb; expected one of: print, sleep, block, io, call, "
               "create_task, await, gather, wait_for, cancel, return, raise, try, wait, set, "
-              "clear, with, put, get, task_done, join, repeat, task_group, set_var");
+              "clear, with, put, get, task_done, join, repeat, task_group, set_var, with_timeout");
     check_one(MAIN("{\"print\": 3}"), "3", 0, "$.coroutines.main[0].print",
               "expected a string, got 3");
     check_one(MAIN("{\"sleep\": \"two\"}"), "\"two", 0, "$.coroutines.main[0].sleep",
