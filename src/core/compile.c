@@ -34,6 +34,7 @@ typedef struct Ctx {
     uint32_t id;       /* patch tag */
     uint32_t stmt;     /* the statement (try / with / task_group) */
     uint32_t slot2;    /* CTX_EXC_AS: the `as` variable; CTX_TIMEOUT: the Timeout's slot */
+    uint32_t handling; /* Comp.handling where it began: its exit code runs with it */
 } Ctx;
 
 typedef struct Comp {
@@ -44,6 +45,7 @@ typedef struct Comp {
     uint32_t nctx;
     uint32_t next_tag;
     bool ok;
+    uint32_t handling; /* the slot of the exception being handled (Op.handling) */
     Op scratch;        /* target of patches after a failure, see op_at */
 } Comp;
 
@@ -62,6 +64,7 @@ static uint32_t emit(Comp *k, OpCode op, bool vis, uint32_t stmt, uint32_t a, ui
     o->a = a;
     o->b = b;
     o->c = c;
+    o->handling = k->handling;
     o->ns = ns;
     return code->nops++;
 }
@@ -137,6 +140,7 @@ static bool push_ctx(Comp *k, CtxKind kind, uint32_t slot, uint32_t stmt)
     x->slot = slot;
     x->id = 0x80000000u + k->next_tag++;
     x->stmt = stmt;
+    x->handling = k->handling;
     return true;
 }
 
@@ -148,6 +152,8 @@ static void emit_exit(Comp *k, uint32_t i)
     const Program *p = k->s->prog;
     Ctx x = k->ctx[i];
     const Stmt *st = &p->stmts[x.stmt];
+    uint32_t handling = k->handling;
+    k->handling = x.handling; /* (a return leaves the except clauses inside ctx i) */
     switch (x.kind) {
     case CTX_FINALLY: {
         /* the finally body runs outside ctx i and everything inside it */
@@ -179,6 +185,7 @@ static void emit_exit(Comp *k, uint32_t i)
     case CTX_EXCEPT:
         break;
     }
+    k->handling = handling;
 }
 
 static void compile_return(Comp *k, uint32_t sid)
@@ -244,8 +251,11 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_RELEASE, true, sid, st->obj, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
+        uint32_t handling = k->handling;
+        k->handling = slot; /* __aexit__ runs for the body's exception */
         emit(k, OP_RELEASE, true, sid, st->obj, 0, 0, 0);
         emit(k, OP_RERAISE, false, sid, slot, 0, 0, 0);
+        k->handling = handling;
         op_at(k, j)->a = here(k);
         break;
     }
@@ -260,7 +270,10 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_TG_EXIT, true, sid, st->var, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
+        uint32_t handling = k->handling;
+        k->handling = slot;
         emit(k, OP_TG_EXIT_EXC, true, sid, st->var, slot, 0, 0);
+        k->handling = handling;
         op_at(k, j)->a = here(k);
         break;
     }
@@ -276,7 +289,10 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_TO_EXIT, true, sid, tslot, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
+        uint32_t handling = k->handling;
+        k->handling = slot;
         emit(k, OP_TO_EXIT_EXC, true, sid, tslot, slot, 0, 0);
+        k->handling = handling;
         op_at(k, j)->a = here(k);
         break;
     }
@@ -299,6 +315,8 @@ static void compile_stmt(Comp *k, uint32_t sid)
             uint32_t jumps = SIM_NONE; /* to the end, one a clause: any number */
             chain_jump(k, &jumps, sid);
             patch_tag(k, x.id, here(k));
+            uint32_t handling = k->handling;
+            k->handling = eslot; /* the clauses run handling it (sys.exc_info()) */
             for (uint32_t h = 0; h < st->handlers_count; h++) {
                 const Handler *hd = &p->handlers[st->handlers_first + h];
                 uint32_t m = emit(k, OP_EXC_MATCH, false, sid, eslot, hd->exc, 0, 0);
@@ -324,6 +342,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
                 op_at(k, m)->c = here(k);
             }
             emit(k, OP_RERAISE, false, sid, eslot, 0, 0, 0);
+            k->handling = handling;
             patch_chain(k, jumps, here(k));
         }
         if (st->has_finally) {
@@ -332,8 +351,11 @@ static void compile_stmt(Comp *k, uint32_t sid)
             compile_block(k, st->fin);
             uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
             patch_tag(k, x.id, here(k));
+            uint32_t handling = k->handling;
+            k->handling = fslot; /* the finally run for an exception handles it */
             compile_block(k, st->fin);
             emit(k, OP_RERAISE, false, sid, fslot, 0, 0, 0);
+            k->handling = handling;
             op_at(k, j)->a = here(k);
         }
         break;
@@ -370,6 +392,7 @@ bool interp__compile(Sim *s)
     memset(&k, 0, sizeof k);
     k.s = s;
     k.ok = true;
+    k.handling = SIM_NONE;
     for (uint32_t i = 0; i < p->ncoros && k.ok; i++) {
         new_code(s, i, i);
         k.c = &s->codes[i];

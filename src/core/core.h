@@ -82,7 +82,7 @@ typedef enum StepKind {
                         * the timer was cancelled, so it will be skipped) */
     STEP_PICK,         /* 2: the head of the ready queue is popped (handle) */
     STEP_SKIP,         /* 2: a cancelled handle is popped and skipped */
-    STEP_EXEC,         /* 3: a statement of a task ran (stmt) */
+    STEP_EXEC,         /* 3: a statement of a task ran (stmt; aux = TimeoutStep for with_timeout) */
     STEP_CALLBACK,     /* 3: a plain callback ran (handle): timer callback, gather's _done_callback, ... */
     STEP_REGISTER,     /* 4: an awaited operation was registered (aux = WaitKind, t2 = deadline for timers) */
     STEP_SUSPEND,      /* 5: the task yielded back to the loop */
@@ -93,6 +93,17 @@ typedef enum StepKind {
     STEP_FINISH,       /* 7: the run is over (aux = SimOutcome) */
     STEP__COUNT
 } StepKind;
+
+/* What an EXEC step of `async with asyncio.timeout(d)` did (its aux). */
+typedef enum TimeoutStep {
+    TOS_ENTER = 0,     /* __aenter__: the handler is scheduled (or not, for None) */
+    TOS_EXIT,          /* __aexit__ before it expired: the handler is cancelled */
+    TOS_EXIT_RAISE,    /* __aexit__ before it expired, an exception going on up */
+    TOS_TIMEOUT,       /* expired: the CancelledError becomes TimeoutError */
+    TOS_CANCEL_ON,     /* expired, but another cancel is pending: CancelledError goes on */
+    TOS_EXPIRED_EXIT,  /* expired, the body ended without an exception (it caught the cancel) */
+    TOS_EXPIRED_RAISE  /* expired, the body raised something else: it goes on up */
+} TimeoutStep;
 
 typedef enum WaitKind {
     WAIT_NONE = 0,
@@ -173,14 +184,15 @@ typedef struct TaskInfo {
     uint8_t end;       /* TaskEnd */
     bool internal;     /* asyncio's own (gather's sleep child, shutdown tasks) */
     uint32_t freed_log; /* failed and never retrieved: the step of its LOG_NEVER_RETRIEVED
-                         * message, or FREED_BY_GC when a reference cycle keeps it
+                         * message, or FREED_BY_GC(_TIMEOUT) when a reference cycle keeps it
                          * (its exception's traceback holds its TaskGroup), so CPython
                          * logs it when the cyclic GC runs, a moment no simulation
                          * can know (R55); else SIM_NONE (holders.c) */
     uint32_t fut;      /* the task's own future */
 } TaskInfo;
 
-#define FREED_BY_GC 0xfffffffeu
+#define FREED_BY_GC 0xfffffffeu         /* through its TaskGroup */
+#define FREED_BY_GC_TIMEOUT 0xfffffffdu /* through the Timeout of its asyncio.timeout */
 /* The first line of each message asyncio logs (Recording.logs). */
 #define LOG_NEVER_RETRIEVED "Task exception was never retrieved"
 #define LOG_SHUTDOWN_FAILURE "unhandled exception during asyncio.run() shutdown"
@@ -340,6 +352,9 @@ typedef struct TaskNow {
     uint32_t since_step;
     uint32_t stmt;     /* statement it is at (current line), SIM_NONE if none */
     uint32_t depth;    /* call depth */
+    uint32_t timeout_handle; /* the asyncio.timeout block it is in that expires
+                              * first: its handler's handle (a timer, or a
+                              * call_soon for timeout(0)), or SIM_NONE */
 } TaskNow;
 
 uint32_t sim_ntasks(const Sim *s);     /* tasks created so far */

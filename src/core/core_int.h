@@ -52,6 +52,8 @@ typedef struct ExcRec {
     ExcType type;
     uint32_t msg;      /* runtime string id or SIM_NONE (no argument) */
     uint32_t children; /* list id for exception groups, else SIM_NONE */
+    uint32_t context;  /* __context__: the exception being handled where this one
+                        * was made (and raised: in the same step), or SIM_NONE */
 } ExcRec;
 
 /* ---- futures, tasks, handles ----------------------------------------------- */
@@ -100,7 +102,7 @@ typedef enum TaskKind {
     TK_NOOP        /* asyncio's shutdown_asyncgens / shutdown_default_executor */
 } TaskKind;
 
-typedef struct Task {      /* 64 bytes: the small fields are kept together */
+typedef struct Task {      /* 72 bytes: the small fields are kept together */
     uint32_t fut;          /* the task's own future */
     uint32_t frame;        /* innermost frame, SIM_NONE when done */
     uint32_t fut_waiter;   /* the future it waits on, or SIM_NONE */
@@ -124,6 +126,11 @@ typedef struct Task {      /* 64 bytes: the small fields are kept together */
     uint32_t tg_exc;       /* the exception that last left a frame of this task
                             * holding one of its TaskGroups, or SIM_NONE: its
                             * traceback keeps the group, which keeps the task */
+    uint32_t timeout;      /* the innermost asyncio.timeout block it is in (a
+                            * TimeoutRec, whose `outer` is the next), or SIM_NONE */
+    uint32_t to_exc;       /* the last TimeoutError one of its asyncio.timeout blocks
+                            * raised, or SIM_NONE: its traceback keeps __aexit__'s
+                            * frame, whose Timeout keeps the task (holders.c) */
 } Task;
 
 /* A frame of a running coroutine. */
@@ -220,6 +227,7 @@ typedef struct TimeoutRec {
     uint32_t cancelling; /* self._cancelling: task.cancelling() at __aenter__ */
     uint32_t timer;      /* self._timeout_handler's timer (call_at), or SIM_NONE */
     uint32_t handle;     /* that handler's handle (call_at or call_soon), or SIM_NONE */
+    uint32_t outer;      /* the task's enclosing timeout block (Task.timeout), or SIM_NONE */
     uint8_t state;       /* TimeoutState */
 } TimeoutRec;
 
@@ -244,6 +252,9 @@ typedef struct Op {
     bool vis;       /* a user-visible statement: its execution is a step */
     uint32_t stmt;  /* statement or SIM_NONE */
     uint32_t a, b, c;
+    uint32_t handling; /* the slot of the exception being handled at this op (an
+                        * except clause, a finally or __aexit__ run for an
+                        * exception), or SIM_NONE: what __context__ a new one gets */
     VTime ns;
 } Op;
 
@@ -526,6 +537,10 @@ enum { HOLD_STICKY = 1, HOLD_AWAITED = 2, HOLD_LOGGED = 4 };
 void task__ref(Sim *s, Value v);
 void task__unref(Sim *s, Value v, uint32_t step);
 void task__escape(Sim *s, Value v);
+/* The exception the task's code is handling right now (sys.exc_info():
+ * the innermost frame in an except clause, a finally or an __aexit__ run
+ * for an exception, walking out through `call` frames), or SIM_NONE. */
+uint32_t exc__handled(const Sim *s, uint32_t task);
 /* Exception exc outlives the frames it passes (SimState.xkept). */
 void exc__outlives(Sim *s, uint32_t exc);
 bool exc__kept(const Sim *s, uint32_t exc);

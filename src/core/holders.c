@@ -16,9 +16,13 @@
  *   HOLD_AWAITED  something retrieves its exception (await, gather,
  *                 wait_for, a TaskGroup, asyncio.run), or it is one of
  *                 asyncio's own tasks;
- * and a task whose exception's traceback holds its own TaskGroup sits in a
- * reference cycle: only the cyclic GC frees it, at a moment no simulation
- * can know (TaskInfo.freed_log, R55).
+ * and a task whose exception's traceback holds its own TaskGroup, or the
+ * Timeout of its own asyncio.timeout block (a TimeoutError raised by
+ * Timeout.__aexit__, whose frame keeps the Timeout, which keeps the task),
+ * sits in a reference cycle, and so does one whose exception was raised
+ * while handling such an exception (its __context__ keeps it): only the
+ * cyclic GC frees it, at a moment no simulation can know
+ * (TaskInfo.freed_log, R55).
  *
  * A traceback keeps every frame its exception passed through, variables and
  * all. An exception that outlives those frames (SimState.xkept: a future
@@ -87,10 +91,19 @@ void task__maybe_log(Sim *s, uint32_t task, uint32_t step)
     if (f->state != FUT_FINISHED || f->exc == SIM_NONE)
         return; /* pending, done with a result, or cancelled */
     t->hold |= HOLD_LOGGED;
-    bool cycle = t->tg_exc == f->exc; /* the GC's moment */
+    /* its exception, or one it was raised while handling (__context__),
+     * holds the task through a traceback: the GC's moment */
+    uint32_t cycle = SIM_NONE;
+    for (uint32_t e = f->exc, k = 0; e != SIM_NONE && e < s->st.nexcs && k < 100000; k++) {
+        if (e == t->tg_exc || e == t->to_exc) {
+            cycle = e == t->tg_exc ? FREED_BY_GC : FREED_BY_GC_TIMEOUT;
+            break;
+        }
+        e = s->st.excs[e].context;
+    }
     if (task < s->rec.ntasks)
-        s->rec.tasks[task].freed_log = cycle ? FREED_BY_GC : step;
-    if (!cycle)
+        s->rec.tasks[task].freed_log = cycle != SIM_NONE ? cycle : step;
+    if (cycle == SIM_NONE)
         rec__log_task(s, LOG_NEVER_RETRIEVED, "future", task, step, f->exc);
 }
 

@@ -592,6 +592,23 @@ static int op_print(Sim *s, uint32_t task, uint32_t f, const Op *op)
     return R_VIS;
 }
 
+uint32_t exc__handled(const Sim *s, uint32_t task)
+{
+    if (task >= s->st.ntasks)
+        return SIM_NONE;
+    for (uint32_t f = s->st.tasks[task].frame, k = 0; f != SIM_NONE && k < 100000; k++) {
+        const Frame *fr = &s->st.frames[f];
+        const Code *c = &s->codes[fr->code];
+        if (fr->pc < c->nops && c->ops[fr->pc].handling != SIM_NONE) {
+            Value v = s->st.slots[fr->slots + c->ops[fr->pc].handling];
+            if (v.type == V_EXC)
+                return v.id;
+        }
+        f = fr->parent;
+    }
+    return SIM_NONE;
+}
+
 /* ---- the dispatcher ------------------------------------------------------------------ */
 
 static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)

@@ -34,7 +34,9 @@ static int op_enter(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
     to->cancelling = TSK(task)->num_cancels; /* self._cancelling = task.cancelling() */
     to->timer = SIM_NONE;
     to->handle = SIM_NONE;
+    to->outer = TSK(task)->timeout;
     to->state = TO_ENTERED;
+    TSK(task)->timeout = id;
     slot_put(s, f, op->a, v_int(id));
     if (!st->flag) { /* reschedule(loop.time() + d) */
         bool later = op->ns > 0; /* `when <= loop.time()`: call_soon */
@@ -59,11 +61,24 @@ static int op_enter(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
     return R_VIS;
 }
 
-/* Timeout.__aexit__; exc is the exception leaving the body, or SIM_NONE. */
+/* Timeout.__aexit__; exc is the exception leaving the body, or SIM_NONE.
+ * Narrated first, with what it is about to do (TimeoutStep). */
 static int op_exit(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc)
 {
     uint32_t id = (uint32_t)slot_at(s, f, op->a)->u.i;
+    const TimeoutRec *t0 = &s->st.touts[id];
+    bool expired = t0->state == TO_EXPIRING;
+    uint32_t n = TSK(task)->num_cancels;
+    bool to_timeout = expired && (n ? n - 1 : 0) <= t0->cancelling && ip_is_cancel(s, exc);
+    TimeoutStep aux = !expired ? (exc != SIM_NONE ? TOS_EXIT_RAISE : TOS_EXIT)
+                      : to_timeout ? TOS_TIMEOUT
+                      : ip_is_cancel(s, exc) ? TOS_CANCEL_ON
+                      : exc != SIM_NONE ? TOS_EXPIRED_RAISE : TOS_EXPIRED_EXIT;
+    TSK(task)->stmt = op->stmt;
+    rec__step(s, STAGE_EXECUTE, STEP_EXEC, task, SIM_NONE, op->stmt, SIM_NONE, s->st.exec_cause,
+              (uint8_t)aux, 0);
     TimeoutRec *to = &s->st.touts[id];
+    TSK(task)->timeout = to->outer; /* (blocks nest: this one is the innermost) */
     if (to->handle != SIM_NONE) { /* self._timeout_handler.cancel() */
         loop__timer_cancel(s, to->timer, to->handle);
         to = &s->st.touts[id];
@@ -72,11 +87,15 @@ static int op_exit(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
     }
     if (to->state == TO_EXPIRING) {
         to->state = TO_EXPIRED;
-        uint32_t left = task__uncancel(s, to->task);
-        if (left <= s->st.touts[id].cancelling && exc != SIM_NONE && ip_is_cancel(s, exc)) {
-            /* raise TimeoutError from exc_val */
+        task__uncancel(s, to->task);
+        if (to_timeout) { /* raise TimeoutError from exc_val */
             uint32_t te = val__new_exc(s, EXC_TIMEOUT, SIM_NONE, SIM_NONE);
-            return te == SIM_NONE ? R_ABORT : ip_do_raise(s, task, te);
+            if (te == SIM_NONE)
+                return R_ABORT;
+            /* its traceback keeps this frame of __aexit__, whose self keeps
+             * the task: a reference cycle if the task ends with it (holders.c) */
+            TSK(task)->to_exc = te;
+            return ip_do_raise(s, task, te);
         }
     } else if (to->state == TO_ENTERED) {
         to->state = TO_EXITED;
@@ -89,11 +108,10 @@ static int op_exit(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
 
 int ip_op_timeout(Sim *s, uint32_t task, uint32_t f, const Op *op)
 {
-    uint32_t cause = narrate_exec(s, task, op);
     int r;
     switch ((OpCode)op->op) {
     case OP_TO_ENTER:
-        return op_enter(s, task, f, op, cause);
+        return op_enter(s, task, f, op, narrate_exec(s, task, op));
     case OP_TO_EXIT:
         r = op_exit(s, task, f, op, SIM_NONE);
         break;

@@ -526,6 +526,8 @@ uint32_t task__new(Sim *s, TaskKind kind, uint32_t code, const Value *args, uint
     t->frame = SIM_NONE;
     t->fut_waiter = SIM_NONE;
     t->tg_exc = SIM_NONE;
+    t->timeout = SIM_NONE;
+    t->to_exc = SIM_NONE;
     t->hold = HOLD_AWAITED; /* asyncio's own, main, gather's: until create_task says otherwise */
     t->kind = (uint8_t)kind;
     t->wait = WAIT_READY;

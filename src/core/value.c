@@ -135,7 +135,10 @@ uint32_t val__new_exc(Sim *s, ExcType t, uint32_t msg, uint32_t children)
     SimState *st = &s->st;
     if (!GROW(s, st->excs, st->excs_cap, st->nexcs + 1) || !GROW(s, st->xkept, st->xkept_cap, st->nexcs + 1))
         return SIM_NONE;
-    st->excs[st->nexcs] = (ExcRec){t, msg, children};
+    /* a new exception is raised in the step that makes it, so the
+     * exception being handled now is its __context__ */
+    uint32_t ctx = st->phase == PH_HANDLE ? exc__handled(s, st->cur_task) : SIM_NONE;
+    st->excs[st->nexcs] = (ExcRec){t, msg, children, ctx};
     st->xkept[st->nexcs] = 0;
     st->nxkept = st->nexcs + 1;
     return st->nexcs++;

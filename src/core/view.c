@@ -43,6 +43,7 @@ TaskNow sim_task_now(const Sim *s, uint32_t task)
     n.wait_obj = SIM_NONE;
     n.wait_handle = SIM_NONE;
     n.stmt = SIM_NONE;
+    n.timeout_handle = SIM_NONE;
     if (task >= s->st.ntasks)
         return n;
     const Task *t = &s->st.tasks[task];
@@ -56,6 +57,18 @@ TaskNow sim_task_now(const Sim *s, uint32_t task)
     n.since_step = t->since_step;
     n.stmt = t->stmt;
     n.depth = t->depth;
+    VTime best = 0;
+    for (uint32_t id = t->timeout, k = 0; id != SIM_NONE && id < s->st.ntouts && k < 4096; k++) {
+        const TimeoutRec *to = &s->st.touts[id];
+        if (to->state == TO_ENTERED && to->handle != SIM_NONE && to->handle < s->rec.nhandles) {
+            VTime when = s->rec.handles[to->handle].timer ? rec_handle_when(&s->rec, to->handle) : 0;
+            if (n.timeout_handle == SIM_NONE || when < best) {
+                n.timeout_handle = to->handle;
+                best = when;
+            }
+        }
+        id = to->outer;
+    }
     return n;
 }
 
@@ -153,6 +166,45 @@ static void stmt_words(const Program *p, uint32_t sid, char *buf, size_t n)
     case STMT_ASSIGN: snprintf(buf, n, "%s = ...", co != PROG_NONE ? prog_local_name(p, co, st->as_var) : "?"); break;
     case STMT_WITH_TIMEOUT: secs(st->ns, d, sizeof d); snprintf(buf, n, "async with asyncio.timeout(%s)", st->flag ? "None" : d); break;
     default: snprintf(buf, n, "statement"); break;
+    }
+}
+
+/* An EXEC step of `async with asyncio.timeout(d)` (`w` is its words): what
+ * __aenter__ or __aexit__ did (Step.aux, TimeoutStep). */
+static void timeout_words(const Recording *r, const Program *p, const Step *sp, const char *w, char *buf,
+                          size_t n)
+{
+    const char *who = task_name(r, sp->task);
+    bool none = p->stmts[sp->stmt].flag;
+    switch ((TimeoutStep)sp->aux) {
+    case TOS_ENTER:
+        snprintf(buf, n, "%s enters %s%s", who, w,
+                 none ? ": no deadline, nothing is scheduled"
+                 : p->stmts[sp->stmt].ns <= 0 ? ": the deadline is now, so its handler is queued with call_soon" : "");
+        break;
+    case TOS_EXIT:
+    case TOS_EXIT_RAISE:
+        snprintf(buf, n, "%s leaves %s%s%s", who, w,
+                 none ? " (no deadline, nothing to cancel)" : " before it expired: __aexit__ cancels its handler",
+                 sp->aux == TOS_EXIT_RAISE ? (none ? "; the exception goes on up" : ", and the exception goes on up")
+                                           : "");
+        break;
+    case TOS_TIMEOUT:
+        snprintf(buf, n, "%s leaves %s, which expired: __aexit__ calls uncancel() and turns the CancelledError "
+                 "into TimeoutError", who, w);
+        break;
+    case TOS_CANCEL_ON:
+        snprintf(buf, n, "%s leaves %s, which expired, but another cancel of the task is pending (uncancel() "
+                 "leaves a request): the CancelledError goes on up, no TimeoutError", who, w);
+        break;
+    case TOS_EXPIRED_EXIT:
+        snprintf(buf, n, "%s leaves %s, which expired, without an exception (the body caught the "
+                 "CancelledError): __aexit__ calls uncancel(), no TimeoutError", who, w);
+        break;
+    default:
+        snprintf(buf, n, "%s leaves %s, which expired, with another exception: __aexit__ calls uncancel() and "
+                 "the exception goes on up", who, w);
+        break;
     }
 }
 
@@ -296,7 +348,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         break;
     case STEP_EXEC:
         stmt_words(p, sp->stmt, w, sizeof w);
-        snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
+        if (sp->stmt < p->nstmts && p->stmts[sp->stmt].kind == STMT_WITH_TIMEOUT)
+            timeout_words(r, p, sp, w, buf, n);
+        else
+            snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
         break;
     case STEP_CALLBACK:
         sim_describe_handle(r, p, sp->handle, w, sizeof w);
@@ -307,8 +362,8 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         case WAIT_TIMER:
             vtime_format(sp->t2, 3, t2, sizeof t2);
             if (sp->handle < r->nhandles && r->handles[sp->handle].kind == H_TIMEOUT)
-                snprintf(buf, n, "%s enters asyncio.timeout: a timer (call_at) due at t=%s will cancel it "
-                         "unless it leaves the block first", task_name(r, sp->task), t2);
+                snprintf(buf, n, "%s schedules asyncio.timeout's handler: a timer (call_at) due at t=%s that "
+                         "cancels the task unless it has left the block by then", task_name(r, sp->task), t2);
             else
                 snprintf(buf, n, "%s registers a timer (call_later) due at t=%s", task_name(r, sp->task), t2);
             break;
@@ -366,11 +421,14 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         else if (freed != SIM_NONE && freed == r->tasks[sp->task].ended)
             snprintf(buf, n, "%s raises: task failed. Nothing holds the task, so CPython frees it now, and its "
                      "exception, never retrieved, is logged on stderr (\"" LOG_NEVER_RETRIEVED "\")", name);
-        else if (freed == FREED_BY_GC)
+        else if (freed == FREED_BY_GC || freed == FREED_BY_GC_TIMEOUT)
             snprintf(buf, n, "%s raises: task failed. Nothing awaits the task, but a reference cycle keeps it: its "
-                     "exception's traceback holds its TaskGroup, which holds the task. CPython logs \""
-                     LOG_NEVER_RETRIEVED "\" when the garbage collector frees them, at a moment no simulation "
-                     "can know", name);
+                     "exception (or one it was raised while handling) has a traceback that holds %s. CPython logs \""
+                     LOG_NEVER_RETRIEVED "\" when the garbage collector frees them, at a moment no simulation can "
+                     "know", name,
+                     freed == FREED_BY_GC ? "its TaskGroup, which holds the task"
+                                          : "the frame of Timeout.__aexit__, whose Timeout (its asyncio.timeout "
+                                            "block) holds the task");
         else if (freed != SIM_NONE)
             snprintf(buf, n, "%s raises: task failed. A variable still holds the task, so it keeps its exception; "
                      "when the last one lets go (step %u), CPython frees the task and logs \""

@@ -14,7 +14,7 @@
  *   with         async with lock:           put/get  await q.put(v) / x = await q.get()
  *   task_done / join   q.task_done() / await q.join()
  *   repeat       for i in range(n):         task_group  async with asyncio.TaskGroup() as tg:
- *   set_var      x = value
+ *   set_var      x = value                  with_timeout  async with asyncio.timeout(d):
  *
  * `io_read` is a coroutine that awaits asyncio.sleep: awaiting a coroutine
  * runs it inline, so its scheduling is exactly a sleep's (one timer, one

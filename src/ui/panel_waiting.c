@@ -113,8 +113,30 @@ void panel_waiting_draw(UiCtx *c)
             sw = row.w / 2;
         draw_text_right(dl, FONT_SANS, th->fs_small, row.x + row.w - th->pad, ty + theme_px(th, 1), sw,
                         th->text_faint, since);
-        draw_text_fit(dl, FONT_SANS_BOLD, th->fs, row.x + th->pad, ty, row.w - sw - th->pad * 3, th->text,
+        /* inside `async with asyncio.timeout(...)`: when it expires, as a chip after the name */
+        char tmo[64] = "";
+        if (tn.timeout_handle != SIM_NONE && tn.timeout_handle < r->nhandles) {
+            char tt[32];
+            vtime_format(rec_handle_when(r, tn.timeout_handle), 3, tt, sizeof tt);
+            if (r->handles[tn.timeout_handle].timer)
+                snprintf(tmo, sizeof tmo, "timeout t=%s", tt);
+            else
+                snprintf(tmo, sizeof tmo, "timeout: now");
+        }
+        int nw = draw_text_width(dl, FONT_SANS_BOLD, th->fs, ui__task_name(c, t));
+        int tw = tmo[0] ? draw_text_width(dl, FONT_SANS_BOLD, th->fs_small, tmo) + th->pad : 0;
+        int room = row.w - sw - th->pad * 3;
+        if (tw && nw + th->pad + tw > room)
+            tw = 0; /* too narrow: the tooltip still says it */
+        draw_text_fit(dl, FONT_SANS_BOLD, th->fs, row.x + th->pad, ty, room - (tw ? tw + th->pad : 0), th->text,
                       ui__task_name(c, t));
+        if (tw) {
+            int cx = row.x + th->pad + nw + th->pad, ch = th->small_row_h;
+            int cy = row.y + (th->row_h - ch) / 2 + theme_px(th, 2);
+            draw_rect(dl, (Rect){cx, cy, tw, ch}, draw_color_alpha(th->wait[WAIT_TIMER], 70));
+            draw_text(dl, FONT_SANS_BOLD, th->fs_small, cx + th->pad / 2,
+                      cy + (ch - draw_text_height(dl, FONT_SANS_BOLD, th->fs_small)) / 2, th->text, tmo);
+        }
         /* kind chip + words */
         int ly = row.y + th->row_h + theme_px(th, 1);
         const char *kind = wait_kind_name((WaitKind)wk);
@@ -145,10 +167,18 @@ void panel_waiting_draw(UiCtx *c)
             }
         }
         if (ui__hover(c, row)) {
-            char tip[768];
+            char tip[1280];
             snprintf(tip, sizeof tip, "%s waits on %s%s%s.\nSuspended %s. It becomes ready when that completes: "
-                     "its wakeup is then queued with call_soon.\nClick: why is it waiting?",
-                     ui__task_name(c, t), what, detail[0] ? ", " : "", detail, since);
+                     "its wakeup is then queued with call_soon.%s%s%s%s\nClick: why is it waiting?",
+                     ui__task_name(c, t), what, detail[0] ? ", " : "", detail, since,
+                     tmo[0] ? "\nIt is inside `async with asyncio.timeout(...)` (" : "", tmo,
+                     tmo[0] ? "): " : "",
+                     tmo[0] ? (r->handles[tn.timeout_handle].timer
+                                   ? "if it is still there when that timer falls due, the handler cancels it, "
+                                     "and the block turns the CancelledError into TimeoutError."
+                                   : "the handler is already in the ready queue (timeout <= 0): it cancels "
+                                     "the task at its next await.")
+                           : "");
             ui__tooltip(c, row, tip);
             draw_rect(dl, row, th->hover);
         }

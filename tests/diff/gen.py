@@ -38,6 +38,25 @@ many of them cancelled, where base_events._run_once sweeps cancelled timers out
 live one and are skipped in the ready queue: rules that small programs never
 reach.  Programs without a swarm are the same as before it was added.
 
+A fourth stream (self.tr) switches on, in half of the programs, `with_timeout`
+(async with asyncio.timeout(T)): a statement kind of its own, one often at the
+start of main, and in a swarm sometimes in place of wait_for.  Half of the time
+T ties with a deadline in the body (the end of a sleep, io, block or gather, a
+wait_for's or an inner with_timeout's timeout: which timer was scheduled first
+decides), else 0 (call_soon), None, shorter or longer.  Bodies: random
+statements (sometimes ending in return or raise); one thing that waits
+(wait_for, gather, TaskGroup, Lock/Semaphore, Queue get/put/join, Event, a
+call); a nested with_timeout; a try that catches the CancelledError and goes
+on, re-raises, raises something else or returns.  And races: a task inside a
+with_timeout that main cancels (or wait_fors, or a killer task cancels) at
+about its expiry, a task that cancels itself there or whose child (sometimes in
+a TaskGroup) cancels it, and a task waiting there for an Event or a Queue (tev,
+tq) that main wakes after a block to or past the deadline, so the wakeup is
+queued before the timeout's handler and __aexit__ may cancel that handler in
+the ready queue (a skip).  The choices are drawn from the main stream, so only
+after the fourth stream has switched the feature on: programs without it are
+the same as before it was added.
+
 Things deliberately NOT generated (known, documented differences): printing a
 task or a TaskGroup variable.
 """
@@ -77,6 +96,9 @@ VARNAMES = ["match", "case", "_", "type", "id", "str", "list", "len", "self", "T
             "TaskGroup", "ExceptionGroup2", "async_", "print_", "f", "fut"]
 DUR_X = [1e-09, 2e-09, 5e-10, 1.5e-09, 0.30000000000000004, 0.1, 0.7, 1e-06, 0.3333333333333333,
          86400.5, 100000, 2.0000000001, 0.0000000015]
+
+# asyncio.timeout(seconds) when no deadline in the body is picked to tie with
+TO_SECS = [0, 0, None, 0.1, 0.25, 0.3, 0.5, 0.5, 1, 1, 1, 1.5, 2, 3]
 
 MAX_COST = 260          # rough budget of steps for the whole program
 
@@ -165,6 +187,9 @@ class Gen:
         self.xr = x
         z = random.Random(seed * 15485863 + 29)  # the swarm (see swarm())
         self.zr = z if z.random() < 0.2 else None
+        w = random.Random(seed * 32452843 + 41)  # with_timeout (see s_timeout())
+        self.tr = w if w.random() < 0.5 else None
+        self.to_info = {}                       # dedicated coroutine -> its timeout
 
     # -- names -----------------------------------------------------------
     def fresh(self, prefix):
@@ -395,6 +420,8 @@ class Gen:
                  ("selfc", 3 if self.x_self and ctx.ci < 1000 and ctx.depth < 3 else 0),
                  ("shared", 3 if self.x_shared and ctx.ci < 1000 and ctx.depth < 3 else 0),
                  ("sync", 4 if self.x_sync and ctx.ci < 1000 and ctx.depth < 3 else 0)]
+        if self.tr:             # (only then: the choice stays the same without it)
+            kinds.append(("timeout", 9 if ctx.depth < 4 else 2))
         tot = sum(w for _, w in kinds)
         x = r.uniform(0, tot)
         for k, w in kinds:
@@ -1157,6 +1184,414 @@ class Gen:
             out += self.stmt(ctx)
         return out
 
+    # -- asyncio.timeout (only when self.tr switched it on) -------------------
+    def timeline(self, body, t, out):
+        """Walk body as if nothing raised, from virtual time t; add to out the
+        times at which something in it falls due (a sleep, io or block ends, a
+        wait_for or an inner timeout expires).  -> the time at its end, or None
+        from the first statement whose duration is unknown on."""
+        for st in body:
+            if t is None:
+                return None
+            if not isinstance(st, dict):
+                continue
+            if "sleep" in st or "io" in st or "block" in st:
+                d = st.get("sleep", st.get("io", st.get("block")))
+                t += d
+                out.append(t)
+            elif "wait_for" in st:
+                to = st.get("timeout")
+                if to is not None:
+                    out.append(t + to)
+                aw = st["wait_for"]
+                if isinstance(aw, dict) and "sleep" in aw:
+                    t += aw["sleep"] if to is None else min(aw["sleep"], to)
+                    out.append(t)
+                else:
+                    t = None
+            elif "gather" in st:
+                items = st["gather"]
+                if all(isinstance(a, dict) and "sleep" in a for a in items):
+                    ends = [t + a["sleep"] for a in items]
+                    out += ends
+                    t = max(ends + [t])
+                else:
+                    t = None
+            elif "with_timeout" in st:
+                if st["with_timeout"] is not None:
+                    out.append(t + st["with_timeout"])
+                t = self.timeline(st["body"], t, out)
+            elif "try" in st:
+                t = self.timeline(st["try"], t, out)
+            elif "with" in st:
+                t = self.timeline(st["body"], t, out)
+            elif "task_group" in st:
+                self.timeline(st["body"], t, out)
+                t = None
+            elif "repeat" in st:
+                for _ in range(min(st["repeat"], 3)):
+                    t = self.timeline(st["body"], t, out)
+            elif any(k in st for k in ("call", "await", "get", "put", "wait", "join")):
+                t = None
+        return t
+
+    def to_secs(self, body=None):
+        """The seconds of a with_timeout: half of the time one that ties with
+        a deadline in its body (the scheduling order decides), else 0, None,
+        shorter or longer."""
+        r = self.r
+        cands = []
+        if body is not None:
+            self.timeline(body, 0, cands)
+        cands = [c for c in cands if 0 <= c <= 200000]
+        x = r.random()
+        if cands and x < 0.5:
+            return r.choice(cands)
+        if self.x_dur and x < 0.6:
+            return self.dur()
+        return r.choice(TO_SECS)
+
+    def s_timeout(self, ctx):
+        """async with asyncio.timeout(T): body."""
+        r = self.r
+        self.spend(1)
+        x = r.random()
+        if x < 0.2 and ctx.ci < 1000 and ctx.depth < 3:
+            return self.s_to_race(ctx)
+        env0 = dict(ctx.env)
+        sub = ctx.sub()
+        if x < 0.45:
+            body = self.to_plain_body(sub)
+        elif x < 0.7:
+            body = self.to_focus_body(sub)
+        elif x < 0.85 and ctx.depth < 4:
+            body = self.to_nested_body(sub)
+        else:
+            body = self.to_catch_body(sub)
+        out = [{"with_timeout": self.to_secs(body), "body": body}]
+        if r.random() < 0.6:
+            out.append(self.p(ctx, "after timeout"))
+        if r.random() < (0.9 if ctx.ci < 0 and not ctx.protected else 0.6):
+            out = [self.wrap_try(ctx, out, force_cancel=r.random() < 0.5, env=env0,
+                                 expect=("TimeoutError",) if r.random() < 0.8 else ("OSError",))]
+        return out
+
+    def to_plain_body(self, sub):
+        r = self.r
+        body = []
+        if r.random() < 0.5:
+            body.append(self.p(sub, "in timeout"))
+        if r.random() < 0.6:
+            d = self.dur()
+            body.append(r.choice([{"sleep": d}, {"io": d, "label": "to io"}, {"sleep": 0}]))
+        body += self.stmts(sub, r.randint(1, 3))
+        y = r.random()
+        if y < 0.12:
+            body.append({"return": self.value(sub)})
+        elif y < 0.2:
+            body.append({"raise": r.choice(RAISE), "message": "in timeout"})
+        elif y < 0.5:
+            body.append(self.p(sub, "timeout body end"))
+        return body
+
+    def to_focus_body(self, sub):
+        """A body around one thing that waits: wait_for, gather, TaskGroup,
+        Lock/Semaphore, Queue, Event, sleep/io/block."""
+        r = self.r
+        opts = ["wait_for", "wait_for", "gather", "sleep", "io", "block"]
+        if self.callable_helpers(sub):
+            opts += ["task_group", "task_group", "call", "create"]
+        if self.objs("Lock") or self.objs("Semaphore"):
+            opts += ["with", "with"]
+        if self.plain_queues():
+            opts += ["queue", "queue"]
+        if self.objs("Event"):
+            opts += ["event", "event"]
+        k = r.choice(opts)
+        d = self.dur()
+        csub = sub.sub()            # what the core binds (not seen by the handlers)
+        if k == "wait_for":
+            aw = {"sleep": d} if r.random() < 0.5 else self.call_aw(csub)
+            st = {"wait_for": aw, "timeout": r.choice([d, d, self.dur(), None, 0])}
+            core = [st]
+            if self.maybe_as(st, csub, "aval", "r", 0.5):
+                core.append(self.p(csub, "wait_for->{%s}" % st["as"]))
+        elif k == "gather":
+            st = self.gather_st(csub)
+            if not st["gather"] or r.random() < 0.4:
+                st["gather"].append({"sleep": d})
+            core = [st]
+            if self.maybe_as(st, csub, "list", "g", 0.5):
+                core.append(self.p(csub, "gather->{%s}" % st["as"]))
+        elif k == "task_group":
+            core = self.s_task_group(csub)
+        elif k == "call":
+            core = self.s_call(csub)
+        elif k == "create":
+            core = self.s_create_task(csub) + [{"sleep": d}]
+        elif k == "with":
+            core = self.s_with(csub)
+        elif k == "queue":
+            q = r.choice(self.plain_queues())
+            y = r.random()
+            if y < 0.5:
+                core = [{"get": q, "as": self.fresh("x")}]
+                csub.env[core[0]["as"]] = "val"
+                core.append(self.p(csub, "got {%s}" % core[0]["as"]))
+            elif y < 0.85:
+                core = [{"put": q, "value": self.value(csub)}, self.p(csub, "put")]
+            else:
+                core = [{"join": q}, self.p(csub, "joined")]
+        elif k == "event":
+            core = [{"wait": r.choice(self.objs("Event"))}, self.p(csub, "woke")]
+        elif k == "block":
+            core = [{"block": r.choice([0, 0.5, 1, 0.1])}, {"sleep": 0}]
+        elif k == "io":
+            core = [{"io": d, "label": "focus io"}]
+        else:
+            core = [{"sleep": d}]
+        if r.random() < 0.3:
+            core = [self.handler_try(sub, core, r.sample(
+                ["CancelledError", "TimeoutError", "BaseException", "Exception"], r.choice([0, 1, 1, 2])))]
+        if r.random() < 0.3:
+            core += self.stmts(sub, 1)
+        return core
+
+    def to_nested_body(self, sub):
+        """An inner with_timeout (shorter, longer or equal: to_secs sees it)."""
+        r = self.r
+        isub = sub.sub()
+        inner = self.to_plain_body(isub) if r.random() < 0.5 else self.to_focus_body(isub)
+        T2 = self.to_secs(inner)
+        body = []
+        if r.random() < 0.3:
+            body.append({"sleep": r.choice([0, 0.1, 0.5, T2 if T2 is not None else 1])})
+        blk = [{"with_timeout": T2, "body": inner}]
+        if r.random() < 0.5:
+            blk = [self.handler_try(sub, blk + [self.p(sub, "inner done")], r.sample(
+                ["TimeoutError", "CancelledError", "BaseException", "Exception"], r.choice([1, 1, 2])))]
+        body += blk
+        if r.random() < 0.5:
+            body.append(self.p(sub, "outer goes on"))
+        if r.random() < 0.5:
+            body.append({"sleep": r.choice([0, 0.5, 1])})
+        return body
+
+    def to_catch_body(self, sub):
+        """A body that catches the CancelledError itself: goes on (and awaits
+        again), re-raises, raises something else, returns."""
+        r = self.r
+        d = self.dur()
+        core = [r.choice([{"sleep": d}, {"io": d, "label": "c io"},
+                          {"wait_for": {"sleep": d}, "timeout": r.choice([d, None, 0.5])},
+                          {"gather": [{"sleep": d}, {"sleep": self.dur()}]}]),
+                self.p(sub, "not timed out")]
+        cl, csub = self.clause(sub, r.choice(["CancelledError", "CancelledError", "BaseException"]), 0.6)
+        cb = [self.p(csub, "caught in timeout")]
+        y = r.random()
+        if y < 0.3:
+            cb.append({"sleep": r.choice([0, 0.1, 0.5])})
+        elif y < 0.5:
+            cb.append({"raise": "CancelledError"})
+        elif y < 0.6:
+            cb.append({"raise": r.choice(RAISE), "message": "other"})
+        elif y < 0.7:
+            cb.append({"return": self.value(csub)})
+        elif y < 0.8:
+            cb += self.stmts(csub, 1)
+        cl["body"] = cb
+        st = {"try": core, "except": [cl]}
+        if r.random() < 0.3:
+            st["finally"] = [self.p(sub, "fin in timeout")] + ([{"sleep": 0}] if r.random() < 0.3 else [])
+        body = [st]
+        if r.random() < 0.6:
+            body.append(self.p(sub, "after catch"))
+        if r.random() < 0.4:
+            body.append({"sleep": r.choice([0, 0.5, 1, d])})
+        return body
+
+    def make_to_victim(self, ctx, name):
+        """A task inside a with_timeout, which someone else cancels (s_to_race)."""
+        r = self.r
+        T = r.choice([0.5, 1, 1, 1, 0, None, 2, 0.25])
+        d = r.choice([T if T is not None else 1, 1, 2, 0.5, 0])
+        self.to_info[name] = (T, d)
+        inner = [self.p(ctx, "victim in"),
+                 r.choice([{"sleep": d}, {"io": d, "label": "vio"}, {"block": d},
+                           {"wait_for": {"sleep": d}, "timeout": r.choice([d, d, None, 0.5])}])]
+        if r.random() < 0.35:
+            inner = [self.handler_try(ctx, inner, r.sample(["CancelledError", "BaseException"], 1),
+                                      fin=r.random() < 0.5)]
+            if r.random() < 0.5:
+                inner.append({"sleep": r.choice([0, 0.5])})
+        inner.append(self.p(ctx, "victim body end"))
+        if r.random() < 0.15:
+            inner.append({"return": "early {who}"})
+        body = [{"with_timeout": T, "body": inner}, self.p(ctx, "victim after")]
+        if r.random() < 0.2:
+            body.insert(0, {"sleep": 0})
+        body = [self.handler_try(ctx, body, r.sample(
+            ["TimeoutError", "CancelledError", "BaseException", "OSError", "Exception"],
+            r.choice([0, 1, 1, 2])))]
+        body.append({"return": "victim {who}"})
+        return body
+
+    def make_to_killer(self, ctx):
+        r = self.r
+        return [{"sleep": r.choice([0, 0.5, 1, 1, 2])}, {"cancel": "tk", "as": "kc"},
+                {"print": "killer {who}: {kc}"}, {"return": "killed"}]
+
+    def make_to_kid(self, ctx):
+        r = self.r
+        body = [{"sleep": r.choice([0, 0.5, 1, 1])}, {"cancel": "par", "as": "kc"},
+                {"print": "kid {who} cancelled parent: {kc}"}]
+        if r.random() < 0.3:
+            body.append({"sleep": r.choice([0, 0.5])})
+        return body + [{"return": "kid done"}]
+
+    def make_to_self(self, ctx):
+        """A task that cancels itself (or whose child cancels it) inside a with_timeout."""
+        r = self.r
+        body = [self.p(ctx, "start"), {"await": "box", "as": "me"}]
+        ctx.env["me"] = "box"
+        T = r.choice([0.5, 1, 1, 0, None, 0.25])
+        a = r.choice([0, 0, 0.5, 1, T if T is not None else 1])
+        sub = ctx.sub()
+        if r.random() < 0.5:
+            inner = [{"sleep": a}] if r.random() < 0.7 else []
+            inner += [{"cancel": "me", "as": "c1"}, {"print": "self-cancel {c1}"}]
+            sub.env["c1"] = "val"
+            if r.random() < 0.2:
+                inner.append({"cancel": "me"})
+            rest = [r.choice([{"sleep": 0}, {"sleep": 0.5}, {"io": a, "label": "sio"},
+                              {"wait_for": {"sleep": 1}, "timeout": 0.5}, {"gather": [{"sleep": 0}]},
+                              {"block": 0.5}]), self.p(sub, "not cancelled?")]
+            if r.random() < 0.5:
+                rest = [self.handler_try(sub, rest, r.sample(["CancelledError", "BaseException"], 1))]
+                if r.random() < 0.5:
+                    rest.append({"sleep": r.choice([0, 0.5, 1])})
+            inner += rest
+        else:
+            self.dedicated("to_kid", [("who", "who"), ("par", "task")], self.make_to_kid)
+            kid = {"create_task": "to_kid", "args": [{"var": "who"}, {"var": "me"}]}
+            w = r.choice([{"sleep": a}, {"sleep": 1}, {"io": 1, "label": "pio"},
+                          {"sleep": 2}, {"wait_for": {"sleep": 2}, "timeout": a}])
+            if r.random() < 0.35:
+                kid["group"] = "tgk"
+                inner = [{"task_group": "tgk", "body": [kid, w]}]
+            else:
+                inner = [kid, w]
+            inner.append(self.p(sub, "parent woke"))
+        body.append(self.handler_try(ctx, [{"with_timeout": T, "body": inner}, self.p(ctx, "self after")],
+                                     r.sample(["TimeoutError", "CancelledError", "BaseException",
+                                               "ExceptionGroup"], r.choice([1, 1, 2]))))
+        body.append({"return": self.value(ctx)})
+        return body
+
+    def make_to_waiter(self, ctx):
+        r = self.r
+        T = r.choice([0, 0.5, 1, 1, 0.25])
+        self.to_info["to_waiter"] = T
+        inner = [self.p(ctx, "waiter in"), r.choice([{"wait": "tev"}, {"wait": "tev"}, {"get": "tq"}])]
+        inner.append(self.p(ctx, "waiter woke"))
+        if r.random() < 0.4:
+            inner.append({"sleep": 0})
+        if r.random() < 0.3:
+            inner = [self.handler_try(ctx, inner, ["CancelledError"], fin=False)]
+        body = [self.handler_try(ctx, [{"with_timeout": T, "body": inner}, self.p(ctx, "waiter after")],
+                                 r.sample(["TimeoutError", "CancelledError", "BaseException"],
+                                          r.choice([1, 1, 2])))]
+        return body + [{"return": "waiter {who}"}]
+
+    def to_blocker(self, ctx):
+        """A task waits for an Event or a Queue inside a with_timeout; main
+        blocks the loop (time.sleep) to or past its deadline, then wakes it:
+        the wakeup is queued before the timeout's handler falls due, and
+        __aexit__ may cancel that handler in the ready queue."""
+        r = self.r
+        self.objects.setdefault("tev", "Event")
+        self.objects.setdefault("tq", "Queue")
+        self.dedicated("to_waiter", [("who", "who")], self.make_to_waiter)
+        T = self.to_info["to_waiter"]
+        t = self.fresh("t")
+        out = [{"clear": "tev"}, {"create_task": "to_waiter", "args": [self.fresh("w")], "as": t}]
+        ctx.env[t] = "task"
+        if r.random() < 0.85:
+            out.append({"sleep": 0})
+        out.append({"block": r.choice([T, T, T + 0.5, 0.5, 1])})
+        if r.random() < 0.9:
+            wake = [{"set": "tev"}, {"put": "tq", "value": 1}]
+            r.shuffle(wake)
+            out += wake
+        if r.random() < 0.3:
+            out.append({"sleep": 0})
+        if r.random() < 0.3:
+            c = self.fresh("c")
+            out += [{"cancel": t, "as": c}, self.p(ctx, "cancel->{%s}" % c)]
+            ctx.env[c] = "val"
+        rv = self.fresh("r")
+        sub = ctx.sub(bind=(rv, "val"))
+        out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "waiter->{%s}" % rv)],
+                                 force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
+        return out
+
+    def s_to_race(self, ctx):
+        """Another task cancels a task inside a with_timeout (at about its
+        expiry), or the task cancels itself / its child cancels it there."""
+        r = self.r
+        self.spend(10)
+        out = []
+        y = r.random()
+        if y < 0.2:
+            return self.to_blocker(ctx)
+        if y < 0.7:
+            name = r.choice(["to_v1", "to_v2"])
+            self.dedicated(name, [("who", "who")], lambda c: self.make_to_victim(c, name))
+            T, d = self.to_info[name]
+            t = self.fresh("t")
+            out.append({"create_task": name, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+            base = T if T is not None else d
+            S = r.choice([base, base, base, d, 0, 0.5, 1])
+            if r.random() < 0.3:
+                out.append({"sleep": 0})     # the victim's timer is scheduled first
+            how = r.random()
+            if how < 0.6:
+                if r.random() < 0.85:
+                    out.append({"sleep": S})
+                c = self.fresh("c")
+                out += [{"cancel": t, "as": c}, self.p(ctx, "cancel->{%s}" % c)]
+                ctx.env[c] = "val"
+                if r.random() < 0.2:
+                    out.append({"cancel": t})
+            elif how < 0.85:
+                out.append(self.wrap_try(ctx, [{"wait_for": t, "timeout": S}], force_cancel=True,
+                                         env=dict(ctx.env), expect=("TimeoutError",)))
+            else:
+                self.dedicated("to_killer", [("who", "who"), ("tk", "task")], self.make_to_killer)
+                out.append({"create_task": "to_killer", "args": [self.fresh("w"), {"var": t}]})
+            rv = self.fresh("r")
+            sub = ctx.sub(bind=(rv, "val"))
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "victim->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
+            return out
+        self.objects.setdefault("qbox", "Queue")
+        self.dedicated("boxer", [], self.make_boxer)
+        self.dedicated("to_self", [("who", "who"), ("box", "box")], self.make_to_self)
+        tb = self.fresh("tb")
+        ctx.env[tb] = "box"
+        t = self.fresh("t")
+        out = [{"create_task": "boxer", "as": tb},
+               {"create_task": "to_self", "args": [self.fresh("w"), {"var": tb}], "as": t},
+               {"put": "qbox", "value": {"var": t}}]
+        ctx.env[t] = "task"
+        if r.random() < 0.6:
+            rv = self.fresh("r")
+            sub = ctx.sub(bind=(rv, "val"))
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "to_self->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
+        return out
+
     # -- the swarm (its own random stream, self.zr) -----------------------
     def swarm(self):
         """Coroutines and main statements for 60-200 tasks in a repeat."""
@@ -1172,6 +1607,9 @@ class Gen:
             "sw_sl": [{"sleep": sl}],
             "sw_fail": [{"sleep": z.choice(d)}, {"raise": "ValueError", "message": "sw"}],
         }
+        if self.tr and self.tr.random() < 0.5:   # asyncio.timeout in place of wait_for
+            cors["sw_wf"] = [{"try": [{"with_timeout": t, "body": [{"call": "sw_job", "as": "swr"}]}],
+                              "except": [{"error": "TimeoutError", "body": [{"print": "sw timeout"}]}]}]
         if z.random() < 0.3:                # (more live timers: often no sweep)
             cors["sw_wf"].append({"sleep": z.choice(d)})
         body = []
@@ -1234,6 +1672,8 @@ class Gen:
                      {"create_task": "noop", "as": "tnoop"}]
             ctx.env["tnoop"] = "task"
             ctx.env["nr"] = "val"
+        if self.tr and self.tr.random() < 0.5:
+            body += self.s_timeout(ctx)         # one early in main, where most runs get
         body += self.stmts(ctx, r.randint(4, 10))
         if self.zr:
             sw_cors, sw_body = self.swarm()
