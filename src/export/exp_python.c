@@ -110,6 +110,15 @@ static void seconds(Py *y, VTime ns)
     puts_(y, b);
 }
 
+/* A timeout argument: seconds, or None (wait_for, with_timeout: Stmt.flag). */
+static void timeout_arg(Py *y, const Stmt *s)
+{
+    if (s->flag)
+        puts_(y, "None");
+    else
+        seconds(y, s->ns);
+}
+
 static const char *local(Py *y, uint32_t coro, uint32_t slot)
 {
     return prog_local_name(y->p, coro, slot);
@@ -305,10 +314,7 @@ static void stmt(Py *y, uint32_t id, int depth)
         puts_(y, "await asyncio.wait_for(");
         awaitable(y, co, s->aw_first);
         puts_(y, ", timeout=");
-        if (s->flag)
-            puts_(y, "None");
-        else
-            seconds(y, s->ns);
+        timeout_arg(y, s);
         puts_(y, ")\n");
         break;
     case STMT_CANCEL:
@@ -419,10 +425,7 @@ static void stmt(Py *y, uint32_t id, int depth)
         break;
     case STMT_WITH_TIMEOUT:
         puts_(y, "async with asyncio.timeout(");
-        if (s->flag)
-            puts_(y, "None");
-        else
-            seconds(y, s->ns);
+        timeout_arg(y, s);
         puts_(y, "):\n");
         block(y, s->body, depth + 1);
         break;
