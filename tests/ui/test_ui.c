@@ -602,6 +602,66 @@ static void test_left_pending(void)
     fix_close(&f);
 }
 
+static int count_text(const DrawList *dl, int owner, const char *needle)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < dl->n; i++) {
+        const DrawCmd *c = &dl->cmds[i];
+        if (c->kind == CMD_TEXT && (owner < 0 || c->owner == owner) && strstr(cmd_text(dl, c), needle))
+            n++;
+    }
+    return n;
+}
+
+/* A task waiting inside `async with asyncio.timeout(1.5)` shows a "timeout
+ * t=1.500" chip in the waiting set: from its __aenter__ step until it leaves
+ * the block or the handler is picked, whenever it is in the waiting set. Counted against
+ * the recording's own steps at every step of scenarios/timeout.json. */
+static void test_timeout_chip(void)
+{
+    Fix f;
+    CHECK(fix_open(&f, "scenarios/timeout.json"), "timeout.json loads");
+    const Recording *r = sim_recording(f.sim);
+    const Program *p = f.prog;
+    enum { MAXT = 8 };
+    uint32_t enter[MAXT], until[MAXT];
+    for (int i = 0; i < MAXT; i++)
+        enter[i] = until[i] = UINT32_MAX;
+    for (uint32_t i = 0; i < r->nsteps; i++) {
+        Step sp = rec_step(r, i);
+        if (sp.task >= MAXT)
+            continue;
+        if (sp.kind == STEP_EXEC && sp.stmt < p->nstmts && p->stmts[sp.stmt].kind == STMT_WITH_TIMEOUT) {
+            if (sp.aux == TOS_ENTER)
+                enter[sp.task] = i;
+            else if (until[sp.task] == UINT32_MAX)
+                until[sp.task] = i;
+        }
+        if (sp.kind == STEP_PICK && sp.handle < r->nhandles && r->handles[sp.handle].kind == H_TIMEOUT &&
+            until[sp.task] == UINT32_MAX) /* (the handler's unit runs as it is picked) */
+            until[sp.task] = i;
+    }
+    int entered = 0, shown = 0;
+    for (int t = 0; t < MAXT; t++)
+        entered += enter[t] != UINT32_MAX;
+    CHECK(entered == 2, "two tasks enter a timeout block (%d)", entered);
+    UiInput in = input(1600, 1000);
+    for (uint32_t n = 1; n <= r->nsteps; n++) {
+        sim_seek(f.sim, n);
+        frame(&f, &in);
+        int want = 0;
+        for (uint32_t t = 0; t < MAXT && t < sim_ntasks(f.sim); t++)
+            if (enter[t] < n && (until[t] == UINT32_MAX || n <= until[t]) &&
+                find_text(&f.dl, P_WAITING, rec_text(r, r->tasks[t].name)) >= 0) /* in the waiting set */
+                want++;
+        int got = count_text(&f.dl, P_WAITING, "timeout t=1.500");
+        shown += got;
+        CHECK(got == want, "step %u: %d timeout chips, expected %d", n - 1, got, want);
+    }
+    CHECK(shown > 0, "the chip was shown at some step");
+    fix_close(&f);
+}
+
 /* A run stopped by a limit says why in the stages panel's step text, and
  * one that main's exception ended names it, not only the outcome chip's
  * tooltip (a student opening a runaway recursion saw "stopped: limit" and
@@ -1347,6 +1407,7 @@ int main(void)
         {"waiting set", test_waiting_set},
         {"the end of a run says why", test_limit_says_why},
         {"tasks left pending by the shutdown", test_left_pending},
+        {"asyncio.timeout chip", test_timeout_chip},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"console: asyncio's logs", test_console_logs},
