@@ -38,8 +38,8 @@ static int op_enter(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
     to->state = TO_ENTERED;
     TSK(task)->timeout = id;
     slot_put(s, f, op->a, v_int(id));
-    if (!st->flag) { /* reschedule(loop.time() + d) */
-        bool later = op->ns > 0; /* `when <= loop.time()`: call_soon */
+    if (!st->flag) { /* Timeout.reschedule(now + d) */
+        bool later = op->ns > 0; /* call_at; a deadline not after now: call_soon */
         uint32_t h = rec__handle(s, H_TIMEOUT, task, SIM_NONE, id, op->stmt, later);
         if (h == SIM_NONE)
             return R_ABORT;
