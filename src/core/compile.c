@@ -71,6 +71,16 @@ static uint32_t emit(Comp *k, OpCode op, bool vis, uint32_t stmt, uint32_t a, ui
 
 static uint32_t here(const Comp *k) { return k->c->nops; }
 
+/* Emits a visible op that runs for the exception in `slot` (an __aexit__
+ * called with it): a new exception it makes has that one as __context__. */
+static void emit_handling(Comp *k, OpCode op, uint32_t stmt, uint32_t a, uint32_t b, uint32_t slot)
+{
+    uint32_t handling = k->handling;
+    k->handling = slot;
+    emit(k, op, true, stmt, a, b, 0, 0);
+    k->handling = handling;
+}
+
 /* The op at pc i, for back-patching a jump. After an allocation failure
  * (k->ok false) emit returned 0 without an op, and ops may still be NULL:
  * patches then go to a scratch op instead of through a NULL pointer (found
@@ -251,11 +261,8 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_RELEASE, true, sid, st->obj, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
-        uint32_t handling = k->handling;
-        k->handling = slot; /* __aexit__ runs for the body's exception */
-        emit(k, OP_RELEASE, true, sid, st->obj, 0, 0, 0);
+        emit_handling(k, OP_RELEASE, sid, st->obj, 0, slot); /* __aexit__ runs for the body's exception */
         emit(k, OP_RERAISE, false, sid, slot, 0, 0, 0);
-        k->handling = handling;
         op_at(k, j)->a = here(k);
         break;
     }
@@ -270,10 +277,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_TG_EXIT, true, sid, st->var, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
-        uint32_t handling = k->handling;
-        k->handling = slot;
-        emit(k, OP_TG_EXIT_EXC, true, sid, st->var, slot, 0, 0);
-        k->handling = handling;
+        emit_handling(k, OP_TG_EXIT_EXC, sid, st->var, slot, slot);
         op_at(k, j)->a = here(k);
         break;
     }
@@ -289,10 +293,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
         emit(k, OP_TO_EXIT, true, sid, tslot, 0, 0, 0);
         uint32_t j = emit(k, OP_JUMP, false, sid, 0, 0, 0, 0);
         patch_tag(k, x.id, here(k));
-        uint32_t handling = k->handling;
-        k->handling = slot;
-        emit(k, OP_TO_EXIT_EXC, true, sid, tslot, slot, 0, 0);
-        k->handling = handling;
+        emit_handling(k, OP_TO_EXIT_EXC, sid, tslot, slot, slot);
         op_at(k, j)->a = here(k);
         break;
     }

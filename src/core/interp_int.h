@@ -46,12 +46,17 @@ static inline Value v_bool(bool b) { Value v = {0}; v.type = V_BOOL; v.u.i = b; 
 static inline Value v_int(int64_t i) { Value v = {0}; v.type = V_INT; v.u.i = i; return v; }
 static inline Value v_id(uint32_t type, uint32_t id) { Value v = {0}; v.type = type; v.id = id; return v; }
 
-/* Narrates the op's EXEC step (stage 3); returns its index. */
-static inline uint32_t narrate_exec(Sim *s, uint32_t task, const Op *op)
+/* Narrates the op's EXEC step (stage 3), with its aux (TimeoutStep for with_timeout); returns its index. */
+static inline uint32_t narrate_exec_aux(Sim *s, uint32_t task, const Op *op, uint8_t aux)
 {
     TSK(task)->stmt = op->stmt;
     return rec__step(s, STAGE_EXECUTE, STEP_EXEC, task, SIM_NONE, op->stmt, SIM_NONE,
-                     s->st.exec_cause, 0, 0);
+                     s->st.exec_cause, aux, 0);
+}
+
+static inline uint32_t narrate_exec(Sim *s, uint32_t task, const Op *op)
+{
+    return narrate_exec_aux(s, task, op, 0);
 }
 
 static inline const Stmt *stmt_of(const Sim *s, const Op *op)

@@ -74,9 +74,7 @@ static int op_exit(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
                       : to_timeout ? TOS_TIMEOUT
                       : ip_is_cancel(s, exc) ? TOS_CANCEL_ON
                       : exc != SIM_NONE ? TOS_EXPIRED_RAISE : TOS_EXPIRED_EXIT;
-    TSK(task)->stmt = op->stmt;
-    rec__step(s, STAGE_EXECUTE, STEP_EXEC, task, SIM_NONE, op->stmt, SIM_NONE, s->st.exec_cause,
-              (uint8_t)aux, 0);
+    narrate_exec_aux(s, task, op, (uint8_t)aux);
     TimeoutRec *to = &s->st.touts[id];
     TSK(task)->timeout = to->outer; /* (blocks nest: this one is the innermost) */
     if (to->handle != SIM_NONE) { /* self._timeout_handler.cancel() */
