@@ -203,6 +203,7 @@ static bool write_callbacks(const Sim *s, const char *path)
         case H_TASK_WAKEUP:
         case H_GATHER_DONE:
         case H_GROUP_DONE:
+        case H_SHIELD_INNER:
             name = rec_text(r, r->tasks[h->task].name);
             break;
         default:

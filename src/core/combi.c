@@ -3,7 +3,8 @@
  * These are the handles in the ready queue that are not a task's step:
  * futures._set_result_unless_cancelled (sleep's timer), the I/O completion,
  * tasks._release_waiter (wait_for), gather's _done_callback,
- * TaskGroup._on_task_done, asyncio.timeout's Timeout._on_timeout, and
+ * TaskGroup._on_task_done, asyncio.timeout's Timeout._on_timeout, shield's
+ * _inner_done_callback and _outer_done_callback, and
  * base_events._run_until_complete_cb (which
  * stops the loop when the future run_until_complete waits for is done).
  * Each runs as one CALLBACK step (stage 3) whose effects (a future
@@ -76,11 +77,40 @@ void gather__on_child_done(Sim *s, uint32_t g, uint32_t child, uint32_t cause)
         mem_free(res);
 }
 
+/* tasks.shield's _inner_done_callback(inner) (3.11.7). When outer was
+ * cancelled first, it only marks inner's exception retrieved: that is why
+ * a task with this callback is HOLD_AWAITED once done (schedule_callbacks). */
+void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause)
+{
+    const Fut *in = &s->st.futs[inner];
+    if (s->st.futs[outer].state == FUT_CANCELLED)
+        return;
+    if (in->state == FUT_CANCELLED)
+        fut__cancel_plain(s, outer, cause); /* outer.cancel(): no message */
+    else if (in->exc != SIM_NONE)
+        fut__set_exception(s, outer, in->exc, cause);
+    else
+        fut__set_result(s, outer, in->result, cause);
+}
+
+/* What a shield callback is about to do (ShieldStep), for its step's text. */
+static uint8_t shield_aux(const Sim *s, const HandleInfo *hi)
+{
+    const Fut *f = &s->st.futs[hi->fut], *o = &s->st.futs[hi->other];
+    if (hi->kind == H_SHIELD_OUTER)
+        return o->state == FUT_PENDING ? SHS_REMOVE : SHS_INNER_DONE; /* other: inner */
+    if (hi->kind != H_SHIELD_INNER)
+        return SHS_NONE;
+    if (o->state == FUT_CANCELLED) /* other: outer */
+        return SHS_RETRIEVED;
+    return f->state == FUT_CANCELLED ? SHS_CANCEL : f->exc != SIM_NONE ? SHS_EXCEPTION : SHS_RESULT;
+}
+
 void cb__run(Sim *s, uint32_t h, uint32_t pick)
 {
     HandleInfo hi = s->rec.handles[h];
     uint32_t step = rec__step(s, STAGE_EXECUTE, STEP_CALLBACK, hi.task, h, hi.stmt, hi.fut,
-                              pick, 0, 0);
+                              pick, shield_aux(s, &hi), 0);
     switch ((HandleKind)hi.kind) {
     case H_SLEEP_DONE:
     case H_IO_DONE: { /* futures._set_result_unless_cancelled(fut, None) */
@@ -109,6 +139,13 @@ void cb__run(Sim *s, uint32_t h, uint32_t pick)
         break;
     case H_TIMEOUT: /* timeouts.Timeout._on_timeout */
         timeout__on_timeout(s, hi.other, step);
+        break;
+    case H_SHIELD_INNER:
+        shield__inner_done(s, hi.fut, hi.other, step);
+        break;
+    case H_SHIELD_OUTER: /* _outer_done_callback: inner.remove_done_callback(_inner_done_callback) */
+        if (!fut__done(s, hi.other))
+            fut__remove_cb(s, hi.other, H_SHIELD_INNER, hi.fut);
         break;
     default:
         break;

@@ -230,6 +230,7 @@ static void compile_stmt(Comp *k, uint32_t sid)
     case STMT_AWAIT: emit(k, OP_AWAIT, true, sid, 0, 0, 0, 0); break;
     case STMT_GATHER: emit(k, OP_GATHER, true, sid, 0, 0, 0, 0); break;
     case STMT_WAIT_FOR: emit(k, OP_WAIT_FOR, true, sid, 0, 0, 0, st->ns); break;
+    case STMT_SHIELD: emit(k, OP_SHIELD, true, sid, 0, 0, 0, 0); break;
     case STMT_CANCEL: emit(k, OP_CANCEL, true, sid, 0, 0, 0, 0); break;
     case STMT_RETURN: compile_return(k, sid); break;
     case STMT_RAISE: emit(k, OP_RAISE, true, sid, 0, 0, 0, 0); break;

@@ -83,7 +83,8 @@ typedef enum StepKind {
     STEP_PICK,         /* 2: the head of the ready queue is popped (handle) */
     STEP_SKIP,         /* 2: a cancelled handle is popped and skipped */
     STEP_EXEC,         /* 3: a statement of a task ran (stmt; aux = TimeoutStep for with_timeout) */
-    STEP_CALLBACK,     /* 3: a plain callback ran (handle): timer callback, gather's _done_callback, ... */
+    STEP_CALLBACK,     /* 3: a plain callback ran (handle): timer callback, gather's _done_callback, ...
+                        *    (aux = ShieldStep for shield's callbacks) */
     STEP_REGISTER,     /* 4: an awaited operation was registered (aux = WaitKind, t2 = deadline for timers) */
     STEP_SUSPEND,      /* 5: the task yielded back to the loop */
     STEP_RESOLVE,      /* 6: a future completed; its callbacks were queued with call_soon (fut) */
@@ -105,6 +106,17 @@ typedef enum TimeoutStep {
     TOS_EXPIRED_RAISE  /* expired, the body raised something else: it goes on up */
 } TimeoutStep;
 
+/* What a CALLBACK step of shield's _inner_done_callback / _outer_done_callback did (its aux). */
+typedef enum ShieldStep {
+    SHS_NONE = 0,
+    SHS_RESULT,        /* inner: outer.set_result(inner.result()) */
+    SHS_EXCEPTION,     /* inner: outer.set_exception(inner.exception()) */
+    SHS_CANCEL,        /* inner was cancelled: outer.cancel() */
+    SHS_RETRIEVED,     /* inner: outer was cancelled first; only inner.exception() (retrieved) */
+    SHS_REMOVE,        /* outer: inner still runs; inner.remove_done_callback(_inner_done_callback) */
+    SHS_INNER_DONE     /* outer: inner is done already: nothing */
+} ShieldStep;
+
 typedef enum WaitKind {
     WAIT_NONE = 0,
     WAIT_TIMER,     /* asyncio.sleep(d): a timer and a future */
@@ -119,6 +131,7 @@ typedef enum WaitKind {
     WAIT_QUEUE_JOIN,/* Queue.join */
     WAIT_GROUP,     /* TaskGroup.__aexit__ waiting for its children */
     WAIT_READY,     /* not waiting: its step is in the ready queue (bare yield) */
+    WAIT_SHIELD,    /* await asyncio.shield(aw): shield's outer future */
     WAIT__COUNT
 } WaitKind;
 
@@ -155,6 +168,8 @@ typedef enum HandleKind {
     H_GROUP_DONE,     /* TaskGroup._on_task_done */
     H_RUN_UNTIL_DONE, /* run_until_complete's _run_until_complete_cb: stop the loop */
     H_TIMEOUT,        /* asyncio.timeout's Timeout._on_timeout: cancel the task */
+    H_SHIELD_INNER,   /* shield's _inner_done_callback: inner done -> outer */
+    H_SHIELD_OUTER,   /* shield's _outer_done_callback: outer done -> forget inner */
     H__COUNT
 } HandleKind;
 

@@ -243,6 +243,7 @@ typedef enum OpCode {
     OP_EXC_MATCH, OP_EXC_BIND, OP_UNBIND, OP_RERAISE, OP_STASH_RET, OP_RET_STASHED,
     OP_TG_ENTER, OP_TG_EXIT, OP_TG_EXIT_EXC,
     OP_TO_ENTER, OP_TO_EXIT, OP_TO_EXIT_EXC, /* async with asyncio.timeout(d) */
+    OP_SHIELD,     /* await asyncio.shield(aw) */
     OP_SLEEP_NS,      /* internal sleep tasks: sleep(a) */
     OP_RETURN_NONE    /* end of a body */
 } OpCode;
@@ -632,6 +633,8 @@ void frame__free(Sim *s, uint32_t f);
 /* group callbacks (interp.c) */
 void group__on_task_done(Sim *s, uint32_t group, uint32_t task, uint32_t cause);
 void gather__on_child_done(Sim *s, uint32_t gather, uint32_t child_fut, uint32_t cause);
+/* shield's _inner_done_callback: inner is done; pass its outcome to outer */
+void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause);
 
 /* sim.c */
 void sim__fail_nomem(Sim *s);

@@ -729,6 +729,9 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_WAIT_FOR:
         cause = narrate_exec(s, task, op);
         return ip_op_wait_for(s, task, f, op, cause);
+    case OP_SHIELD:
+        cause = narrate_exec(s, task, op);
+        return ip_op_shield(s, task, f, op, cause);
     case OP_CANCEL: {
         cause = narrate_exec(s, task, op);
         Value v;
@@ -879,7 +882,8 @@ static int resume_op(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t e
     case OP_SLEEP_NS:
         return ip_resume_sleep(s, task, f, exc);
     case OP_AWAIT:
-    case OP_GATHER: {
+    case OP_GATHER:
+    case OP_SHIELD: { /* r[0]: the task's future, gather's or shield's outer */
         fr->phase = 0;
         if (exc != SIM_NONE)
             return ip_do_raise(s, task, exc);

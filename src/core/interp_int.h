@@ -1,7 +1,7 @@
 /* interp_int.h -- what the interpreter's files share (interp*.c).
  *
  * interp.c runs a task's step op by op (interp__run) and holds the ops of
- * the language itself; interp_wait.c (gather, wait_for), interp_sync.c
+ * the language itself; interp_wait.c (gather, wait_for, shield), interp_sync.c
  * (Event, Lock, Semaphore, Queue), interp_group.c (TaskGroup) and
  * interp_timeout.c (asyncio.timeout) hold the
  * library coroutines they model. An op returns one of the R_* results
@@ -107,6 +107,8 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
 int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
 int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc,
                        uint32_t cause);
+/* tasks.shield; the await of its outer future resumes as OP_AWAIT's does */
+int ip_op_shield(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
 
 /* ---- interp_sync.c: locks.py, queues.py ---- */
 int ip_op_sync(Sim *s, uint32_t task, uint32_t f, const Op *op);

@@ -1,9 +1,12 @@
-/* interp_wait.c -- tasks.gather and tasks.wait_for (3.11.7), as ops.
+/* interp_wait.c -- tasks.gather, tasks.wait_for and tasks.shield (3.11.7), as ops.
  *
  * gather wraps each awaitable in a task (ensure_future), waits for its
  * outer future and collects the results; wait_for runs the awaitable under
  * a timeout timer and cancels it when the timer wins. Each op suspends with
- * a phase and resumes in ip_resume_wait_for.
+ * a phase and resumes in ip_resume_wait_for. shield links the awaitable's
+ * task (inner) to a new plain future (outer) by two done callbacks, which
+ * combi.c runs (shield__inner_done, H_SHIELD_OUTER), and awaits outer:
+ * cancelling the awaiting task cancels outer only.
  *
  * Depends on: interp_int.h.  Used by: interp.c.
  */
@@ -291,4 +294,51 @@ int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t
     default:
         return exc != SIM_NONE ? ip_do_raise(s, task, exc) : (FRM(f)->pc++, R_CONT);
     }
+}
+
+/* Op: SHIELD -- `await asyncio.shield(aw)`. tasks.shield: inner =
+ * _ensure_future(aw); a done inner is returned as it is, and awaiting a done
+ * task takes its result without suspending. Otherwise outer is a new
+ * future; inner.add_done_callback(_inner_done_callback), then
+ * outer.add_done_callback(_outer_done_callback), and the task awaits outer,
+ * whose wakeup comes after _outer_done_callback. */
+int ip_op_shield(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause)
+{
+    const Stmt *st = stmt_of(s, op);
+    const Awaitable *aw = &s->prog->aws[st->aw_first];
+    int r = R_CONT;
+    uint32_t inner;
+    if (aw->kind == AW_TASK) {
+        Value v;
+        if (!ip_local(s, task, f, aw->var, &v, &r))
+            return r == R_CONT ? R_VIS : r;
+        if (v.type != V_TASK) {
+            r = ip_raise_new(s, task, EXC_TYPE,
+                             "An asyncio.Future, a coroutine or an awaitable is required");
+            return r == R_CONT ? R_VIS : r;
+        }
+        inner = TSK(v.id)->fut;
+        if (fut__done(s, inner)) { /* `return inner`: the await retrieves its exception */
+            task__awaited(s, v.id);
+            r = ip_take_result(s, task, f, inner, st->as_var);
+            return r == R_CONT ? R_VIS : r;
+        }
+        /* not task__awaited: _outer_done_callback may take the callback
+         * that would retrieve its exception away (fut__schedule_callbacks) */
+    } else {
+        inner = ip_ensure_future(s, task, f, aw, NULL, &r);
+        if (inner == SIM_NONE)
+            return r == R_CONT ? R_VIS : r;
+        TSK(fut_task(&s->st.futs[inner]))->hold = 0; /* as a bare create_task (holders.c) */
+    }
+    uint32_t outer = fut__new(s);
+    if (outer == SIM_NONE)
+        return R_ABORT;
+    fut__add_cb(s, inner, H_SHIELD_INNER, outer);
+    fut__add_cb(s, outer, H_SHIELD_OUTER, inner);
+    Frame *fr = FRM(f);
+    fr->phase = 1;
+    fr->r[0] = outer;
+    return ip_suspend_on(s, task, outer, WAIT_SHIELD, fut_task(&s->st.futs[inner]), SIM_NONE, 0,
+                         cause);
 }

@@ -98,6 +98,7 @@ typedef enum StmtKind {
     STMT_TASK_DONE,   /* q.task_done(): obj (Queue) */
     STMT_JOIN,        /* await q.join(): obj (Queue) */
     STMT_WITH_TIMEOUT,/* async with asyncio.timeout(d): ns, flag = None, body */
+    STMT_SHIELD,      /* aw_first (one), as_var: await asyncio.shield(aw) */
     STMT__COUNT
 } StmtKind;
 

@@ -407,6 +407,11 @@ static void deadlock_text(Sim *s)
         case WAIT_GATHER:
             sbuf_puts(&b, "gather()");
             break;
+        case WAIT_SHIELD:
+            sbuf_puts(&b, "shield(");
+            sbuf_puts(&b, o != SIM_NONE && o < s->rec.ntasks ? rec_text(&s->rec, s->rec.tasks[o].name) : "?");
+            sbuf_puts(&b, ")");
+            break;
         case WAIT_GROUP:
             sbuf_puts(&b, "its TaskGroup's tasks");
             break;

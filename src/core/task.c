@@ -109,6 +109,11 @@ static uint32_t cb_handle(Sim *s, uint32_t fut, uint8_t kind, uint32_t a)
         return rec__handle(s, (HandleKind)kind, fut_task(f), fut, a, SIM_NONE, false);
     case H_RELEASE_WAITER:
         return rec__handle(s, H_RELEASE_WAITER, s->st.cur_task, a, fut, SIM_NONE, false);
+    case H_SHIELD_INNER: /* inner is done: this callback will retrieve its exception */
+        task__awaited(s, fut_task(f));
+        return rec__handle(s, H_SHIELD_INNER, fut_task(f), fut, a, SIM_NONE, false);
+    case H_SHIELD_OUTER: /* on outer (a plain future); a is inner: its task names it */
+        return rec__handle(s, H_SHIELD_OUTER, fut_task(&s->st.futs[a]), fut, a, SIM_NONE, false);
     default:
         return rec__handle(s, (HandleKind)kind, fut_task(f), fut, a, SIM_NONE, false);
     }

@@ -93,7 +93,7 @@ const char *wait_kind_name(WaitKind k)
         [WAIT_TASK] = "task", [WAIT_GATHER] = "gather", [WAIT_WAIT_FOR] = "wait_for",
         [WAIT_EVENT] = "Event", [WAIT_LOCK] = "Lock", [WAIT_QUEUE_GET] = "Queue.get",
         [WAIT_QUEUE_PUT] = "Queue.put", [WAIT_QUEUE_JOIN] = "Queue.join",
-        [WAIT_GROUP] = "TaskGroup", [WAIT_READY] = "ready queue",
+        [WAIT_GROUP] = "TaskGroup", [WAIT_READY] = "ready queue", [WAIT_SHIELD] = "shield",
     };
     return k < WAIT__COUNT ? names[k] : "?";
 }
@@ -105,6 +105,7 @@ const char *handle_kind_name(HandleKind k)
         [H_IO_DONE] = "sleep_done", [H_RELEASE_WAITER] = "release_waiter",
         [H_GATHER_DONE] = "gather_done", [H_GROUP_DONE] = "group_done",
         [H_RUN_UNTIL_DONE] = "run_until_complete", [H_TIMEOUT] = "timeout",
+        [H_SHIELD_INNER] = "shield_inner", [H_SHIELD_OUTER] = "shield_outer",
     };
     return k < H__COUNT ? names[k] : "?";
 }
@@ -149,6 +150,7 @@ static void stmt_words(const Program *p, uint32_t sid, char *buf, size_t n)
     case STMT_AWAIT: snprintf(buf, n, "await %s", co != PROG_NONE ? prog_local_name(p, co, st->var) : "?"); break;
     case STMT_GATHER: snprintf(buf, n, "await asyncio.gather(...)"); break;
     case STMT_WAIT_FOR: secs(st->ns, d, sizeof d); snprintf(buf, n, "await asyncio.wait_for(..., timeout=%s)", st->flag ? "None" : d); break;
+    case STMT_SHIELD: snprintf(buf, n, "await asyncio.shield(...)"); break;
     case STMT_CANCEL: snprintf(buf, n, "%s.cancel()", co != PROG_NONE ? prog_local_name(p, co, st->var) : "?"); break;
     case STMT_RETURN: snprintf(buf, n, "return"); break;
     case STMT_RAISE: snprintf(buf, n, "raise %s", exc_name(st->exc)); break;
@@ -208,6 +210,37 @@ static void timeout_words(const Recording *r, const Program *p, const Step *sp, 
     }
 }
 
+/* A CALLBACK step of shield's callbacks: what it did (Step.aux, ShieldStep). */
+static void shield_words(const Recording *r, const Step *sp, char *buf, size_t n)
+{
+    const char *t = task_name(r, r->handles[sp->handle].task);
+    switch ((ShieldStep)sp->aux) {
+    case SHS_RESULT:
+        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s returned, so the outer future gets its "
+                 "result", t);
+        break;
+    case SHS_EXCEPTION:
+        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s raised, so the outer future gets its "
+                 "exception", t);
+        break;
+    case SHS_CANCEL:
+        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s itself was cancelled, so it cancels "
+                 "the outer future too", t);
+        break;
+    case SHS_RETRIEVED:
+        snprintf(buf, n, "callback runs: shield's _inner_done_callback: the outer future was cancelled first, so "
+                 "it only marks %s's exception retrieved", t);
+        break;
+    case SHS_REMOVE:
+        snprintf(buf, n, "callback runs: shield's _outer_done_callback: %s still runs, so its "
+                 "_inner_done_callback is removed: the shield no longer passes its outcome on", t);
+        break;
+    default:
+        snprintf(buf, n, "callback runs: shield's _outer_done_callback: %s is done already, nothing to do", t);
+        break;
+    }
+}
+
 void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char *buf, size_t n)
 {
     if (h == SIM_NONE || h >= r->nhandles) {
@@ -247,6 +280,12 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
         break;
     case H_GATHER_DONE:
         snprintf(buf, n, "gather: child %s done", task_name(r, hi->task));
+        break;
+    case H_SHIELD_INNER:
+        snprintf(buf, n, "shield: %s done -> pass its outcome to the outer future", task_name(r, hi->task));
+        break;
+    case H_SHIELD_OUTER:
+        snprintf(buf, n, "shield: outer future done -> stop passing on %s's outcome", task_name(r, hi->task));
         break;
     case H_GROUP_DONE:
         snprintf(buf, n, "TaskGroup: child %s done", task_name(r, hi->task));
@@ -354,6 +393,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
         break;
     case STEP_CALLBACK:
+        if (sp->aux != SHS_NONE && sp->handle < r->nhandles) {
+            shield_words(r, sp, buf, n);
+            break;
+        }
         sim_describe_handle(r, p, sp->handle, w, sizeof w);
         snprintf(buf, n, "callback runs: %s", w);
         break;
@@ -379,6 +422,11 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             break;
         case WAIT_TASK:
             snprintf(buf, n, "%s adds a done callback to task %s", task_name(r, sp->task), task_name(r, sp->obj));
+            break;
+        case WAIT_SHIELD:
+            snprintf(buf, n, "%s awaits shield(%s)'s outer future: cancelling %s now cancels only that "
+                     "future, and %s runs on", task_name(r, sp->task), task_name(r, sp->obj),
+                     task_name(r, sp->task), task_name(r, sp->obj));
             break;
         case WAIT_EVENT:
         case WAIT_LOCK:

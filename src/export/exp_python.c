@@ -317,6 +317,12 @@ static void stmt(Py *y, uint32_t id, int depth)
         timeout_arg(y, s);
         puts_(y, ")\n");
         break;
+    case STMT_SHIELD:
+        target(y, s);
+        puts_(y, "await asyncio.shield(");
+        awaitable(y, co, s->aw_first);
+        puts_(y, ")\n");
+        break;
     case STMT_CANCEL:
         target(y, s);
         puts_(y, local(y, co, s->var));

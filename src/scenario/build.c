@@ -275,6 +275,12 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
         WITH_OPT(c, stmt, "timeout", v, bld_timeout_value(c, v, s));
         WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
         return;
+    case STMT_SHIELD:
+        s->aw_first = lower_aw(c, verb, vn);
+        s->aw_count = 1;
+        jc_path_pop(&c->k, old);
+        WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
+        return;
     case STMT_RETURN:
         s->expr = bld_lower_expr(c, verb);
         break;
@@ -510,6 +516,7 @@ static uint32_t as_kind(StmtKind k)
     case STMT_AWAIT: return B_AWAIT;
     case STMT_GATHER: return B_GATHER;
     case STMT_WAIT_FOR: return B_WAIT_FOR;
+    case STMT_SHIELD: return B_SHIELD;
     case STMT_CANCEL: return B_CANCEL;
     case STMT_GET: return B_GET;
     case STMT_REPEAT: return B_REPEAT;

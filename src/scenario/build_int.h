@@ -37,8 +37,9 @@ enum {
     B_EXCEPT = 1u << 9,   /* except ... as */
     B_GROUP = 1u << 10,   /* task_group name */
     B_SET_VAR = 1u << 11, /* set_var name */
+    B_SHIELD = 1u << 12,  /* shield ... as */
     /* a variable bound only otherwise cannot hold a task */
-    B_MAY_BE_TASK = B_PARAM | B_TASK | B_AWAIT | B_WAIT_FOR
+    B_MAY_BE_TASK = B_PARAM | B_TASK | B_AWAIT | B_WAIT_FOR | B_SHIELD
 };
 
 typedef struct LocalInfo {

@@ -23,6 +23,7 @@ static const VerbInfo verbs[] = {
     {"await", STMT_AWAIT, {"as", NULL}},
     {"gather", STMT_GATHER, {"as", "return_exceptions", NULL}},
     {"wait_for", STMT_WAIT_FOR, {"timeout", "as", NULL}},
+    {"shield", STMT_SHIELD, {"as", NULL}},
     {"cancel", STMT_CANCEL, {"as", NULL}},
     {"return", STMT_RETURN, {NULL}},
     {"raise", STMT_RAISE, {"message", NULL}},

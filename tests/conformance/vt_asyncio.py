@@ -572,6 +572,8 @@ def describe_handle(handle):
         TaskGroup._on_task_done(child)            group_done <child name>
         base_events._run_until_complete_cb        run_until_complete -
         timeouts.Timeout._on_timeout              timeout -           (asyncio.timeout)
+        shield's _inner_done_callback(inner)      shield_inner <inner task name>
+        shield's _outer_done_callback(outer)      shield_outer -
         anything else                             other <qualname>
     """
     cb = handle._callback
@@ -599,6 +601,12 @@ def describe_handle(handle):
         return "run_until_complete -"
     if func is timeouts.Timeout._on_timeout:
         return "timeout -"
+    if getattr(cb, "__module__", None) == "asyncio.tasks":
+        qn = getattr(cb, "__qualname__", None)
+        if qn == "shield.<locals>._inner_done_callback":
+            return "shield_inner " + (_future_name(args[0]) if args else "-")
+        if qn == "shield.<locals>._outer_done_callback":
+            return "shield_outer -"
     return "other " + _qualname(cb)
 
 

@@ -581,6 +581,9 @@ static const char every_verb[] =
     "      ], \"except\": [{\"error\": \"ExceptionGroup\", \"as\": \"eg\", \"body\": []}]},\n"
     "      {\"with_timeout\": 2, \"body\": [{\"sleep\": 0.1}]},\n"
     "      {\"with_timeout\": null, \"body\": []},\n"
+    "      {\"create_task\": \"slow\", \"as\": \"sh\"},\n"
+    "      {\"shield\": \"sh\", \"as\": \"shr\"},\n"
+    "      {\"shield\": {\"sleep\": 0.5}},\n"
     "      {\"set_var\": \"v\", \"value\": \"{{literal}} {v}\"},\n"
     "      {\"return\": {\"var\": \"v\"}}\n"
     "    ]\n"
@@ -651,6 +654,7 @@ static void check_stmt_code(const Program *p, uint32_t id, const char *code)
         break;
     case STMT_GATHER: snprintf(want, sizeof want, "await asyncio.gather("); break;
     case STMT_WAIT_FOR: snprintf(want, sizeof want, "await asyncio.wait_for("); break;
+    case STMT_SHIELD: snprintf(want, sizeof want, "await asyncio.shield("); break;
     case STMT_CANCEL:
         snprintf(want, sizeof want, "%s.cancel()", prog_local_name(p, co, s->var));
         ok = ok && strcmp(rest, want) == 0;
