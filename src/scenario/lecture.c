@@ -67,6 +67,9 @@ static const LecRule rules[] = {
     {"wait_for_cancels",
      "On timeout wait_for cancels the inner task and waits for it to end before raising "
      "TimeoutError."},
+    {"shield_cancels_outer",
+     "Cancelling a task that awaits shield(aw) cancels only the shield's outer future: the task "
+     "gets CancelledError at once, and aw's task runs on."},
     {"stages_order",
      "Each iteration: due timers join the ready queue, then the queued callbacks run one by one, "
      "each until its task awaits."},
