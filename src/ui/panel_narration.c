@@ -201,8 +201,11 @@ void panel_narration_draw(UiCtx *c)
             if (!lec->revealed && ui__hover(c, row))
                 draw_rect(dl, row, th->hover);
             int font = lec->question == 2 ? FONT_MONO : FONT_SANS;
+            /* room for the "right" mark, so a long choice is cut short of it */
+            int mark = right ? draw_text_width(dl, FONT_SANS_BOLD, th->fs, "right") + theme_px(th, 12)
+                             : theme_px(th, 30);
             draw_text_fit(dl, font, th->fs, p.x0 + theme_px(th, 4), p.y + (th->row_h - th->fs) / 2 - 1,
-                          p.x1 - p.x0 - theme_px(th, 30), th->text, label);
+                          p.x1 - p.x0 - mark, th->text, label);
             if (right)
                 draw_text_right(dl, FONT_SANS_BOLD, th->fs, p.x1 - theme_px(th, 4), p.y + (th->row_h - th->fs) / 2 - 1,
                                 theme_px(th, 60), th->ok, "right");
