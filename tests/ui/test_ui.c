@@ -662,6 +662,57 @@ static void test_timeout_chip(void)
     fix_close(&f);
 }
 
+/* The waiting set shows "shield(Task-N)" for a task waiting for a shield,
+ * from its SUSPEND step until the step that queues its wakeup (the outer
+ * future done), counted at every step of scenarios/shield.json against the
+ * recording. */
+static void test_shield_chip(void)
+{
+    Fix f;
+    CHECK(fix_open(&f, "scenarios/shield.json"), "shield.json loads");
+    const Recording *r = sim_recording(f.sim);
+    enum { MAXT = 8 };
+    uint32_t reg[MAXT], until[MAXT], inner[MAXT];
+    for (int i = 0; i < MAXT; i++)
+        reg[i] = until[i] = inner[i] = UINT32_MAX;
+    for (uint32_t i = 0; i < r->nsteps; i++) {
+        Step sp = rec_step(r, i);
+        if (sp.task < MAXT && sp.kind == STEP_REGISTER && sp.aux == WAIT_SHIELD)
+            inner[sp.task] = sp.obj;
+        else if (sp.task < MAXT && sp.kind == STEP_SUSPEND && sp.aux == WAIT_SHIELD)
+            reg[sp.task] = i;
+    }
+    for (uint32_t h = 0; h < r->nhandles; h++) { /* the first wakeup queued after it suspended */
+        const HandleInfo *hi = &r->handles[h];
+        if (hi->kind == H_TASK_WAKEUP && hi->task < MAXT && reg[hi->task] != UINT32_MAX &&
+            hi->created > reg[hi->task] && hi->created < until[hi->task])
+            until[hi->task] = hi->created;
+    }
+    int waiters = 0, shown = 0;
+    for (int t = 0; t < MAXT; t++)
+        waiters += reg[t] != UINT32_MAX;
+    CHECK(waiters == 2, "two tasks await a shield (%d)", waiters);
+    UiInput in = input(1600, 1000);
+    for (uint32_t n = 1; n <= r->nsteps; n++) {
+        sim_seek(f.sim, n);
+        frame(&f, &in);
+        int want = 0;
+        for (uint32_t t = 0; t < MAXT && t < sim_ntasks(f.sim); t++) {
+            if (!(reg[t] < n && (until[t] == UINT32_MAX || n <= until[t])))
+                continue;
+            char chip[64];
+            snprintf(chip, sizeof chip, "shield(%s)", rec_text(r, r->tasks[inner[t]].name));
+            CHECK(find_text(&f.dl, P_WAITING, chip) >= 0, "step %u: %s is shown", n - 1, chip);
+            want++;
+        }
+        int got = count_text(&f.dl, P_WAITING, "shield(Task-");
+        shown += got;
+        CHECK(got == want, "step %u: %d shield chips, expected %d", n - 1, got, want);
+    }
+    CHECK(shown > 0, "the chip was shown at some step");
+    fix_close(&f);
+}
+
 /* A run stopped by a limit says why in the stages panel's step text, and
  * one that main's exception ended names it, not only the outcome chip's
  * tooltip (a student opening a runaway recursion saw "stopped: limit" and
@@ -1408,6 +1459,7 @@ int main(void)
         {"the end of a run says why", test_limit_says_why},
         {"tasks left pending by the shutdown", test_left_pending},
         {"asyncio.timeout chip", test_timeout_chip},
+        {"asyncio.shield chip", test_shield_chip},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"console: asyncio's logs", test_console_logs},
