@@ -94,13 +94,13 @@ void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause)
 }
 
 /* What a shield callback is about to do (ShieldStep), for its step's text. */
-static uint8_t shield_aux(const Sim *s, const HandleInfo *hi)
+static inline uint8_t shield_aux(const Sim *s, const HandleInfo *hi)
 {
+    if (hi->kind != H_SHIELD_INNER && hi->kind != H_SHIELD_OUTER)
+        return SHS_NONE;
     const Fut *f = &s->st.futs[hi->fut], *o = &s->st.futs[hi->other];
     if (hi->kind == H_SHIELD_OUTER)
         return o->state == FUT_PENDING ? SHS_REMOVE : SHS_INNER_DONE; /* other: inner */
-    if (hi->kind != H_SHIELD_INNER)
-        return SHS_NONE;
     if (o->state == FUT_CANCELLED) /* other: outer */
         return SHS_RETRIEVED;
     return f->state == FUT_CANCELLED ? SHS_CANCEL : f->exc != SIM_NONE ? SHS_EXCEPTION : SHS_RESULT;
