@@ -79,7 +79,7 @@ void gather__on_child_done(Sim *s, uint32_t g, uint32_t child, uint32_t cause)
 
 /* tasks.shield's _inner_done_callback(inner) (3.11.7). When outer was
  * cancelled first, it only marks inner's exception retrieved: that is why
- * a task with this callback is HOLD_AWAITED once done (schedule_callbacks). */
+ * a task with this callback is HOLD_AWAITED once done (cb_handle, task.c). */
 void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause)
 {
     const Fut *in = &s->st.futs[inner];

@@ -324,7 +324,7 @@ int ip_op_shield(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
             return r == R_CONT ? R_VIS : r;
         }
         /* not task__awaited: _outer_done_callback may take the callback
-         * that would retrieve its exception away (fut__schedule_callbacks) */
+         * that would retrieve its exception away (cb_handle, task.c) */
     } else {
         inner = ip_ensure_future(s, task, f, aw, NULL, &r);
         if (inner == SIM_NONE)
