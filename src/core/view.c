@@ -452,7 +452,9 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
     case STEP_RESOLVE:
         if (sp->handle != SIM_NONE && sp->task == SIM_NONE) {
             sim_describe_handle(r, p, sp->handle, w, sizeof w);
-            snprintf(buf, n, "the awaited future is done: call_soon queues \"%s\"", w);
+            snprintf(buf, n, "%s is done: call_soon queues \"%s\"",
+                     sp->handle < r->nhandles && r->handles[sp->handle].kind == H_SHIELD_OUTER
+                         ? "shield's outer future" : "the awaited future", w);
         } else if (sp->task != SIM_NONE)
             snprintf(buf, n, "task %s's future is done: its callbacks are queued with call_soon", task_name(r, sp->task));
         else
