@@ -57,6 +57,27 @@ the ready queue (a skip).  The choices are drawn from the main stream, so only
 after the fourth stream has switched the feature on: programs without it are
 the same as before it was added.
 
+A fifth stream (self.sh) switches on, in half of the programs, `shield`
+(await asyncio.shield(aw)): about one statement in ten becomes one (and half
+of the time one early in main).  Shields of a task variable, of a call of a
+helper and of a sleep (a task shielded twice, a done task shielded again); a
+task or several (sh_wt, sh_wc_*) awaiting a shield of one inner task (sh_in*,
+a fixed sleep recorded in sh_info, then return, raise or catch its own
+cancel), and main, a killer task or a wait_for cancelling a waiter, or
+cancelling the inner task itself, at about the moment the inner task ends
+(ties with its sleep), then awaiting, gathering or shielding what is left;
+an inner task that fails after its waiter was cancelled (nobody retrieves
+that); a task that shields itself until main cancels it; wait_for of a
+coroutine that shields (sh_wf, sh_wfs: on the timeout the shielded work runs
+on); a shield inside with_timeout (T tied with the shielded sleep, or in the
+fourth stream's focus bodies) and in the swarm's jobs; TaskGroups whose child
+awaits a shield while a sibling fails, or whose body shields a group task, a
+call or a sleep; a shield of an int, None, a list, ... (a parameter, sh_bad:
+check refuses a set_var variable there) or of an awaited value, under except
+TypeError.  Whether a statement is a shield is drawn from the fifth stream
+alone, so a program without a shield is byte-identical to before it was
+added (checked on seeds 0:3000, both modes).
+
 Things deliberately NOT generated (known, documented differences): printing a
 task or a TaskGroup variable.
 """
@@ -99,6 +120,9 @@ DUR_X = [1e-09, 2e-09, 5e-10, 1.5e-09, 0.30000000000000004, 0.1, 0.7, 1e-06, 0.3
 
 # asyncio.timeout(seconds) when no deadline in the body is picked to tie with
 TO_SECS = [0, 0, None, 0.1, 0.25, 0.3, 0.5, 0.5, 1, 1, 1, 1.5, 2, 3]
+
+# asyncio.shield's sleeps (a shield of a sleep, and what ties with it)
+SH_DUR = [0, 0.5, 0.5, 1, 1, 1, 2, 0.25]
 
 MAX_COST = 260          # rough budget of steps for the whole program
 
@@ -190,6 +214,9 @@ class Gen:
         w = random.Random(seed * 32452843 + 41)  # with_timeout (see s_timeout())
         self.tr = w if w.random() < 0.5 else None
         self.to_info = {}                       # dedicated coroutine -> its timeout
+        v = random.Random(seed * 49979687 + 53)  # asyncio.shield (see s_shield())
+        self.sh = v if v.random() < 0.5 else None
+        self.sh_info = {}                       # dedicated coroutine -> its sleep
 
     # -- names -----------------------------------------------------------
     def fresh(self, prefix):
@@ -402,6 +429,8 @@ class Gen:
         return st
 
     def stmt(self, ctx):
+        if self.sh and self.sh.random() < (0.1 if ctx.depth < 4 else 0.03):
+            return self.s_shield(ctx)   # (drawn from self.sh: the rest stays the same)
         r = self.r
         hs = self.callable_helpers(ctx)
         ts = ctx.vars_of("task") + (ctx.vars_of("aval") if self.x_nontask else [])
@@ -1231,6 +1260,13 @@ class Gen:
             elif "repeat" in st:
                 for _ in range(min(st["repeat"], 3)):
                     t = self.timeline(st["body"], t, out)
+            elif "shield" in st:
+                aw = st["shield"]
+                if isinstance(aw, dict) and "sleep" in aw:
+                    t += aw["sleep"]
+                    out.append(t)
+                else:
+                    t = None
             elif any(k in st for k in ("call", "await", "get", "put", "wait", "join")):
                 t = None
         return t
@@ -1310,7 +1346,11 @@ class Gen:
         k = r.choice(opts)
         d = self.dur()
         csub = sub.sub()            # what the core binds (not seen by the handlers)
-        if k == "wait_for":
+        if self.sh and self.sh.random() < 0.2:
+            k = "shield"
+        if k == "shield":
+            core = self.sh_plain(csub, self.sh_aw(csub, d), wrap=False)
+        elif k == "wait_for":
             aw = {"sleep": d} if r.random() < 0.5 else self.call_aw(csub)
             st = {"wait_for": aw, "timeout": r.choice([d, d, self.dur(), None, 0])}
             core = [st]
@@ -1592,6 +1632,424 @@ class Gen:
                                      force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
         return out
 
+    # -- asyncio.shield (only when self.sh switched it on) -------------------
+    def sh_aw(self, ctx, d=None):
+        """What a shield awaits: a task variable, a call of a helper, a sleep."""
+        s = self.sh
+        x = s.random()
+        ts = ctx.vars_of("task")
+        if x < 0.35 and ts:
+            return s.choice(ts)
+        hs = self.callable_helpers(ctx)
+        if x < 0.7 and hs:
+            j = s.choice(hs)
+            if self.spend(self.helpers[j]["cost"] + 2):
+                aw = {"call": self.helpers[j]["name"]}
+                args = self.args_for(ctx, j)
+                if args or s.random() < 0.2:
+                    aw["args"] = args
+                return aw
+        return {"sleep": d if d is not None else s.choice(SH_DUR)}
+
+    def s_shield(self, ctx):
+        """x = await asyncio.shield(aw), in one of several settings."""
+        s = self.sh
+        self.spend(2)
+        x = s.random()
+        if ctx.ci >= 1000 or ctx.depth >= 3:
+            x = 0.6 + 0.4 * x          # no new tasks or dedicated coroutines there
+        if x < 0.35:
+            return self.sh_race(ctx)
+        if x < 0.47:
+            return self.sh_wait_for(ctx)
+        if x < 0.6:
+            return self.sh_group(ctx)
+        if x < 0.72:
+            return self.sh_timeout(ctx)
+        if x < 0.82:
+            return self.sh_nontask(ctx)
+        return self.sh_plain(ctx)
+
+    def sh_plain(self, ctx, aw=None, wrap=True):
+        s = self.sh
+        env0 = dict(ctx.env)
+        st = {"shield": aw if aw is not None else self.sh_aw(ctx)}
+        out = [st]
+        if s.random() < 0.6:
+            v = self.fresh("r")
+            st["as"] = v
+            ctx.env[v] = "aval"
+            out.append(self.p(ctx, "shield->{%s}" % v))
+        if isinstance(st["shield"], str) and s.random() < 0.15:
+            out.insert(0, {"shield": st["shield"]})      # the same task shielded twice
+        if wrap and s.random() < (0.85 if ctx.ci < 0 and not ctx.protected else 0.55):
+            out = [self.wrap_try(ctx, out, force_cancel=True, env=env0)]
+        return out
+
+    def sh_nontask(self, ctx):
+        """asyncio.shield of an int, None, a list, ...: TypeError.  (Only a
+        parameter or an awaited result may hold one: check refuses set_var.)"""
+        s = self.sh
+        av = ctx.vars_of("aval")
+        if av and s.random() < 0.25:
+            body = [{"shield": s.choice(av)}, self.p(ctx, "shielded a value?")]
+            e = self.fresh("e")
+            sub = ctx.sub(bind=(e, "exc"))
+            return [{"try": body, "except": [{"error": s.choice(["TypeError", "Exception", "BaseException"]),
+                                              "as": e, "body": [self.p(sub, "shield refused: {%s}" % e)]}]}]
+        raw = s.random() < 0.4
+
+        def make(c):
+            body = [{"shield": "x", "as": "sx"}, {"print": "sh_bad {who} shielded {sx}"}]
+            if raw:
+                return body
+            cl = {"error": s.choice(["TypeError", "TypeError", "Exception", "BaseException"]),
+                  "as": "e", "body": [{"print": "sh_bad {who} refused: {e}"}]}
+            if s.random() < 0.3:
+                cl["body"].append({"return": "refused {who}"})
+            return [{"try": body, "except": [cl]}, {"return": "sh_bad {who}"}]
+        name = self.dedicated("sh_bad_raw" if raw else "sh_bad", [("who", "who"), ("x", "task")], make)
+        val = s.choice([3, None, [1, "a"], [], "txt", 1.5, True, -1, 0])
+        st = {"call": name, "args": [self.fresh("w"), val]}
+        if raw or s.random() < 0.3:
+            e = self.fresh("e")
+            sub = ctx.sub(bind=(e, "exc"))
+            return [{"try": [st], "except": [{"error": s.choice(["TypeError", "TypeError", "Exception"]),
+                                              "as": e, "body": [self.p(sub, "shield refused: {%s}" % e)]}]}]
+        return [st]
+
+    def sh_inner(self, ctx_unused=None):
+        """A dedicated coroutine to shield (made once per name, with a fixed
+        sleep, recorded in sh_info so that others can tie with it): it
+        returns, raises, or catches its own cancellation."""
+        s = self.sh
+        name = s.choice(["sh_in1", "sh_in2", "sh_in3", "sh_in4"])
+
+        def make(ctx):
+            d = s.choice([0, 0.5, 1, 1, 1, 2, 0.25])
+            self.sh_info[name] = d
+            w = s.choice([{"sleep": d}, {"sleep": d}, {"io": d, "label": "inner io"}])
+            core = [self.p(ctx, "inner start"), w, self.p(ctx, "inner slept")]
+            y = s.random()
+            if y < 0.3:
+                core.append({"raise": s.choice(RAISE[:10]), "message": "inner {who} failed"})
+            elif y < 0.4:
+                core.append({"raise": "CancelledError"})
+            if s.random() < 0.3:
+                cb = [self.p(ctx, "inner cancelled")]
+                z = s.random()
+                if z < 0.3:
+                    cb.append({"raise": "CancelledError"})
+                elif z < 0.5:
+                    cb.append({"return": "inner {who} swallowed"})
+                elif z < 0.7:
+                    cb.append({"sleep": s.choice([0, 0.5])})
+                core = [{"try": core, "except": [{"error": "CancelledError", "body": cb}]}]
+            if s.random() < 0.2:
+                core += self.stmts(ctx.sub(), 1)
+            return core + [{"return": s.choice(["inner {who}", 7, None, [1, "{who}"]])}]
+        self.dedicated(name, [("who", "who")], make)
+        return name
+
+    def sh_waiter(self, inner):
+        """A dedicated coroutine that awaits a shield of its task tk (sh_wt) or
+        of a call of inner (sh_wc_...), and handles the CancelledError."""
+        s = self.sh
+        by_call = inner is not None
+        name = "sh_wc_" + inner if by_call else "sh_wt"
+
+        def make(ctx):
+            aw = {"call": inner, "args": [{"var": "who"}]} if by_call else "tk"
+            core = [self.p(ctx, "waiter start"), {"shield": aw, "as": "wr"},
+                    {"print": "waiter {who} got {wr}"}]
+            cb = [self.p(ctx, "waiter cancelled")]
+            z = s.random()
+            if z < 0.2:
+                cb.append({"raise": "CancelledError"})
+            elif z < 0.35:
+                cb.append({"return": "waiter {who} swallowed"})
+            elif z < 0.5:
+                cb += [{"sleep": s.choice([0, 0.5, 1])}, self.p(ctx, "waiter still here")]
+            elif z < 0.7 and not by_call:
+                cb.append({"try": [{"await": "tk", "as": "late"}, {"print": "waiter {who} late {late}"}],
+                           "except": [{"error": "BaseException", "as": "le",
+                                       "body": [{"print": "waiter {who} late failed {le}"}]}]})
+            clauses = [{"error": s.choice(["CancelledError", "CancelledError", "BaseException"]),
+                        "body": cb}]
+            if s.random() < 0.5:
+                clauses.append({"error": s.choice(["Exception", "ValueError", "KeyError"]), "as": "we",
+                                "body": [{"print": "waiter {who} saw {we}"}]})
+            if s.random() < 0.3:
+                clauses.reverse()
+            st = {"try": core, "except": clauses}
+            if s.random() < 0.25:
+                st["finally"] = [self.p(ctx, "waiter finally")]
+            return [st, {"return": "waiter {who}"}]
+        self.dedicated(name, [("who", "who")] + ([] if by_call else [("tk", "task")]), make)
+        return name
+
+    def sh_killer(self):
+        s = self.sh
+
+        def make(ctx):
+            k = s.choice([0, 0.5, 1, 1, 2])
+            self.sh_info["sh_killer"] = k
+            return [{"sleep": k}, {"cancel": "tk", "as": "kc"},
+                    {"print": "sh killer {who}: {kc}"}, {"return": "killed"}]
+        return self.dedicated("sh_killer", [("who", "who"), ("tk", "task")], make)
+
+    def sh_fail(self):
+        s = self.sh
+
+        def make(ctx):
+            f = s.choice([0, 0.5, 1, 1, 2, 0.25])
+            self.sh_info["sh_fail"] = f
+            return [{"sleep": f}, {"raise": s.choice(["ValueError", "KeyError", "OSError"]),
+                                   "message": "sh fail {who}"}]
+        return self.dedicated("sh_fail", [("who", "who")], make)
+
+    def sh_ties(self, d):
+        s = self.sh
+        return s.choice([d, d, d, 0, 0.5, 1, d + 0.5 if d is not None else 2])
+
+    def sh_race(self, ctx):
+        """A task (or several) awaits a shield of an inner task; the waiter or
+        the inner task is cancelled by main or a killer task at about the
+        moment the inner task ends; a shield of itself; of a done task."""
+        s = self.sh
+        self.spend(12)
+        if s.random() < 0.08:
+            return self.sh_self(ctx)
+        inner = self.sh_inner()
+        d = self.sh_info[inner]
+        out = []
+        t = None
+        if s.random() < 0.75:
+            t = self.fresh("t")
+            out.append({"create_task": inner, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+            if s.random() < 0.15:     # done before it is shielded
+                out.append({"try": [{"await": t}], "except": [
+                    {"error": "BaseException", "body": [self.p(ctx, "inner ended")]}]})
+        if s.random() < 0.3:
+            out.append({"sleep": 0})
+        waiters = []
+        for _ in range(s.choice([1, 1, 2, 3]) if t else 1):
+            wv = self.fresh("t")
+            if t:
+                out.append({"create_task": self.sh_waiter(None), "args": [self.fresh("w"), {"var": t}],
+                            "as": wv})
+            else:
+                out.append({"create_task": self.sh_waiter(inner), "args": [self.fresh("w")], "as": wv})
+            ctx.env[wv] = "task"
+            waiters.append(wv)
+        S = self.sh_ties(d)
+        y = s.random()
+        if y < 0.4:
+            if s.random() < 0.85:
+                out.append({"sleep": S})
+            for wv in (waiters if s.random() < 0.3 else [s.choice(waiters)]):
+                c = self.fresh("c")
+                out += [{"cancel": wv, "as": c}, self.p(ctx, "cancel waiter->{%s}" % c)]
+                ctx.env[c] = "val"
+            if s.random() < 0.15:
+                out.append({"cancel": waiters[0]})
+        elif y < 0.55 and t:
+            if s.random() < 0.85:
+                out.append({"sleep": S})
+            c = self.fresh("c")
+            out += [{"cancel": t, "as": c}, self.p(ctx, "cancel inner->{%s}" % c)]
+            ctx.env[c] = "val"
+        elif y < 0.7:
+            out.append({"create_task": self.sh_killer(),
+                        "args": [self.fresh("w"), {"var": t if t and s.random() < 0.4 else s.choice(waiters)}]})
+        elif y < 0.85:
+            out.append(self.wrap_try(ctx, [{"wait_for": s.choice(waiters), "timeout": S}], force_cancel=True,
+                                     env=dict(ctx.env), expect=("TimeoutError",)))
+        if s.random() < 0.3:
+            gv = self.fresh("g")
+            sub = ctx.sub(bind=(gv, "list"))
+            out.append(self.wrap_try(ctx, [{"gather": list(waiters), "return_exceptions": s.random() < 0.7,
+                                            "as": gv}, self.p(sub, "waiters {%s}" % gv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        else:
+            for wv in waiters[:s.choice([1, len(waiters)])]:
+                rv = self.fresh("r")
+                sub = ctx.sub(bind=(rv, "val"))
+                out.append(self.wrap_try(ctx, [{"await": wv, "as": rv}, self.p(sub, "waiter->{%s}" % rv)],
+                                         force_cancel=True, env=dict(ctx.env)))
+        if t and s.random() < 0.6:
+            rv = self.fresh("r")
+            sub = ctx.sub(bind=(rv, "val"))
+            how = {"await": t, "as": rv} if s.random() < 0.5 else {"shield": t, "as": rv}
+            if s.random() < 0.3:
+                out.append({"sleep": s.choice([0, 0.5, 1, 2])})
+            out.append(self.wrap_try(ctx, [how, self.p(sub, "inner->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        return out
+
+    def sh_self(self, ctx):
+        """A task that awaits a shield of itself, until main cancels it."""
+        s = self.sh
+        self.objects.setdefault("qbox", "Queue")
+        self.dedicated("boxer", [], self.make_boxer)
+
+        def make(ctx2):
+            cb = [self.p(ctx2, "self-shield cancelled")]
+            if s.random() < 0.4:
+                cb.append({"raise": "CancelledError"})
+            return [self.p(ctx2, "start"), {"await": "box", "as": "me"},
+                    {"try": [{"shield": "me", "as": "sr"}, {"print": "self-shield {sr}"}],
+                     "except": [{"error": "CancelledError", "body": cb}]},
+                    {"return": "self-shield {who}"}]
+        self.dedicated("sh_selfie", [("who", "who"), ("box", "box")], make)
+        tb = self.fresh("tb")
+        ctx.env[tb] = "box"
+        t = self.fresh("t")
+        out = [{"create_task": "boxer", "as": tb},
+               {"create_task": "sh_selfie", "args": [self.fresh("w"), {"var": tb}], "as": t},
+               {"put": "qbox", "value": {"var": t}}, {"sleep": s.choice([0, 0, 0.5, 1])}]
+        ctx.env[t] = "task"
+        if s.random() < 0.8:
+            out.append({"cancel": t})
+        rv = self.fresh("r")
+        sub = ctx.sub(bind=(rv, "val"))
+        out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "selfie->{%s}" % rv)],
+                                 force_cancel=True, env=dict(ctx.env)))
+        return out
+
+    def sh_wait_for(self, ctx):
+        """wait_for of a coroutine that shields: on the timeout wait_for
+        cancels that coroutine's task, and the shielded work runs on."""
+        s = self.sh
+        self.spend(10)
+        out = []
+        y = s.random()
+        t = None
+        if y < 0.5:
+            inner = self.sh_inner()
+            d = self.sh_info[inner]
+            t = self.fresh("t")
+            out.append({"create_task": inner, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+
+            def make(c):
+                return [self.p(c, "sh_wf start"), {"shield": "tk", "as": "r"},
+                        {"print": "sh_wf {who} got {r}"}, {"return": {"var": "r"}}]
+            self.dedicated("sh_wf", [("who", "who"), ("tk", "task")], make)
+            aw = {"call": "sh_wf", "args": [self.fresh("w"), {"var": t}]}
+        elif y < 0.75:
+            inner = self.sh_inner()
+            d = self.sh_info[inner]
+            aw = {"call": self.sh_waiter(inner), "args": [self.fresh("w")]}
+        else:
+            def make(c):
+                d2 = s.choice([0, 0.5, 1, 1, 2])
+                self.sh_info["sh_wfs"] = d2
+                return [{"shield": {"sleep": d2}, "as": "r"}, self.p(c, "sh_wfs slept"),
+                        {"return": "sh_wfs {who}"}]
+            self.dedicated("sh_wfs", [("who", "who")], make)
+            d = self.sh_info["sh_wfs"]
+            aw = {"call": "sh_wfs", "args": [self.fresh("w")]}
+        T = s.choice([d, d, d, 0, 0.5, 1, None])
+        rv = self.fresh("r")
+        sub = ctx.sub(bind=(rv, "val"))
+        out.append(self.wrap_try(ctx, [{"wait_for": aw, "timeout": T, "as": rv},
+                                       self.p(sub, "sh wait_for->{%s}" % rv)],
+                                 force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",)))
+        if s.random() < 0.5:
+            out.append({"sleep": s.choice([0, 0.5, 1, 2])})
+        if t and s.random() < 0.6:
+            rv = self.fresh("r")
+            sub = ctx.sub(bind=(rv, "val"))
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "ran on->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        return out
+
+    def sh_timeout(self, ctx):
+        """A shield inside async with asyncio.timeout(T), T often tied with
+        the shielded sleep."""
+        s = self.sh
+        env0 = dict(ctx.env)
+        d = s.choice(SH_DUR)
+        sub = ctx.sub()
+        aw = self.sh_aw(sub, d)
+        inner = self.sh_plain(sub, aw, wrap=False)
+        if s.random() < 0.3:
+            cb = [self.p(sub, "shield timed out")]
+            z = s.random()
+            if z < 0.4:
+                cb.append({"raise": "CancelledError"})
+            elif z < 0.6:
+                cb.append({"sleep": s.choice([0, 0.5])})
+            inner = [{"try": inner, "except": [{"error": s.choice(["CancelledError", "BaseException"]),
+                                                "body": cb}]}]
+        if s.random() < 0.3:
+            inner.insert(0, self.p(sub, "in timeout"))
+        T = self.sh_ties(d) if isinstance(aw, dict) and "sleep" in aw else s.choice(TO_SECS)
+        out = [{"with_timeout": T, "body": inner}]
+        if s.random() < 0.5:
+            out.append(self.p(ctx, "after shield timeout"))
+        if s.random() < (0.9 if ctx.ci < 0 and not ctx.protected else 0.6):
+            out = [self.wrap_try(ctx, out, force_cancel=s.random() < 0.5, env=env0,
+                                 expect=("TimeoutError",))]
+        if isinstance(aw, str) and s.random() < 0.4:      # the task ran on
+            out.append(self.wrap_try(ctx, [{"await": aw}, self.p(ctx, "ran on")], force_cancel=True,
+                                     env=dict(ctx.env)))
+        return out
+
+    def sh_group(self, ctx):
+        """Shields in TaskGroups: a child awaiting a shield that a failing
+        sibling cancels; the body shielding a group task, a call or a sleep."""
+        s = self.sh
+        self.spend(12)
+        g = self.fresh("tg")
+        sub = ctx.sub()
+        sub.groups.append(g)
+        inner = self.sh_inner()
+        d = self.sh_info[inner]
+        out = []
+        body = []
+        y = s.random()
+        t = None
+        if y < 0.45:
+            t = self.fresh("t")
+            out.append({"create_task": inner, "args": [self.fresh("w")], "as": t})
+            ctx.env[t] = "task"
+            sub.env[t] = "task"
+            for _ in range(s.choice([1, 1, 2])):
+                body.append({"create_task": self.sh_waiter(None), "args": [self.fresh("w"), {"var": t}],
+                             "group": g})
+        elif y < 0.75:
+            t2 = self.fresh("t")
+            body.append({"create_task": inner, "args": [self.fresh("w")], "group": g, "as": t2})
+            sub.env[t2] = "task"
+            body += self.sh_plain(sub, t2, wrap=False)
+        else:
+            body.append({"create_task": self.sh_waiter(inner), "args": [self.fresh("w")], "group": g})
+            body += self.sh_plain(sub, s.choice([{"call": inner, "args": [self.fresh("w")]},
+                                                 {"sleep": d}]), wrap=False)
+        if s.random() < 0.7:
+            body.insert(s.randint(0, len(body)), {"create_task": self.sh_fail(), "args": [self.fresh("w")],
+                                                  "group": g})
+        if s.random() < 0.3:
+            body.append({"sleep": s.choice([0, 0.5, 1])})
+        st = {"task_group": g, "body": body}
+        picks = s.sample(["ExceptionGroup", "BaseExceptionGroup", "CancelledError", "BaseException",
+                          "Exception"], s.choice([1, 1, 2]))
+        clauses = []
+        for e in picks:
+            cl, csub = self.clause(ctx, e, 0.7)
+            cl["body"] = [self.p(csub, "sh group " + e + (" {%s}" % cl["as"] if "as" in cl else ""))]
+            clauses.append(cl)
+        out.append({"try": [st, self.p(ctx, "after " + g)], "except": clauses})
+        if t and s.random() < 0.7:
+            rv = self.fresh("r")
+            sub2 = ctx.sub(bind=(rv, "val"))
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub2, "ran on->{%s}" % rv)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        return out
+
     # -- the swarm (its own random stream, self.zr) -----------------------
     def swarm(self):
         """Coroutines and main statements for 60-200 tasks in a repeat."""
@@ -1610,6 +2068,10 @@ class Gen:
         if self.tr and self.tr.random() < 0.5:   # asyncio.timeout in place of wait_for
             cors["sw_wf"] = [{"try": [{"with_timeout": t, "body": [{"call": "sw_job", "as": "swr"}]}],
                               "except": [{"error": "TimeoutError", "body": [{"print": "sw timeout"}]}]}]
+        if self.sh and self.sh.random() < 0.3:   # the job shielded (it runs on after the timeout)
+            cors["sw_shj"] = [{"shield": {"call": "sw_job"}, "as": "x"}, {"return": {"var": "x"}}]
+            cors["sw_wf"][0]["try"][0] = {"wait_for": {"call": "sw_shj"}, "timeout": t, "as": "swr"} \
+                if self.sh.random() < 0.7 else {"with_timeout": t, "body": [{"call": "sw_shj", "as": "swr"}]}
         if z.random() < 0.3:                # (more live timers: often no sweep)
             cors["sw_wf"].append({"sleep": z.choice(d)})
         body = []
@@ -1674,6 +2136,8 @@ class Gen:
             ctx.env["nr"] = "val"
         if self.tr and self.tr.random() < 0.5:
             body += self.s_timeout(ctx)         # one early in main, where most runs get
+        if self.sh and self.sh.random() < 0.5:
+            body += self.s_shield(ctx)          # (the same for a shield)
         body += self.stmts(ctx, r.randint(4, 10))
         if self.zr:
             sw_cors, sw_body = self.swarm()
