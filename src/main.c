@@ -204,6 +204,7 @@ static bool write_callbacks(const Sim *s, const char *path)
         case H_GATHER_DONE:
         case H_GROUP_DONE:
         case H_SHIELD_INNER:
+        case H_AC_DONE:
             name = rec_text(r, r->tasks[h->task].name);
             break;
         default:

@@ -93,9 +93,14 @@ void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause)
         fut__set_result(s, outer, in->result, cause);
 }
 
-/* What a shield callback is about to do (ShieldStep), for its step's text. */
-static inline uint8_t shield_aux(const Sim *s, const HandleInfo *hi)
+/* What a shield or as_completed callback is about to do (ShieldStep, AcStep), for its step's text. */
+static inline uint8_t callback_aux(const Sim *s, const HandleInfo *hi)
 {
+    if (hi->kind == H_AC_DONE) { /* as_completed's _on_completion (AcStep) */
+        const AsComp *ac = &s->st.acs[s->st.acitems[hi->other].ac];
+        return ac->ntodo == 0 ? ACS_LATE : ac->getter != SIM_NONE && !fut__done(s, ac->getter) ? ACS_WAKE
+                                                                                                 : ACS_QUEUED;
+    }
     if (hi->kind != H_SHIELD_INNER && hi->kind != H_SHIELD_OUTER)
         return SHS_NONE;
     const Fut *f = &s->st.futs[hi->fut], *o = &s->st.futs[hi->other];
@@ -110,7 +115,7 @@ void cb__run(Sim *s, uint32_t h, uint32_t pick)
 {
     HandleInfo hi = s->rec.handles[h];
     uint32_t step = rec__step(s, STAGE_EXECUTE, STEP_CALLBACK, hi.task, h, hi.stmt, hi.fut,
-                              pick, shield_aux(s, &hi), 0);
+                              pick, callback_aux(s, &hi), 0);
     switch ((HandleKind)hi.kind) {
     case H_SLEEP_DONE:
     case H_IO_DONE: { /* futures._set_result_unless_cancelled(fut, None) */
@@ -142,6 +147,12 @@ void cb__run(Sim *s, uint32_t h, uint32_t pick)
         break;
     case H_SHIELD_INNER:
         shield__inner_done(s, hi.fut, hi.other, step);
+        break;
+    case H_AC_DONE: /* as_completed's _on_completion(f) */
+        ac__on_completion(s, hi.other, step);
+        break;
+    case H_AC_TIMEOUT: /* as_completed's _on_timeout */
+        ac__on_timeout(s, hi.other, step);
         break;
     case H_SHIELD_OUTER: /* _outer_done_callback: inner.remove_done_callback(_inner_done_callback) */
         if (!fut__done(s, hi.other))

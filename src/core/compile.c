@@ -231,6 +231,15 @@ static void compile_stmt(Comp *k, uint32_t sid)
     case STMT_GATHER: emit(k, OP_GATHER, true, sid, 0, 0, 0, 0); break;
     case STMT_WAIT_FOR: emit(k, OP_WAIT_FOR, true, sid, 0, 0, 0, st->ns); break;
     case STMT_SHIELD: emit(k, OP_SHIELD, true, sid, 0, 0, 0, 0); break;
+    case STMT_AS_COMPLETED: {
+        uint32_t slot = new_slot(k); /* the AsComp's id */
+        emit(k, OP_AC_START, true, sid, slot, 0, 0, st->ns);
+        uint32_t top = emit(k, OP_AC_NEXT, true, sid, slot, st->as_var, 0, 0);
+        compile_block(k, st->body);
+        emit(k, OP_JUMP, false, sid, top, 0, 0, 0);
+        op_at(k, top)->c = here(k);
+        break;
+    }
     case STMT_CANCEL: emit(k, OP_CANCEL, true, sid, 0, 0, 0, 0); break;
     case STMT_RETURN: compile_return(k, sid); break;
     case STMT_RAISE: emit(k, OP_RAISE, true, sid, 0, 0, 0, 0); break;

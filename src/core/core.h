@@ -82,9 +82,10 @@ typedef enum StepKind {
                         * the timer was cancelled, so it will be skipped) */
     STEP_PICK,         /* 2: the head of the ready queue is popped (handle) */
     STEP_SKIP,         /* 2: a cancelled handle is popped and skipped */
-    STEP_EXEC,         /* 3: a statement of a task ran (stmt; aux = TimeoutStep for with_timeout) */
+    STEP_EXEC,         /* 3: a statement of a task ran (stmt; aux = TimeoutStep for with_timeout,
+                        *    AcStep for as_completed) */
     STEP_CALLBACK,     /* 3: a plain callback ran (handle): timer callback, gather's _done_callback, ...
-                        *    (aux = ShieldStep for shield's callbacks) */
+                        *    (aux = ShieldStep for shield's callbacks, AcStep for as_completed's) */
     STEP_REGISTER,     /* 4: an awaited operation was registered (aux = WaitKind, t2 = deadline for timers) */
     STEP_SUSPEND,      /* 5: the task yielded back to the loop */
     STEP_RESOLVE,      /* 6: a future completed; its callbacks were queued with call_soon (fut) */
@@ -117,6 +118,16 @@ typedef enum ShieldStep {
     SHS_INNER_DONE     /* outer: inner is done already: nothing */
 } ShieldStep;
 
+/* What a CALLBACK step of as_completed's _on_completion did (its aux), and
+ * which await an EXEC step of its loop is (AC_EXEC_NEXT: `x = await _f`). */
+typedef enum AcStep {
+    ACS_NONE = 0,
+    ACS_QUEUED,        /* the future went into the done Queue; nothing waits there */
+    ACS_WAKE,          /* ... and the waiting getter gets its result: the task's wakeup is queued */
+    ACS_LATE,          /* _on_timeout was here first: nothing */
+    AC_EXEC_NEXT = 1   /* (EXEC) the loop's `await _f` */
+} AcStep;
+
 typedef enum WaitKind {
     WAIT_NONE = 0,
     WAIT_TIMER,     /* asyncio.sleep(d): a timer and a future */
@@ -132,6 +143,7 @@ typedef enum WaitKind {
     WAIT_GROUP,     /* TaskGroup.__aexit__ waiting for its children */
     WAIT_READY,     /* not waiting: its step is in the ready queue (bare yield) */
     WAIT_SHIELD,    /* await asyncio.shield(aw): shield's outer future */
+    WAIT_AS_COMPLETED, /* await as_completed's next: its done Queue's getter */
     WAIT__COUNT
 } WaitKind;
 
@@ -170,6 +182,8 @@ typedef enum HandleKind {
     H_TIMEOUT,        /* asyncio.timeout's Timeout._on_timeout: cancel the task */
     H_SHIELD_INNER,   /* shield's _inner_done_callback: inner done -> outer */
     H_SHIELD_OUTER,   /* shield's _outer_done_callback: outer done -> forget inner */
+    H_AC_DONE,        /* as_completed's _on_completion: a future done -> its done Queue */
+    H_AC_TIMEOUT,     /* as_completed's _on_timeout: a None for each future left */
     H__COUNT
 } HandleKind;
 

@@ -231,6 +231,28 @@ typedef struct TimeoutRec {
     uint8_t state;       /* TimeoutState */
 } TimeoutRec;
 
+/* An asyncio.as_completed(fs) generator (tasks.py, 3.11.7), from its first
+ * next() on; a hidden slot of the frame holds its id. Its futures are items
+ * [items, items + n) of SimState.acitems, in argument order, and its done
+ * Queue is acq[items + qhead .. items + qhead + qlen): each future enters
+ * it once, or a None (SIM_NONE) in its place when the timeout fires, so n
+ * slots are room enough. Never freed. */
+typedef struct AsComp {
+    uint32_t items, n;   /* its futures (todo was built from them) */
+    uint32_t ntodo;      /* len(todo) */
+    uint32_t left;       /* _wait_for_one()s still to yield */
+    uint32_t qhead, qlen;/* the done Queue */
+    uint32_t getter;     /* the done Queue's waiting getter future, or SIM_NONE */
+    uint32_t timer;      /* timeout_handle's timer (call_later), or SIM_NONE */
+    uint32_t handle;     /* its handle, or SIM_NONE */
+} AsComp;
+
+typedef struct AcItem {
+    uint32_t fut;        /* the future (a task's) */
+    uint32_t ac;         /* its AsComp */
+    bool in_todo;
+} AcItem;
+
 /* ---- the compiled code ----------------------------------------------------- */
 
 typedef enum OpCode {
@@ -244,6 +266,7 @@ typedef enum OpCode {
     OP_TG_ENTER, OP_TG_EXIT, OP_TG_EXIT_EXC,
     OP_TO_ENTER, OP_TO_EXIT, OP_TO_EXIT_EXC, /* async with asyncio.timeout(d) */
     OP_SHIELD,     /* await asyncio.shield(aw) */
+    OP_AC_START, OP_AC_NEXT, /* for _f in asyncio.as_completed([...]): x = await _f */
     OP_SLEEP_NS,      /* internal sleep tasks: sleep(a) */
     OP_RETURN_NONE    /* end of a body */
 } OpCode;
@@ -345,6 +368,9 @@ typedef struct SimState {
     Group *groups;    uint32_t ngroups, groups_cap;
     GNode *gnodes;    uint32_t ngnodes, gnodes_cap;   /* never freed (gnode_push) */
     TimeoutRec *touts;uint32_t ntouts, touts_cap;     /* never freed (interp_timeout.c) */
+    AsComp *acs;      uint32_t nacs, acs_cap;         /* never freed (interp_ac.c) */
+    AcItem *acitems;  uint32_t nacitems, acitems_cap;
+    uint32_t *acq;    uint32_t nacq, acq_cap;         /* done Queues: as acitems */
 
     /* append-only arenas */
     char *sbuf;       uint32_t sbuf_len, sbuf_cap;
@@ -363,7 +389,7 @@ typedef struct SBuf { char *p; size_t n, cap; bool oom; } SBuf;
 
 typedef struct KeyChunk KeyChunk; /* a reference-counted piece of a table */
 typedef struct KeyTable { KeyChunk **c; uint32_t nc; } KeyTable;
-#define KEY_NTABLES 15 /* the plain tables of a SimState (keyframe.c STATE_TABLES) */
+#define KEY_NTABLES 18 /* the plain tables of a SimState (keyframe.c STATE_TABLES) */
 
 typedef struct Keyframe {
     uint32_t step;
@@ -633,6 +659,9 @@ void frame__free(Sim *s, uint32_t f);
 /* group callbacks (interp.c) */
 void group__on_task_done(Sim *s, uint32_t group, uint32_t task, uint32_t cause);
 void gather__on_child_done(Sim *s, uint32_t gather, uint32_t child_fut, uint32_t cause);
+/* as_completed's _on_completion(f) (item: f's AcItem) and _on_timeout (interp_ac.c) */
+void ac__on_completion(Sim *s, uint32_t item, uint32_t cause);
+void ac__on_timeout(Sim *s, uint32_t ac, uint32_t cause);
 /* shield's _inner_done_callback: inner is done; pass its outcome to outer */
 void shield__inner_done(Sim *s, uint32_t inner, uint32_t outer, uint32_t cause);
 

@@ -732,6 +732,9 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
     case OP_SHIELD:
         cause = narrate_exec(s, task, op);
         return ip_op_shield(s, task, f, op, cause);
+    case OP_AC_START:
+    case OP_AC_NEXT:
+        return ip_op_ac(s, task, f, op);
     case OP_CANCEL: {
         cause = narrate_exec(s, task, op);
         Value v;
@@ -899,6 +902,8 @@ static int resume_op(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t e
     case OP_CALL:
         fr->phase = 0;
         return exc != SIM_NONE ? ip_do_raise(s, task, exc) : (fr->pc++, R_CONT);
+    case OP_AC_NEXT:
+        return ip_resume_ac(s, task, f, op, exc);
     case OP_EVENT_WAIT:
     case OP_ACQUIRE:
     case OP_PUT:

@@ -1,7 +1,8 @@
 /* interp_int.h -- what the interpreter's files share (interp*.c).
  *
  * interp.c runs a task's step op by op (interp__run) and holds the ops of
- * the language itself; interp_wait.c (gather, wait_for, shield), interp_sync.c
+ * the language itself; interp_wait.c (gather, wait_for, shield), interp_ac.c
+ * (as_completed), interp_sync.c
  * (Event, Lock, Semaphore, Queue), interp_group.c (TaskGroup) and
  * interp_timeout.c (asyncio.timeout) hold the
  * library coroutines they model. An op returns one of the R_* results
@@ -107,6 +108,11 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
 int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
 int ip_resume_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc,
                        uint32_t cause);
+/* Evaluates the arguments of a statement's awaitables, as Python does before
+ * gather(...) or as_completed([...]) runs: the call awaitables' arguments, in
+ * order, into *vals (NULL when there are none; the caller frees it), and the
+ * task variables (UnboundLocalError). false with *r set when one raised. */
+bool ip_eval_aws(Sim *s, uint32_t task, uint32_t f, const Stmt *st, Value **vals, int *r);
 /* tasks.shield; the await of its outer future resumes as OP_AWAIT's does */
 int ip_op_shield(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause);
 
@@ -118,6 +124,10 @@ int ip_resume_sync(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc
 int ip_op_tg(Sim *s, uint32_t task, uint32_t f, const Op *op);
 int ip_resume_tg_exit(Sim *s, uint32_t task, uint32_t f, uint32_t exc, uint32_t cause);
 void ip_group_add(Sim *s, uint32_t g, uint32_t t);
+
+/* ---- interp_ac.c: tasks.as_completed ---- */
+int ip_op_ac(Sim *s, uint32_t task, uint32_t f, const Op *op);
+int ip_resume_ac(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t exc);
 
 /* ---- interp_timeout.c: timeouts.py ---- */
 int ip_op_timeout(Sim *s, uint32_t task, uint32_t f, const Op *op);

@@ -31,9 +31,20 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
         FRM(f)->pc++;
         return R_VIS;
     }
+    Value *vals;
+    if (!ip_eval_aws(s, task, f, st, &vals, &r))
+        return r == R_CONT ? R_VIS : r;
+    r = gather_start(s, task, f, st, vals, cause);
+    mem_free(vals);
+    return r;
+}
+
+bool ip_eval_aws(Sim *s, uint32_t task, uint32_t f, const Stmt *st, Value **out, int *r)
+{
     /* Python evaluates every argument of gather(...) -- the arguments of
      * its coroutine calls included -- before gather creates any task. */
     uint32_t nvals = 0;
+    *out = NULL;
     for (uint32_t i = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
         if (aw->kind == AW_CALL)
@@ -42,27 +53,23 @@ int ip_op_gather(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     Value *vals = nvals ? mem_malloc(nvals * sizeof *vals) : NULL;
     if (nvals && !vals) {
         sim__fail_nomem(s);
-        return R_ABORT;
+        *r = R_ABORT;
+        return false;
     }
     for (uint32_t i = 0, off = 0; i < st->aw_count; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
         uint32_t n = aw->nargs > 64 ? 64 : aw->nargs;
         Value tv;
-        if (aw->kind == AW_TASK && !ip_local(s, task, f, aw->var, &tv, &r)) {
+        if ((aw->kind == AW_TASK && !ip_local(s, task, f, aw->var, &tv, r)) ||
+            (aw->kind == AW_CALL && n && !ip_eval_args(s, task, f, aw->args_first, n, vals + off, r))) {
             mem_free(vals);
-            return r == R_CONT ? R_VIS : r;
+            return false;
         }
-        if (aw->kind != AW_CALL || n == 0)
-            continue;
-        if (!ip_eval_args(s, task, f, aw->args_first, n, vals + off, &r)) {
-            mem_free(vals);
-            return r == R_CONT ? R_VIS : r;
-        }
-        off += n;
+        if (aw->kind == AW_CALL)
+            off += n;
     }
-    r = gather_start(s, task, f, st, vals, cause);
-    mem_free(vals);
-    return r;
+    *out = vals;
+    return true;
 }
 
 /* The body of tasks.gather once its arguments are evaluated (`vals`: the

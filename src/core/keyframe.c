@@ -52,7 +52,8 @@ struct KeyChunk {
     X(wnodes, nwnodes, wnodes_cap) X(inodes, ninodes, inodes_cap)                   \
     X(gathers, ngathers, gathers_cap) X(gchild, ngchild, gchild_cap)                \
     X(groups, ngroups, groups_cap) X(gnodes, ngnodes, gnodes_cap)                   \
-    X(touts, ntouts, touts_cap) X(xkept, nxkept, xkept_cap)
+    X(touts, ntouts, touts_cap) X(xkept, nxkept, xkept_cap)                          \
+    X(acs, nacs, acs_cap) X(acitems, nacitems, acitems_cap) X(acq, nacq, acq_cap)
 
 #define COUNT_TABLE(field, n, cap) +1
 enum { NTABLES = 0 STATE_TABLES(COUNT_TABLE) };

@@ -99,6 +99,8 @@ typedef enum StmtKind {
     STMT_JOIN,        /* await q.join(): obj (Queue) */
     STMT_WITH_TIMEOUT,/* async with asyncio.timeout(d): ns, flag = None, body */
     STMT_SHIELD,      /* aw_first (one), as_var: await asyncio.shield(aw) */
+    STMT_AS_COMPLETED,/* aw_first/aw_count, as_var, body, ns = timeout, flag = timeout is None:
+                       * for _f in asyncio.as_completed([...]): x = await _f */
     STMT__COUNT
 } StmtKind;
 

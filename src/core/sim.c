@@ -407,6 +407,9 @@ static void deadlock_text(Sim *s)
         case WAIT_GATHER:
             sbuf_puts(&b, "gather()");
             break;
+        case WAIT_AS_COMPLETED:
+            sbuf_puts(&b, "the next result of as_completed()");
+            break;
         case WAIT_SHIELD:
             sbuf_puts(&b, "shield(");
             sbuf_puts(&b, o != SIM_NONE && o < s->rec.ntasks ? rec_text(&s->rec, s->rec.tasks[o].name) : "?");

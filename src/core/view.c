@@ -94,6 +94,7 @@ const char *wait_kind_name(WaitKind k)
         [WAIT_EVENT] = "Event", [WAIT_LOCK] = "Lock", [WAIT_QUEUE_GET] = "Queue.get",
         [WAIT_QUEUE_PUT] = "Queue.put", [WAIT_QUEUE_JOIN] = "Queue.join",
         [WAIT_GROUP] = "TaskGroup", [WAIT_READY] = "ready queue", [WAIT_SHIELD] = "shield",
+        [WAIT_AS_COMPLETED] = "as_completed",
     };
     return k < WAIT__COUNT ? names[k] : "?";
 }
@@ -106,6 +107,7 @@ const char *handle_kind_name(HandleKind k)
         [H_GATHER_DONE] = "gather_done", [H_GROUP_DONE] = "group_done",
         [H_RUN_UNTIL_DONE] = "run_until_complete", [H_TIMEOUT] = "timeout",
         [H_SHIELD_INNER] = "shield_inner", [H_SHIELD_OUTER] = "shield_outer",
+        [H_AC_DONE] = "as_completed_done", [H_AC_TIMEOUT] = "as_completed_timeout",
     };
     return k < H__COUNT ? names[k] : "?";
 }
@@ -151,6 +153,7 @@ static void stmt_words(const Program *p, uint32_t sid, char *buf, size_t n)
     case STMT_GATHER: snprintf(buf, n, "await asyncio.gather(...)"); break;
     case STMT_WAIT_FOR: secs(st->ns, d, sizeof d); snprintf(buf, n, "await asyncio.wait_for(..., timeout=%s)", st->flag ? "None" : d); break;
     case STMT_SHIELD: snprintf(buf, n, "await asyncio.shield(...)"); break;
+    case STMT_AS_COMPLETED: snprintf(buf, n, "for ... in asyncio.as_completed(...)"); break;
     case STMT_CANCEL: snprintf(buf, n, "%s.cancel()", co != PROG_NONE ? prog_local_name(p, co, st->var) : "?"); break;
     case STMT_RETURN: snprintf(buf, n, "return"); break;
     case STMT_RAISE: snprintf(buf, n, "raise %s", exc_name(st->exc)); break;
@@ -284,6 +287,17 @@ void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char 
     case H_SHIELD_INNER:
         snprintf(buf, n, "shield: %s done -> pass its outcome to the outer future", task_name(r, hi->task));
         break;
+    case H_AC_DONE:
+        snprintf(buf, n, "as_completed: %s done -> into its done Queue", task_name(r, hi->task));
+        break;
+    case H_AC_TIMEOUT:
+        if (hi->stmt != SIM_NONE && hi->stmt < p->nstmts)
+            secs(p->stmts[hi->stmt].ns, d, sizeof d);
+        else
+            snprintf(d, sizeof d, "?");
+        snprintf(buf, n, "timer: as_completed(timeout=%s) expires -> a None into the done Queue for each "
+                 "future left", d);
+        break;
     case H_SHIELD_OUTER:
         snprintf(buf, n, "shield: outer future done -> stop passing on %s's outcome", task_name(r, hi->task));
         break;
@@ -389,10 +403,27 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
         stmt_words(p, sp->stmt, w, sizeof w);
         if (sp->stmt < p->nstmts && p->stmts[sp->stmt].kind == STMT_WITH_TIMEOUT)
             timeout_words(r, p, sp, w, buf, n);
+        else if (sp->stmt < p->nstmts && p->stmts[sp->stmt].kind == STMT_AS_COMPLETED)
+            snprintf(buf, n, sp->aux == AC_EXEC_NEXT
+                     ? "%s awaits the next coroutine as_completed yields: _wait_for_one() takes the first future "
+                       "from its done Queue, or waits there"
+                     : "%s starts for ... in asyncio.as_completed(...): the first next() wraps each awaitable in "
+                       "a task and adds _on_completion to each", task_name(r, sp->task));
         else
             snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
         break;
     case STEP_CALLBACK:
+        if (sp->aux != ACS_NONE && sp->handle < r->nhandles && r->handles[sp->handle].kind == H_AC_DONE) {
+            const char *t = task_name(r, r->handles[sp->handle].task);
+            if (sp->aux == ACS_LATE)
+                snprintf(buf, n, "callback runs: as_completed's _on_completion: %s is done, but the timeout came "
+                         "first and emptied todo: nothing to do", t);
+            else
+                snprintf(buf, n, "callback runs: as_completed's _on_completion: %s leaves todo for the done Queue%s", t,
+                         sp->aux == ACS_WAKE ? "; put_nowait completes the waiting getter, so the loop's wakeup "
+                                               "is queued" : "; nothing waits there yet");
+            break;
+        }
         if (sp->aux != SHS_NONE && sp->handle < r->nhandles) {
             shield_words(r, sp, buf, n);
             break;
@@ -422,6 +453,10 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             break;
         case WAIT_TASK:
             snprintf(buf, n, "%s adds a done callback to task %s", task_name(r, sp->task), task_name(r, sp->obj));
+            break;
+        case WAIT_AS_COMPLETED:
+            snprintf(buf, n, "%s waits for as_completed's next result: a getter future on its done Queue, which the "
+                     "next _on_completion completes", task_name(r, sp->task));
             break;
         case WAIT_SHIELD:
             snprintf(buf, n, "%s awaits shield(%s)'s outer future: cancelling %s now cancels only that "

@@ -310,6 +310,7 @@ static void wait_words(const Recording *r, const Program *p, const Span *sp, cha
     case WAIT_QUEUE_JOIN: namef(buf, n, "join Queue %s", obj_name(p, obj)); break;
     case WAIT_GROUP: namef(buf, n, "await TaskGroup children"); break;
     case WAIT_SHIELD: namef(buf, n, "await shield(%s)", reg ? task_name(r, obj) : "?"); break;
+    case WAIT_AS_COMPLETED: namef(buf, n, "await as_completed's next"); break;
     default: namef(buf, n, "ready (in queue)"); break;
     }
 }

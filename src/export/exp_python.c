@@ -227,13 +227,15 @@ static bool underscores_taken(Py *y, uint32_t coro, size_t k)
 /* The loop variable of a repeat without "as": "_", or "__", "___", ... when
  * that name is taken, so the loop neither overwrites a variable of the
  * scenario nor hides a coroutine or an object named "_". */
-static void loop_var(Py *y, uint32_t coro)
+/* Writes the name of an unnamed loop variable; returns how many underscores it has. */
+static size_t loop_var(Py *y, uint32_t coro)
 {
     size_t k = 1;
     while (underscores_taken(y, coro, k))
         k++;
     for (size_t i = 0; i < k; i++)
         puts_(y, "_");
+    return k;
 }
 
 static void block(Py *y, Block b, int depth);
@@ -421,6 +423,34 @@ static void stmt(Py *y, uint32_t id, int depth)
         puts_(y, b);
         puts_(y, "):\n");
         block(y, s->body, depth + 1);
+        break;
+    }
+    case STMT_AS_COMPLETED: {
+        puts_(y, "for ");
+        size_t k = loop_var(y, co); /* the coroutine _wait_for_one() */
+        puts_(y, " in asyncio.as_completed([");
+        for (uint32_t i = 0; i < s->aw_count; i++) {
+            if (i)
+                puts_(y, ", ");
+            awaitable(y, co, s->aw_first + i);
+        }
+        puts_(y, "]");
+        if (!s->flag) {
+            puts_(y, ", timeout=");
+            timeout_arg(y, s);
+        }
+        puts_(y, "):\n");
+        indent(y, depth + 1);
+        if (s->as_var != PROG_NONE) {
+            puts_(y, local(y, co, s->as_var));
+            puts_(y, " = ");
+        }
+        puts_(y, "await ");
+        for (size_t i = 0; i < k; i++)
+            puts_(y, "_");
+        puts_(y, "\n");
+        if (s->body.count) /* (the await is a body already) */
+            block(y, s->body, depth + 1);
         break;
     }
     case STMT_TASK_GROUP:

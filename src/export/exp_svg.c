@@ -62,7 +62,7 @@ static const char *const wait_color[WAIT__COUNT] = {
     [WAIT_TASK] = "#2f9fb3",       [WAIT_GATHER] = "#2b8a9e",     [WAIT_WAIT_FOR] = "#5e83b8",
     [WAIT_EVENT] = "#c46aa8",      [WAIT_LOCK] = "#b0608a",       [WAIT_QUEUE_GET] = "#7b6fc4",
     [WAIT_QUEUE_PUT] = "#6a5fb0",  [WAIT_QUEUE_JOIN] = "#5d55a0", [WAIT_GROUP] = "#2c7d8f",
-    [WAIT_READY] = "#f5c04a",      [WAIT_SHIELD] = "#3f9a86",
+    [WAIT_READY] = "#f5c04a",      [WAIT_SHIELD] = "#3f9a86",     [WAIT_AS_COMPLETED] = "#4b8fa8",
 };
 static const char *const wait_legend[WAIT__COUNT] = {
     [WAIT_NONE] = "waiting",          [WAIT_TIMER] = "waiting: timer (sleep)",
@@ -72,6 +72,7 @@ static const char *const wait_legend[WAIT__COUNT] = {
     [WAIT_QUEUE_GET] = "waiting: Queue get", [WAIT_QUEUE_PUT] = "waiting: Queue put",
     [WAIT_QUEUE_JOIN] = "waiting: Queue join", [WAIT_GROUP] = "waiting: TaskGroup",
     [WAIT_READY] = "ready",           [WAIT_SHIELD] = "waiting: shield",
+    [WAIT_AS_COMPLETED] = "waiting: as_completed",
 };
 
 /* ---- output buffer ---------------------------------------------------------- */

@@ -246,7 +246,8 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
     case STMT_CANCEL:
         s->var = bld_task_var(c, verb, vn);
         break;
-    case STMT_GATHER: {
+    case STMT_GATHER:
+    case STMT_AS_COMPLETED: {
         if (ty(c, verb) != JL_ARRAY) {
             ERR(c, verb,
                 "expected a list of awaitables (task variables, {\"call\": ...} or {\"sleep\": "
@@ -322,6 +323,7 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
     case STMT_WITH_TIMEOUT:
         bld_timeout_value(c, verb, s);
         break;
+
     case STMT__COUNT:
         break;
     }
@@ -343,6 +345,10 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
             missing(c, stmt, vn, "value", "the value to store");
         WITH_OPT(c, stmt, "value", v, s->expr = bld_lower_expr(c, v));
         break;
+    case STMT_AS_COMPLETED:
+        s->flag = true; /* timeout=None, unless "timeout" gives seconds */
+        WITH_OPT(c, stmt, "timeout", v, (s->flag = false, bld_timeout_value(c, v, s)));
+        /* fall through */
     case STMT_REPEAT:
         WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
         /* fall through */
@@ -517,6 +523,7 @@ static uint32_t as_kind(StmtKind k)
     case STMT_GATHER: return B_GATHER;
     case STMT_WAIT_FOR: return B_WAIT_FOR;
     case STMT_SHIELD: return B_SHIELD;
+    case STMT_AS_COMPLETED: return B_AS_COMPLETED;
     case STMT_CANCEL: return B_CANCEL;
     case STMT_GET: return B_GET;
     case STMT_REPEAT: return B_REPEAT;
@@ -551,7 +558,8 @@ static void collect_stmt(Ctx *c, V sv)
             collect_bind(c, m, as_kind(vi->kind));
         } else if (strcmp(k, "body") == 0 &&
                    (vi->kind == STMT_WITH || vi->kind == STMT_REPEAT ||
-                    vi->kind == STMT_TASK_GROUP || vi->kind == STMT_WITH_TIMEOUT)) {
+                    vi->kind == STMT_TASK_GROUP || vi->kind == STMT_WITH_TIMEOUT ||
+                    vi->kind == STMT_AS_COMPLETED)) {
             collect_block(c, m);
         } else if (strcmp(k, "finally") == 0 && vi->kind == STMT_TRY) {
             collect_block(c, m);

@@ -38,8 +38,9 @@ enum {
     B_GROUP = 1u << 10,   /* task_group name */
     B_SET_VAR = 1u << 11, /* set_var name */
     B_SHIELD = 1u << 12,  /* shield ... as */
+    B_AS_COMPLETED = 1u << 13, /* as_completed ... as: each result */
     /* a variable bound only otherwise cannot hold a task */
-    B_MAY_BE_TASK = B_PARAM | B_TASK | B_AWAIT | B_WAIT_FOR | B_SHIELD
+    B_MAY_BE_TASK = B_PARAM | B_TASK | B_AWAIT | B_WAIT_FOR | B_SHIELD | B_AS_COMPLETED
 };
 
 typedef struct LocalInfo {

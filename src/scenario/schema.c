@@ -24,6 +24,7 @@ static const VerbInfo verbs[] = {
     {"gather", STMT_GATHER, {"as", "return_exceptions", NULL}},
     {"wait_for", STMT_WAIT_FOR, {"timeout", "as", NULL}},
     {"shield", STMT_SHIELD, {"as", NULL}},
+    {"as_completed", STMT_AS_COMPLETED, {"as", "body", "timeout", NULL}},
     {"cancel", STMT_CANCEL, {"as", NULL}},
     {"return", STMT_RETURN, {NULL}},
     {"raise", STMT_RAISE, {"message", NULL}},

@@ -86,6 +86,7 @@ Theme theme_make(float scale)
     t.wait[WAIT_GATHER] = rgb(0x2b8a9e);
     t.wait[WAIT_WAIT_FOR] = rgb(0x5e83b8);
     t.wait[WAIT_SHIELD] = rgb(0x3f9a86);
+    t.wait[WAIT_AS_COMPLETED] = rgb(0x4b8fa8);
     t.wait[WAIT_EVENT] = rgb(0xc46aa8);
     t.wait[WAIT_LOCK] = rgb(0xb0608a);
     t.wait[WAIT_QUEUE_GET] = rgb(0x7b6fc4);

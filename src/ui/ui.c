@@ -341,6 +341,10 @@ void ui__describe_wait(const UiCtx *c, const TaskNow *tn, char *buf, size_t n,
     case WAIT_GATHER:
         snprintf(buf, n, "gather(...) of its children");
         break;
+    case WAIT_AS_COMPLETED:
+        snprintf(buf, n, "the next task to finish");
+        snprintf(detail, dn, "its done Queue is empty");
+        break;
     case WAIT_SHIELD:
         snprintf(buf, n, "shield(%s)", ui__task_name(c, tn->wait_obj));
         snprintf(detail, dn, "cancelling it cancels only the shield");

@@ -574,6 +574,8 @@ def describe_handle(handle):
         timeouts.Timeout._on_timeout              timeout -           (asyncio.timeout)
         shield's _inner_done_callback(inner)      shield_inner <inner task name>
         shield's _outer_done_callback(outer)      shield_outer -
+        as_completed's _on_completion(f)          as_completed_done <f's task name>
+        as_completed's _on_timeout                as_completed_timeout -
         anything else                             other <qualname>
     """
     cb = handle._callback
@@ -607,6 +609,10 @@ def describe_handle(handle):
             return "shield_inner " + (_future_name(args[0]) if args else "-")
         if qn == "shield.<locals>._outer_done_callback":
             return "shield_outer -"
+        if qn == "as_completed.<locals>._on_completion":
+            return "as_completed_done " + (_future_name(args[0]) if args else "-")
+        if qn == "as_completed.<locals>._on_timeout":
+            return "as_completed_timeout -"
     return "other " + _qualname(cb)
 
 

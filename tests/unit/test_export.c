@@ -584,6 +584,9 @@ static const char every_verb[] =
     "      {\"create_task\": \"slow\", \"as\": \"sh\"},\n"
     "      {\"shield\": \"sh\", \"as\": \"shr\"},\n"
     "      {\"shield\": {\"sleep\": 0.5}},\n"
+    "      {\"as_completed\": [\"sh\", {\"call\": \"slow\"}, {\"sleep\": 0.1}], \"as\": \"acr\", \"timeout\": 2,\n"
+    "       \"body\": [{\"print\": \"{acr}\"}]},\n"
+    "      {\"as_completed\": [], \"body\": []},\n"
     "      {\"set_var\": \"v\", \"value\": \"{{literal}} {v}\"},\n"
     "      {\"return\": {\"var\": \"v\"}}\n"
     "    ]\n"
@@ -607,7 +610,8 @@ static void walk_depth(const Program *p, Block b, int depth, int *depths, int *v
             if (s->has_finally)
                 walk_depth(p, s->fin, depth + 1, depths, visits);
         } else if (s->kind == STMT_WITH || s->kind == STMT_REPEAT ||
-                   s->kind == STMT_TASK_GROUP || s->kind == STMT_WITH_TIMEOUT) {
+                   s->kind == STMT_TASK_GROUP || s->kind == STMT_WITH_TIMEOUT ||
+                   s->kind == STMT_AS_COMPLETED) {
             walk_depth(p, s->body, depth + 1, depths, visits);
         }
     }
@@ -623,7 +627,8 @@ static void check_stmt_code(const Program *p, uint32_t id, const char *code)
     const char *rest = code;
     bool ok = true;
     /* "x = " first when the statement binds its result */
-    if (s->kind != STMT_ASSIGN && s->kind != STMT_REPEAT && s->as_var != PROG_NONE) {
+    if (s->kind != STMT_ASSIGN && s->kind != STMT_REPEAT && s->kind != STMT_AS_COMPLETED &&
+        s->as_var != PROG_NONE) {
         snprintf(want, sizeof want, "%s = ", prog_local_name(p, co, s->as_var));
         ok = starts_with(rest, want);
         rest += ok ? strlen(want) : 0;
@@ -655,6 +660,10 @@ static void check_stmt_code(const Program *p, uint32_t id, const char *code)
     case STMT_GATHER: snprintf(want, sizeof want, "await asyncio.gather("); break;
     case STMT_WAIT_FOR: snprintf(want, sizeof want, "await asyncio.wait_for("); break;
     case STMT_SHIELD: snprintf(want, sizeof want, "await asyncio.shield("); break;
+    case STMT_AS_COMPLETED: /* for _ in ...: (underscores) and `x = await _` on the next line */
+        snprintf(want, sizeof want, "for _");
+        ok = ok && strstr(rest, " in asyncio.as_completed([") != NULL;
+        break;
     case STMT_CANCEL:
         snprintf(want, sizeof want, "%s.cancel()", prog_local_name(p, co, s->var));
         ok = ok && strcmp(rest, want) == 0;

@@ -413,7 +413,7 @@ void test_scenario_error_classes(void)
               "$.coroutines.main[0].print", "statement has two verbs: \"sleep\" and \"print\"");
     check_one(MAIN("{\"as\": \"x\"}"), "{\"as", 0, "$.coroutines.main[0]",
               "statement has no verb; expected one of: print, sleep, block, io, call, "
-              "create_task, await, gather, wait_for, shield, cancel, return, raise, try, wait, set, "
+              "create_task, await, gather, wait_for, shield, as_completed, cancel, return, raise, try, wait, set, "
               "clear, with, put, get, task_done, join, repeat, task_group, set_var, with_timeout");
     check_one(MAIN("{\"print\": 3}"), "3", 0, "$.coroutines.main[0].print",
               "expected a string, got 3");
