@@ -662,55 +662,77 @@ static void test_timeout_chip(void)
     fix_close(&f);
 }
 
-/* The waiting set shows "shield(Task-N)" for a task waiting for a shield,
- * from its SUSPEND step until the step that queues its wakeup (the outer
- * future done), counted at every step of scenarios/shield.json against the
- * recording. */
-static void test_shield_chip(void)
+/* The spans of a wait kind in a recording: the task, the SUSPEND step that
+ * begins it, the step that queues the task's wakeup (its future done), which
+ * ends it, and the REGISTER step's obj. */
+typedef struct WaitSpan {
+    uint32_t task, from, until, obj;
+} WaitSpan;
+
+static int wait_spans(const Recording *r, WaitKind kind, WaitSpan *out, int max)
+{
+    int n = 0;
+    uint32_t obj = SIM_NONE;
+    for (uint32_t i = 0; i < r->nsteps && n < max; i++) {
+        Step sp = rec_step(r, i);
+        if (sp.kind == STEP_REGISTER && sp.aux == kind)
+            obj = sp.obj;
+        if (sp.kind == STEP_SUSPEND && sp.aux == kind)
+            out[n++] = (WaitSpan){sp.task, i, UINT32_MAX, obj};
+    }
+    for (int k = 0; k < n; k++) /* the first wakeup queued after it suspended */
+        for (uint32_t h = 0; h < r->nhandles; h++) {
+            const HandleInfo *hi = &r->handles[h];
+            if (hi->kind == H_TASK_WAKEUP && hi->task == out[k].task && hi->created > out[k].from &&
+                hi->created < out[k].until)
+                out[k].until = hi->created;
+        }
+    return n;
+}
+
+/* At every step of `file`, the waiting set shows one `chip` per task in a
+ * wait of kind `kind` (as the recording has them; `nspans` in all), and with
+ * `name_inner` "shield(<the REGISTER step's task>)" beside it. */
+static void check_wait_chips(const char *file, WaitKind kind, const char *chip, int nspans, bool name_inner)
 {
     Fix f;
-    CHECK(fix_open(&f, "scenarios/shield.json"), "shield.json loads");
+    CHECK(fix_open(&f, file), "%s loads", file);
     const Recording *r = sim_recording(f.sim);
-    enum { MAXT = 8 };
-    uint32_t reg[MAXT], until[MAXT], inner[MAXT];
-    for (int i = 0; i < MAXT; i++)
-        reg[i] = until[i] = inner[i] = UINT32_MAX;
-    for (uint32_t i = 0; i < r->nsteps; i++) {
-        Step sp = rec_step(r, i);
-        if (sp.task < MAXT && sp.kind == STEP_REGISTER && sp.aux == WAIT_SHIELD)
-            inner[sp.task] = sp.obj;
-        else if (sp.task < MAXT && sp.kind == STEP_SUSPEND && sp.aux == WAIT_SHIELD)
-            reg[sp.task] = i;
-    }
-    for (uint32_t h = 0; h < r->nhandles; h++) { /* the first wakeup queued after it suspended */
-        const HandleInfo *hi = &r->handles[h];
-        if (hi->kind == H_TASK_WAKEUP && hi->task < MAXT && reg[hi->task] != UINT32_MAX &&
-            hi->created > reg[hi->task] && hi->created < until[hi->task])
-            until[hi->task] = hi->created;
-    }
-    int waiters = 0, shown = 0;
-    for (int t = 0; t < MAXT; t++)
-        waiters += reg[t] != UINT32_MAX;
-    CHECK(waiters == 2, "two tasks await a shield (%d)", waiters);
+    WaitSpan sp[16];
+    int n = wait_spans(r, kind, sp, 16), shown = 0;
+    CHECK(n == nspans, "%s: %d waits of kind %d, expected %d", file, n, (int)kind, nspans);
     UiInput in = input(1600, 1000);
-    for (uint32_t n = 1; n <= r->nsteps; n++) {
-        sim_seek(f.sim, n);
+    for (uint32_t step = 1; step <= r->nsteps; step++) {
+        sim_seek(f.sim, step);
         frame(&f, &in);
         int want = 0;
-        for (uint32_t t = 0; t < MAXT && t < sim_ntasks(f.sim); t++) {
-            if (!(reg[t] < n && (until[t] == UINT32_MAX || n <= until[t])))
+        for (int k = 0; k < n; k++) {
+            if (!(sp[k].from < step && step <= sp[k].until))
                 continue;
-            char chip[64];
-            snprintf(chip, sizeof chip, "shield(%s)", rec_text(r, r->tasks[inner[t]].name));
-            CHECK(find_text(&f.dl, P_WAITING, chip) >= 0, "step %u: %s is shown", n - 1, chip);
+            if (name_inner) {
+                char inner[64];
+                snprintf(inner, sizeof inner, "shield(%s)", rec_text(r, r->tasks[sp[k].obj].name));
+                CHECK(find_text(&f.dl, P_WAITING, inner) >= 0, "step %u: %s is shown", step - 1, inner);
+            }
             want++;
         }
-        int got = count_text(&f.dl, P_WAITING, "shield(Task-");
+        int got = count_text(&f.dl, P_WAITING, chip);
         shown += got;
-        CHECK(got == want, "step %u: %d shield chips, expected %d", n - 1, got, want);
+        CHECK(got == want, "%s step %u: %d \"%s\" chips, expected %d", file, step - 1, got, chip, want);
     }
-    CHECK(shown > 0, "the chip was shown at some step");
+    CHECK(shown > 0, "%s: the chip was shown at some step", file);
     fix_close(&f);
+}
+
+/* The waiting set shows "shield(Task-N)" for a task waiting for a shield
+ * (two waits in scenarios/shield.json), and "the next task to finish" for
+ * one waiting in an as_completed loop (three in scenarios/as_completed.json),
+ * from its SUSPEND step until the step that queues its wakeup, counted at
+ * every step against the recording. */
+static void test_wait_chips(void)
+{
+    check_wait_chips("scenarios/shield.json", WAIT_SHIELD, "shield(Task-", 2, true);
+    check_wait_chips("scenarios/as_completed.json", WAIT_AS_COMPLETED, "the next task to finish", 3, false);
 }
 
 /* A run stopped by a limit says why in the stages panel's step text, and
@@ -1459,7 +1481,7 @@ int main(void)
         {"the end of a run says why", test_limit_says_why},
         {"tasks left pending by the shutdown", test_left_pending},
         {"asyncio.timeout chip", test_timeout_chip},
-        {"asyncio.shield chip", test_shield_chip},
+        {"shield and as_completed chips", test_wait_chips},
         {"console and clicks", test_console_and_clicks},
         {"console rows for newlines", test_console_newlines},
         {"console: asyncio's logs", test_console_logs},
