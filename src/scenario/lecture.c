@@ -67,6 +67,9 @@ static const LecRule rules[] = {
     {"wait_for_cancels",
      "On timeout wait_for cancels the inner task and waits for it to end before raising "
      "TimeoutError."},
+    {"as_completed_order",
+     "as_completed hands out results in the order the tasks finish, each two iterations after its "
+     "task ended: its done callback fills a queue, then the loop's wakeup takes from it."},
     {"shield_cancels_outer",
      "Cancelling a task that awaits shield(aw) cancels only the shield's outer future: the task "
      "gets CancelledError at once, and aw's task runs on."},
