@@ -650,6 +650,15 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
         if (!ip_eval_args(s, task, f, st->args_first, n, args, &r))
             return r == R_CONT ? R_VIS : r;
         uint32_t name = SIM_NONE, g = SIM_NONE;
+        bool unbound = false;
+        uint32_t bad = SIM_NONE;
+        if (st->name != PROG_NONE) { /* name=f"...": an argument, evaluated before the call */
+            name = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
+            if (unbound) {
+                r = raise_unbound(s, task, f, bad);
+                return r == R_CONT ? R_VIS : r;
+            }
+        }
         if (st->group != PROG_NONE) {
             Value gv = *slot_at(s, f, st->group);
             if (gv.type != V_GROUP) {
@@ -681,25 +690,15 @@ static int exec_op(Sim *s, uint32_t task, uint32_t f, const Op *op)
                 return r == R_CONT ? R_VIS : r;
             }
         }
-        bool unbound = false;
-        uint32_t bad = SIM_NONE;
-        if (st->name != PROG_NONE && g == SIM_NONE) {
-            name = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
-            if (unbound) {
-                r = raise_unbound(s, task, f, bad);
-                return r == R_CONT ? R_VIS : r;
-            }
-        }
-        uint32_t t = task__new(s, TK_CORO, st->coro, args, n, name, 0, op->stmt);
+        uint32_t t = task__new(s, TK_CORO, st->coro, args, n, g == SIM_NONE ? name : SIM_NONE, 0, op->stmt);
         if (t == SIM_NONE)
             return R_ABORT;
         if (g != SIM_NONE) {
             /* TaskGroup.create_task: loop.create_task(coro) (a Task-N name is
              * used up), then _set_task_name, then the done callback. */
-            if (st->name != PROG_NONE) {
-                uint32_t nm = val__template(s, st->name, f, FRM(f)->code, &unbound, &bad);
-                if (nm != SIM_NONE && t < s->rec.ntasks && s->rec.tasks[t].created + 1 >= rec__next_index(s)) {
-                    const char *z = val__str(s, nm);
+            if (name != SIM_NONE) {
+                if (t < s->rec.ntasks && s->rec.tasks[t].created + 1 >= rec__next_index(s)) {
+                    const char *z = val__str(s, name);
                     s->rec.tasks[t].name = rec__text(s, z, strlen(z));
                 }
             }
