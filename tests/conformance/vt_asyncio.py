@@ -87,7 +87,7 @@ import sys
 import tempfile
 import time
 import traceback
-from asyncio import base_events, coroutines, events, futures, taskgroups, tasks, timeouts
+from asyncio import base_events, coroutines, events, exceptions, futures, taskgroups, tasks, timeouts
 
 EXIT_OK, EXIT_RAISED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_LIMIT, EXIT_DIFFERS = 0, 1, 2, 3, 4, 5
 
@@ -497,7 +497,6 @@ def _creation_key(task):
 
 
 _orig_all_tasks = tasks.all_tasks
-_orig_as_completed = tasks.as_completed
 _orig_taskgroup_init = taskgroups.TaskGroup.__init__
 
 
@@ -508,19 +507,53 @@ def _all_tasks_in_creation_order(loop=None):
     return InsertionOrderedSet(sorted(_orig_all_tasks(loop), key=_creation_key))
 
 
-def _as_completed_in_argument_order(fs, *, timeout=None):
-    """tasks.as_completed, wrapping coroutines into tasks in argument order.
+def as_completed(fs, *, timeout=None):
+    """tasks.as_completed (3.11.7), with todo in argument order (R35, R51).
 
-    CPython does {ensure_future(f) for f in set(fs)}, so coroutine arguments become
-    tasks (and start) in address order (R35).  Making the tasks first, in argument
-    order, and handing them to the real as_completed leaves nothing else order-
-    dependent.  Still a generator: nothing happens before the first next().
+    CPython builds todo = {ensure_future(f) for f in set(fs)}: coroutine
+    arguments become tasks (and start) in address order, and the loop
+    `for f in todo: f.add_done_callback(_on_completion)` queues the callbacks of
+    futures that are already done in that order too.  Here todo is an
+    InsertionOrderedSet built in argument order (dict.fromkeys(fs) hashes every
+    argument first, as set(fs) does); the rest is the 3.11.7 code.  Defined as
+    `as_completed` so that its callbacks keep their qualnames
+    (as_completed.<locals>._on_completion, describe_handle).
     """
     if futures.isfuture(fs) or coroutines.iscoroutine(fs):
         raise TypeError(f"expect an iterable of futures, not {type(fs).__name__}")
+    from asyncio.queues import Queue  # as tasks.py does
+    done = Queue()
     loop = events._get_event_loop()
-    ordered = [tasks.ensure_future(f, loop=loop) for f in dict.fromkeys(fs)]
-    yield from _orig_as_completed(ordered, timeout=timeout)
+    todo = InsertionOrderedSet(tasks.ensure_future(f, loop=loop) for f in dict.fromkeys(fs))
+    timeout_handle = None
+
+    def _on_timeout():
+        for f in todo:
+            f.remove_done_callback(_on_completion)
+            done.put_nowait(None)  # Queue a dummy value for _wait_for_one().
+        todo.clear()  # Can't do todo.remove(f) in the loop.
+
+    def _on_completion(f):
+        if not todo:
+            return  # _on_timeout() was here first.
+        todo.remove(f)
+        done.put_nowait(f)
+        if not todo and timeout_handle is not None:
+            timeout_handle.cancel()
+
+    async def _wait_for_one():
+        f = await done.get()
+        if f is None:
+            # Dummy value from _on_timeout().
+            raise exceptions.TimeoutError
+        return f.result()  # May raise f.exception().
+
+    for f in todo:
+        f.add_done_callback(_on_completion)
+    if todo and timeout is not None:
+        timeout_handle = loop.call_later(timeout, _on_timeout)
+    for _ in range(len(todo)):
+        yield _wait_for_one()
 
 
 def _exact_timeout(delay):
@@ -603,7 +636,7 @@ def describe_handle(handle):
         return "run_until_complete -"
     if func is timeouts.Timeout._on_timeout:
         return "timeout -"
-    if getattr(cb, "__module__", None) == "asyncio.tasks":
+    if getattr(cb, "__module__", None) in ("asyncio.tasks", __name__):  # (as_completed: here)
         qn = getattr(cb, "__qualname__", None)
         if qn == "shield.<locals>._inner_done_callback":
             return "shield_inner " + (_future_name(args[0]) if args else "-")
@@ -699,7 +732,7 @@ def install(timestamps=False, callback_log=None, max_steps=DEFAULT_MAX_STEPS,
 
     # R51: creation order where CPython iterates sets of tasks.
     tasks.all_tasks = asyncio.all_tasks = _all_tasks_in_creation_order
-    tasks.as_completed = asyncio.as_completed = _as_completed_in_argument_order
+    tasks.as_completed = asyncio.as_completed = as_completed
     taskgroups.TaskGroup.__init__ = _taskgroup_init
     timeouts.timeout = asyncio.timeout = _exact_timeout
     if verbose:
