@@ -78,8 +78,37 @@ TypeError.  Whether a statement is a shield is drawn from the fifth stream
 alone, so a program without a shield is byte-identical to before it was
 added (checked on seeds 0:3000, both modes).
 
+A sixth stream (self.ac) switches on, in half of the programs,
+`as_completed` (for _ in asyncio.as_completed([aw, ...], timeout=T): x =
+await _; body): about one statement in ten becomes one (and half of the time
+one early in main; in a swarm sometimes in place of wait_for; in the fourth
+stream's focus bodies).  Items: task variables (one made earlier, sometimes
+listed twice or awaited to its end first; tasks of dedicated jobs ac_j* made
+just before, sometimes cancelled before they start), calls of jobs (a fixed
+sleep recorded in ac_info, then return, raise or catch their own cancel) and
+of helpers, sleeps; empty lists.  T: none, tied with an item's sleep (the
+loop's timer was scheduled first), 0, None, shorter, longer.  Bodies that
+print the result, sleep (results queue up), raise, return, cancel a listed
+task, or hold a nested as_completed, gather, shield or with_timeout.  A task
+iterating (ac_it*, ac_itp with two task parameters) that main, a killer task
+(ac_kill_*: sleep(d), then 0 to 3 sleep(0)s, then cancel: as the item ends,
+after its _on_completion, after the iterating task woke) or a wait_for
+cancels at about the moment an item ends; wait_for of such a coroutine;
+as_completed in TaskGroups (the body iterating group tasks while a sibling
+fails, or a child iterating) and in with_timeout (T tied with an item or with
+the loop's own timeout); an int, None, a list, ... among the items (a
+parameter of ac_bad, or an awaited value) under except TypeError.  Whether a
+statement is an as_completed is drawn from the sixth stream alone, and
+generate() makes a program again with the stream off when none was left in
+it (wrap_try can drop the clauses it generated) or when it nested deeper
+than CPython compiles (blocks()), so a program without an as_completed is
+byte-identical to before it was added (checked on seeds 0:3000, both modes).
+
 Things deliberately NOT generated (known, documented differences): printing a
-task or a TaskGroup variable.
+task or a TaskGroup variable; two tasks that may already be done when an
+as_completed starts (CPython adds _on_completion to them in the order of
+set(fs), their addresses: the order they are handed out in differs from run
+to run, and loopscope and the harness's argument order cannot follow it).
 """
 
 import json
@@ -123,6 +152,9 @@ TO_SECS = [0, 0, None, 0.1, 0.25, 0.3, 0.5, 0.5, 1, 1, 1, 1.5, 2, 3]
 
 # asyncio.shield's sleeps (a shield of a sleep, and what ties with it)
 SH_DUR = [0, 0.5, 0.5, 1, 1, 1, 2, 0.25]
+
+# asyncio.as_completed's sleeps (its items' and its bodies', and what ties with them)
+AC_DUR = [0, 0.5, 0.5, 1, 1, 1, 2, 0.25, 1.5]
 
 MAX_COST = 260          # rough budget of steps for the whole program
 
@@ -217,6 +249,9 @@ class Gen:
         v = random.Random(seed * 49979687 + 53)  # asyncio.shield (see s_shield())
         self.sh = v if v.random() < 0.5 else None
         self.sh_info = {}                       # dedicated coroutine -> its sleep
+        u = random.Random(seed * 67867967 + 71)  # asyncio.as_completed (see s_ascomp())
+        self.ac = u if u.random() < 0.5 else None
+        self.ac_info = {}                       # dedicated coroutine -> its sleep(s)
 
     # -- names -----------------------------------------------------------
     def fresh(self, prefix):
@@ -431,6 +466,8 @@ class Gen:
     def stmt(self, ctx):
         if self.sh and self.sh.random() < (0.1 if ctx.depth < 4 else 0.03):
             return self.s_shield(ctx)   # (drawn from self.sh: the rest stays the same)
+        if self.ac and self.ac.random() < (0.1 if ctx.depth < 4 else 0.03):
+            return self.s_ascomp(ctx)   # (drawn from self.ac: the rest stays the same)
         r = self.r
         hs = self.callable_helpers(ctx)
         ts = ctx.vars_of("task") + (ctx.vars_of("aval") if self.x_nontask else [])
@@ -1267,6 +1304,13 @@ class Gen:
                     out.append(t)
                 else:
                     t = None
+            elif "as_completed" in st:
+                items = st["as_completed"]
+                to = st.get("timeout")
+                if to is not None and items:
+                    out.append(t + to)
+                out += [t + a["sleep"] for a in items if isinstance(a, dict) and "sleep" in a]
+                t = None
             elif any(k in st for k in ("call", "await", "get", "put", "wait", "join")):
                 t = None
         return t
@@ -1348,7 +1392,11 @@ class Gen:
         csub = sub.sub()            # what the core binds (not seen by the handlers)
         if self.sh and self.sh.random() < 0.2:
             k = "shield"
-        if k == "shield":
+        if self.ac and self.ac.random() < 0.2:
+            k = "ascomp"
+        if k == "ascomp":
+            core = self.ac_plain(csub, wrap=False, d=d)
+        elif k == "shield":
             core = self.sh_plain(csub, self.sh_aw(csub, d), wrap=False)
         elif k == "wait_for":
             aw = {"sleep": d} if r.random() < 0.5 else self.call_aw(csub)
@@ -2050,6 +2098,487 @@ class Gen:
                                      force_cancel=True, env=dict(ctx.env)))
         return out
 
+    # -- asyncio.as_completed (only when self.ac switched it on) -------------
+    def s_ascomp(self, ctx):
+        """for _ in asyncio.as_completed([...], timeout=T): x = await _; body --
+        in one of several settings."""
+        a = self.ac
+        self.spend(2)
+        x = a.random()
+        if ctx.ci >= 1000 or ctx.depth >= 3:
+            x = 0.5 + 0.5 * x          # no new tasks or iterating coroutines there
+        if x < 0.25:
+            return self.ac_race(ctx)
+        if x < 0.35:
+            return self.ac_wait_for(ctx)
+        if x < 0.5:
+            return self.ac_group(ctx)
+        if x < 0.62:
+            return self.ac_timeout(ctx)
+        if x < 0.7:
+            return self.ac_nontask(ctx)
+        return self.ac_plain(ctx)
+
+    def ac_job(self):
+        """A dedicated coroutine for as_completed's items (made once per name,
+        with a fixed sleep recorded in ac_info, so that timeouts, other items
+        and cancels can tie with it): it returns, raises, or catches its own
+        cancellation."""
+        a = self.ac
+        name = a.choice(["ac_j1", "ac_j2", "ac_j3", "ac_j4"])
+
+        def make(ctx):
+            d = a.choice(AC_DUR)
+            self.ac_info[name] = d
+            w = a.choice([{"sleep": d}, {"sleep": d}, {"io": d, "label": "job io"}])
+            core = [self.p(ctx, "job start"), w]
+            y = a.random()
+            if y < 0.3:
+                core.append({"raise": a.choice(RAISE[:10]), "message": "job {who} failed"})
+            elif y < 0.37:
+                core.append({"raise": "CancelledError"})
+            if a.random() < 0.25:
+                cb = [self.p(ctx, "job cancelled")]
+                z = a.random()
+                if z < 0.35:
+                    cb.append({"raise": "CancelledError"})
+                elif z < 0.6:
+                    cb.append({"return": "job {who} swallowed"})
+                elif z < 0.8:
+                    cb.append({"sleep": a.choice([0, 0.5])})
+                core = [{"try": core, "except": [{"error": "CancelledError", "body": cb}]}]
+            return core + [{"return": a.choice(["job {who}", 7, None, [1, "{who}"], "{who}"])}]
+        self.dedicated(name, [("who", "who")], make)
+        return name
+
+    def ac_items(self, ctx, d=None, fresh=True, settle=True):
+        """-> (pre, items, durs, tvars): the items of an as_completed (task
+        variables, calls, sleeps), the statements that make its new tasks
+        just before it (nothing awaits in between, so they are pending), the
+        known sleeps of the items (to tie with), the task variables listed.
+
+        At most one task made earlier is listed (maybe twice, maybe awaited
+        to its end just before): two tasks already done at the first next()
+        put their _on_completion calls into the ready queue in the order of
+        CPython's set(fs) -- their addresses -- which nothing can model."""
+        a = self.ac
+        pre, items, durs, tvars = [], [], [], []
+        olds = ctx.vars_of("task")
+        if self.x_nontask and ctx.vars_of("aval") and a.random() < 0.1:
+            olds = ctx.vars_of("aval")
+        old = None
+        new_ok = fresh and ctx.ci < 1000 and ctx.depth < 5
+        for _ in range(a.choice([0, 1, 1, 2, 2, 3, 3, 3, 4])):
+            y = a.random()
+            if y < 0.2 and olds and old is None:
+                old = a.choice(olds)
+                items.append(old)
+                tvars.append(old)
+                if a.random() < 0.15:
+                    items.append(old)                       # the same task twice
+                if settle and a.random() < 0.2 and old in ctx.vars_of("task"):
+                    pre.insert(0, {"try": [{"await": old}], "except": [      # done already
+                        {"error": "BaseException", "body": [self.p(ctx, "old task ended")]}]})
+            elif y < 0.42 and new_ok:
+                name = self.ac_job()
+                if not self.spend(4):
+                    items.append({"sleep": a.choice(AC_DUR)})
+                    durs.append(items[-1]["sleep"])
+                    continue
+                tv = self.fresh("t")
+                pre.append({"create_task": name, "args": [self.fresh("w")], "as": tv})
+                ctx.env[tv] = "task"
+                items.append(tv)
+                tvars.append(tv)
+                durs.append(self.ac_info.get(name, 1))
+                if a.random() < 0.12:
+                    pre.append({"cancel": tv})                # cancelled before it starts
+                if a.random() < 0.1:
+                    items.append(tv)
+            elif y < 0.6 and new_ok:
+                name = self.ac_job()
+                self.spend(4)
+                items.append({"call": name, "args": [self.fresh("w")]})
+                durs.append(self.ac_info.get(name, 1))
+            elif y < 0.72 and self.callable_helpers(ctx):
+                j = a.choice(self.callable_helpers(ctx))
+                if self.spend(self.helpers[j]["cost"] + 2):
+                    aw = {"call": self.helpers[j]["name"]}
+                    args = self.args_for(ctx, j)
+                    if args or a.random() < 0.2:
+                        aw["args"] = args
+                    items.append(aw)
+            else:
+                s = d if d is not None and a.random() < 0.5 else a.choice(AC_DUR)
+                items.append({"sleep": s})
+                durs.append(s)
+        if len(items) > 1 and a.random() < 0.3:
+            a.shuffle(items)
+        return pre, items, durs, tvars
+
+    def ac_secs(self, durs, st=None):
+        """A timeout: tied with an item's sleep (the as_completed's timer was
+        scheduled first), 0, None, shorter, longer, or none at all."""
+        a = self.ac
+        y = a.random()
+        if y < 0.3:
+            return
+        if y < 0.6 and durs:
+            T = a.choice(durs)
+        elif y < 0.68:
+            T = 0
+        elif y < 0.78:
+            T = None
+        else:
+            T = a.choice([0.25, 0.5, 0.5, 1, 1, 1.5, 3])
+        if st is not None:
+            st["timeout"] = T
+        return T
+
+    def ac_body(self, sub, tvars, rv, durs):
+        """The loop's body: print the result, sleep (the results queue up),
+        raise, return, cancel one of the listed tasks, a nested as_completed,
+        gather, shield or with_timeout, random statements, nothing."""
+        a = self.ac
+        r = self.r
+        body = []
+        if rv and a.random() < 0.8:
+            body.append(self.p(sub, "ac got {%s}" % rv))
+        elif a.random() < 0.4:
+            body.append(self.p(sub, "ac turn"))
+        y = a.random()
+        if y < 0.2:
+            body.append({"sleep": a.choice(AC_DUR + durs)})
+        elif y < 0.28:
+            body.append({"raise": a.choice(RAISE), "message": "ac body"})
+        elif y < 0.36:
+            body.append({"return": self.value(sub)})
+        elif y < 0.5 and tvars:
+            c = self.fresh("c")
+            body += [{"cancel": a.choice(tvars), "as": c}, {"print": "ac cancel -> {%s}" % c}]
+            sub.env[c] = "val"
+            if a.random() < 0.4:
+                body.append({"sleep": a.choice([0, 0.5])})
+        elif y < 0.6 and sub.depth < 4:
+            body += self.ac_plain(sub, wrap=a.random() < 0.5)
+        elif y < 0.66:
+            body.append({"gather": [{"sleep": a.choice(AC_DUR)} for _ in range(a.choice([0, 1, 2]))]})
+        elif y < 0.71:
+            body.append({"shield": {"sleep": a.choice(AC_DUR + durs)}})
+        elif y < 0.78:
+            body.append({"with_timeout": a.choice([0, 0.5, 1, None] + durs),
+                         "body": [{"sleep": a.choice(AC_DUR)}, self.p(sub, "ac inner timeout")]})
+        elif y < 0.88 and sub.depth < 5:
+            body += self.stmts(sub, r.randint(1, 2))
+        return body
+
+    def ac_plain(self, ctx, wrap=True, d=None):
+        a = self.ac
+        env0 = dict(ctx.env)
+        pre, items, durs, tvars = self.ac_items(ctx, d)
+        st = {"as_completed": items}
+        rv = None
+        if a.random() < 0.75:
+            rv = self.fresh("r")
+            st["as"] = rv
+        self.ac_secs(durs + ([d] if d is not None else []), st)
+        sub = ctx.sub(bind=(rv, "aval") if rv else None)
+        st["body"] = self.ac_body(sub, tvars, rv, durs)
+        core = [st]
+        if a.random() < 0.5:
+            core.append(self.p(ctx, "after as_completed"))
+        if wrap and a.random() < (0.9 if ctx.ci < 0 and not ctx.protected else 0.6):
+            core = [self.wrap_try(ctx, core, force_cancel=a.random() < 0.5, env=dict(ctx.env),
+                                  expect=("TimeoutError",) if a.random() < 0.7 else ())]
+        out = pre + core
+        if tvars and ctx.ci < 1000 and a.random() < 0.3:     # what became of a listed task
+            t = a.choice(tvars)
+            rv2 = self.fresh("r")
+            sub2 = ctx.sub(bind=(rv2, "val"))
+            out.append(self.wrap_try(ctx, [{"await": t, "as": rv2}, self.p(sub2, "listed->{%s}" % rv2)],
+                                     force_cancel=True, env=dict(ctx.env)))
+        del env0
+        return out
+
+    def ac_iter(self, with_params=False):
+        """A dedicated coroutine that iterates an as_completed (its items'
+        sleeps recorded in ac_info), and handles a CancelledError there."""
+        a = self.ac
+        name = "ac_itp" if with_params else a.choice(["ac_it1", "ac_it2"])
+
+        def make(ctx):
+            items, durs = [], []
+            if with_params:
+                items += ["ta", "tb"]
+            for _ in range(a.choice([1, 2, 2, 3]) - (1 if with_params else 0)):
+                if a.random() < 0.6:
+                    j = self.ac_job()
+                    items.append({"call": j, "args": [{"var": "who"}]})
+                    durs.append(self.ac_info.get(j, 1))
+                else:
+                    s = a.choice(AC_DUR)
+                    items.append({"sleep": s})
+                    durs.append(s)
+            if a.random() < 0.2:
+                a.shuffle(items)
+            st = {"as_completed": items, "as": "ir"}
+            self.ac_secs(durs, st)
+            sub = ctx.sub(bind=("ir", "aval"))
+            body = [{"print": "it {who} got {ir}"}]
+            y = a.random()
+            if y < 0.3:
+                body.append({"sleep": a.choice(AC_DUR)})
+            elif y < 0.4:
+                body.append({"return": "it {who} first {ir}"})
+            elif y < 0.5 and with_params:
+                body.append({"cancel": a.choice(["ta", "tb"])})
+            elif y < 0.58:
+                body += self.stmts(sub, 1)
+            st["body"] = body
+            self.ac_info[name] = durs
+            cb = [self.p(ctx, "it cancelled")]
+            z = a.random()
+            if z < 0.35:
+                cb.append({"raise": "CancelledError"})
+            elif z < 0.5:
+                cb.append({"return": "it {who} swallowed"})
+            elif z < 0.7:
+                cb += [{"sleep": a.choice([0, 0.5, 1])}, self.p(ctx, "it still here")]
+            clauses = [{"error": a.choice(["CancelledError", "CancelledError", "BaseException"]), "body": cb}]
+            if a.random() < 0.6:
+                clauses.append({"error": a.choice(["TimeoutError", "Exception", "ValueError"]), "as": "ie",
+                                "body": [{"print": "it {who} saw {ie}"}]})
+            if a.random() < 0.3:
+                clauses.reverse()
+            tr = {"try": [self.p(ctx, "it start"), st, self.p(ctx, "it loop done")], "except": clauses}
+            if a.random() < 0.2:
+                tr["finally"] = [self.p(ctx, "it finally")]
+            return [tr, {"return": "it {who}"}]
+        self.dedicated(name, [("who", "who")] + ([("ta", "task"), ("tb", "task")] if with_params else []),
+                       make)
+        return name
+
+    def ac_killer(self, k, nz):
+        """cancel(tk) after sleep(k) and nz sleep(0)s: with k tied with an
+        item's end, the cancel comes as the task ends, after its
+        _on_completion, or after the loop's task woke."""
+        name = "ac_kill_%d_%d" % (round(k * 100), nz)
+
+        def make(ctx):
+            return [{"sleep": k}] + [{"sleep": 0}] * nz + [
+                {"cancel": "tk", "as": "kc"}, {"print": "ac killer {who}: {kc}"}, {"return": "killed"}]
+        return self.dedicated(name, [("who", "who"), ("tk", "task")], make)
+
+    def ac_race(self, ctx):
+        """A task iterating an as_completed, cancelled by main, a killer task
+        or a wait_for at about the moment an item ends (ties with its sleep,
+        then 0 to 3 sleep(0)s: before, between and after the item's
+        _on_completion and the iterating task's wakeup)."""
+        a = self.ac
+        self.spend(14)
+        out = []
+        args = [self.fresh("w")]
+        durs0 = []
+        if a.random() < 0.3:
+            it = self.ac_iter(True)
+            for k in range(2):                 # its two task parameters, made just before it
+                j = self.ac_job()
+                tv = self.fresh("t")
+                out.append({"create_task": j, "args": [self.fresh("w")], "as": tv})
+                ctx.env[tv] = "task"
+                args.append({"var": tv})
+                durs0.append(self.ac_info.get(j, 1))
+            if a.random() < 0.2:
+                out.append({"cancel": args[1 + a.randint(0, 1)]["var"]})   # one only (see ac_items)
+        else:
+            it = self.ac_iter()
+        durs = durs0 + list(self.ac_info.get(it, []))
+        t = self.fresh("t")
+        out.append({"create_task": it, "args": args, "as": t})
+        ctx.env[t] = "task"
+        S = a.choice(durs + durs + [0, 0.5, 1]) if durs else a.choice([0, 0.5, 1])
+        nz = a.choice([0, 0, 1, 2, 2, 3])
+        y = a.random()
+        if y < 0.45:
+            if a.random() < 0.9:
+                out.append({"sleep": S})
+            out += [{"sleep": 0}] * nz
+            c = self.fresh("c")
+            out += [{"cancel": t, "as": c}, self.p(ctx, "cancel it->{%s}" % c)]
+            ctx.env[c] = "val"
+            if a.random() < 0.15:
+                out.append({"cancel": t})
+        elif y < 0.75:
+            out.append({"create_task": self.ac_killer(S, nz), "args": [self.fresh("w"), {"var": t}]})
+        elif y < 0.9:
+            out.append(self.wrap_try(ctx, [{"wait_for": t, "timeout": S}], force_cancel=True,
+                                     env=dict(ctx.env), expect=("TimeoutError",)))
+        rv = self.fresh("r")
+        sub = ctx.sub(bind=(rv, "val"))
+        if a.random() < 0.2:
+            out.append({"sleep": a.choice([0, 0.5, 1, 2])})
+        out.append(self.wrap_try(ctx, [{"await": t, "as": rv}, self.p(sub, "it->{%s}" % rv)],
+                                 force_cancel=True, env=dict(ctx.env)))
+        for v in args[1:]:
+            if a.random() < 0.4:
+                rv = self.fresh("r")
+                sub = ctx.sub(bind=(rv, "val"))
+                out.append(self.wrap_try(ctx, [{"await": v["var"], "as": rv}, self.p(sub, "param->{%s}" % rv)],
+                                         force_cancel=True, env=dict(ctx.env)))
+        return out
+
+    def ac_wait_for(self, ctx):
+        """wait_for of a coroutine that iterates an as_completed, its timeout
+        tied with an item's end: wait_for cancels it in the loop."""
+        a = self.ac
+        self.spend(12)
+        it = self.ac_iter()
+        durs = self.ac_info.get(it, [])
+        T = a.choice(durs + durs + [0, 0.5, 1, None]) if durs else a.choice([0, 0.5, 1, None])
+        rv = self.fresh("r")
+        sub = ctx.sub(bind=(rv, "val"))
+        out = [self.wrap_try(ctx, [{"wait_for": {"call": it, "args": [self.fresh("w")]}, "timeout": T, "as": rv},
+                                   self.p(sub, "ac wait_for->{%s}" % rv)],
+                             force_cancel=True, env=dict(ctx.env), expect=("TimeoutError",))]
+        if a.random() < 0.4:
+            out.append({"sleep": a.choice([0, 0.5, 1, 2])})    # the items' tasks run on
+        return out
+
+    def ac_fail(self):
+        a = self.ac
+
+        def make(ctx):
+            f = a.choice([0, 0.5, 1, 1, 2, 0.25])
+            self.ac_info["ac_fail"] = f
+            return [{"sleep": f}, {"raise": a.choice(["ValueError", "KeyError", "OSError"]),
+                                   "message": "ac fail {who}"}]
+        return self.dedicated("ac_fail", [("who", "who")], make)
+
+    def ac_group(self, ctx):
+        """as_completed in a TaskGroup: the body iterating group tasks (and
+        calls, sleeps), or a child iterating while a sibling fails."""
+        a = self.ac
+        self.spend(12)
+        g = self.fresh("tg")
+        sub = ctx.sub()
+        sub.groups.append(g)
+        body = []
+        if a.random() < 0.6:
+            tvs = []
+            for _ in range(a.choice([1, 2, 2, 3])):
+                tv = self.fresh("t")
+                body.append({"create_task": self.ac_job(), "args": [self.fresh("w")], "group": g, "as": tv})
+                sub.env[tv] = "task"
+                tvs.append(tv)
+            if a.random() < 0.5:
+                body.append({"create_task": self.ac_fail(), "args": [self.fresh("w")], "group": g})
+            pre, items, durs, tv2 = self.ac_items(sub, settle=False)   # (tvs must stay pending)
+            body += pre
+            items = tvs + items
+            if len(items) > 1 and a.random() < 0.4:
+                a.shuffle(items)
+            st = {"as_completed": items, "as": self.fresh("r")}
+            self.ac_secs(durs + [self.ac_info.get(n["create_task"], 1) for n in body
+                                 if n.get("create_task", "").startswith("ac_j")], st)
+            bsub = sub.sub(bind=(st["as"], "aval"))
+            st["body"] = self.ac_body(bsub, tvs + tv2, st["as"], durs)
+            body.append(st)
+        else:
+            it = self.ac_iter()
+            body.append({"create_task": it, "args": [self.fresh("w")], "group": g})
+            if a.random() < 0.8:
+                body.append({"create_task": self.ac_fail(), "args": [self.fresh("w")], "group": g})
+            if a.random() < 0.4:
+                body.append({"sleep": a.choice([0, 0.5, 1])})
+        if a.random() < 0.4:
+            body.append(self.p(sub, "ac group body end"))
+        st = {"task_group": g, "body": body}
+        picks = a.sample(["ExceptionGroup", "BaseExceptionGroup", "CancelledError", "BaseException",
+                          "Exception", "TimeoutError"], a.choice([1, 1, 2]))
+        clauses = []
+        for e in picks:
+            cl, csub = self.clause(ctx, e, 0.7)
+            cl["body"] = [self.p(csub, "ac group " + e + (" {%s}" % cl["as"] if "as" in cl else ""))]
+            clauses.append(cl)
+        return [{"try": [st, self.p(ctx, "after " + g)], "except": clauses}]
+
+    def ac_timeout(self, ctx):
+        """An as_completed inside async with asyncio.timeout(T), T tied with an
+        item's end or with the as_completed's own timeout."""
+        a = self.ac
+        env0 = dict(ctx.env)
+        sub = ctx.sub()
+        pre, items, durs, tvars = self.ac_items(sub)
+        st = {"as_completed": items}
+        rv = None
+        if a.random() < 0.7:
+            rv = self.fresh("r")
+            st["as"] = rv
+        own = self.ac_secs(durs, st)
+        bsub = sub.sub(bind=(rv, "aval") if rv else None)
+        st["body"] = self.ac_body(bsub, tvars, rv, durs)
+        inner = [st]
+        if a.random() < 0.3:
+            cb = [self.p(sub, "ac timed out")]
+            z = a.random()
+            if z < 0.4:
+                cb.append({"raise": "CancelledError"})
+            elif z < 0.6:
+                cb.append({"sleep": a.choice([0, 0.5])})
+            inner = [{"try": inner, "except": [{"error": a.choice(["CancelledError", "BaseException"]),
+                                                "body": cb}]}]
+        if a.random() < 0.3:
+            inner.insert(0, self.p(sub, "in timeout"))
+        T = a.choice(durs + durs + ([own] if own is not None else []) + [0, 0.5, 1, None])
+        out = pre + [{"with_timeout": T, "body": inner}]
+        if a.random() < 0.5:
+            out.append(self.p(ctx, "after ac timeout"))
+        if a.random() < (0.9 if ctx.ci < 0 and not ctx.protected else 0.6):
+            out = [self.wrap_try(ctx, out, force_cancel=a.random() < 0.5, env=env0,
+                                 expect=("TimeoutError",))]
+        return out
+
+    def ac_nontask(self, ctx):
+        """as_completed of an int, None, a list, ... (a parameter: check
+        refuses a set_var variable there, or an awaited value): TypeError at
+        the first next(); a list before any task is made (set(fs)), the
+        others after the items before it became tasks."""
+        a = self.ac
+        av = ctx.vars_of("aval")
+        if av and a.random() < 0.25:
+            items = [a.choice(av)]
+            if a.random() < 0.5:
+                items.insert(a.randint(0, 1), {"sleep": a.choice(AC_DUR)})
+            body = [{"as_completed": items, "body": [self.p(ctx, "ac of a value?")]}]
+            e = self.fresh("e")
+            sub = ctx.sub(bind=(e, "exc"))
+            return [{"try": body, "except": [{"error": a.choice(["TypeError", "Exception", "BaseException"]),
+                                              "as": e, "body": [self.p(sub, "ac refused: {%s}" % e)]}]}]
+        raw = a.random() < 0.4
+
+        def make(c):
+            items = ["x"]
+            for _ in range(a.choice([0, 1, 2])):
+                items.insert(a.randint(0, len(items)), {"sleep": a.choice(AC_DUR)})
+            body = [{"as_completed": items, "as": "ax", "body": [{"print": "ac_bad {who} got {ax}"}]},
+                    {"print": "ac_bad {who} looped"}]
+            if raw:
+                return body
+            cl = {"error": a.choice(["TypeError", "TypeError", "Exception", "BaseException"]),
+                  "as": "e", "body": [{"print": "ac_bad {who} refused: {e}"}]}
+            if a.random() < 0.3:
+                cl["body"].append({"return": "refused {who}"})
+            return [{"try": body, "except": [cl]}, {"return": "ac_bad {who}"}]
+        name = self.dedicated("ac_bad_raw" if raw else "ac_bad", [("who", "who"), ("x", "task")], make)
+        val = a.choice([3, None, [1, "a"], [], "txt", 1.5, True, -1, 0])
+        st = {"call": name, "args": [self.fresh("w"), val]}
+        if raw or a.random() < 0.3:
+            e = self.fresh("e")
+            sub = ctx.sub(bind=(e, "exc"))
+            return [{"try": [st], "except": [{"error": a.choice(["TypeError", "TypeError", "Exception"]),
+                                              "as": e, "body": [self.p(sub, "ac refused: {%s}" % e)]}]}]
+        return [st]
+
     # -- the swarm (its own random stream, self.zr) -----------------------
     def swarm(self):
         """Coroutines and main statements for 60-200 tasks in a repeat."""
@@ -2072,6 +2601,9 @@ class Gen:
             cors["sw_shj"] = [{"shield": {"call": "sw_job"}, "as": "x"}, {"return": {"var": "x"}}]
             cors["sw_wf"][0]["try"][0] = {"wait_for": {"call": "sw_shj"}, "timeout": t, "as": "swr"} \
                 if self.sh.random() < 0.7 else {"with_timeout": t, "body": [{"call": "sw_shj", "as": "swr"}]}
+        if self.ac and self.ac.random() < 0.3:   # as_completed([job], timeout=t) in place of wait_for
+            cors["sw_wf"][0]["try"][0] = {"as_completed": [{"call": "sw_job"}], "timeout": t, "as": "swr",
+                                          "body": []}
         if z.random() < 0.3:                # (more live timers: often no sweep)
             cors["sw_wf"].append({"sleep": z.choice(d)})
         body = []
@@ -2138,6 +2670,8 @@ class Gen:
             body += self.s_timeout(ctx)         # one early in main, where most runs get
         if self.sh and self.sh.random() < 0.5:
             body += self.s_shield(ctx)          # (the same for a shield)
+        if self.ac and self.ac.random() < 0.5:
+            body += self.s_ascomp(ctx)          # (and for as_completed)
         body += self.stmts(ctx, r.randint(4, 10))
         if self.zr:
             sw_cors, sw_body = self.swarm()
@@ -2180,6 +2714,56 @@ class Gen:
         return out
 
 
+def has_key(x, key):
+    if isinstance(x, dict):
+        return key in x or any(has_key(v, key) for v in x.values())
+    if isinstance(x, list):
+        return any(has_key(v, key) for v in x)
+    return False
+
+
+def blocks(body, d=0):
+    """The deepest nesting of CPython's compiler blocks (fblocks: a for, an
+    async with, a try, an except handler and its cleanup, a finally) in a
+    body, as loopscope exports it.  CPython refuses to compile more than 20
+    ("too many statically nested blocks"); loopscope's limit is 32 levels of
+    bodies, so it runs such a program.  (Matches compile() on 150 random
+    nestings of try/except/finally, for, async with.)"""
+    m = d
+    for st in body:
+        if not isinstance(st, dict):
+            continue
+        if "try" in st:
+            both = "except" in st and "finally" in st
+            m = max(m, blocks(st["try"], d + (2 if both else 1)))
+            for cl in st.get("except", []):
+                m = max(m, blocks(cl["body"], d + (3 if both else 2)))
+            if "finally" in st:
+                m = max(m, blocks(st["finally"], d + 1))
+        elif any(k in st for k in ("repeat", "with", "with_timeout", "task_group", "as_completed")):
+            m = max(m, blocks(st["body"], d + 1))
+    return m
+
+
+def generate(seed, catch_main=False):
+    """-> (program, gen).  An as_completed can be made and then dropped (in
+    the except clauses that wrap_try leaves out), having used the main stream
+    all the same: a program that ends up without one is made again with the
+    sixth stream off, so that it is the same as before the stream was added.
+    So is one that the sixth stream nested deeper than CPython compiles
+    (blocks() > 20; the other streams can do that too, rarely, and are left
+    as they were)."""
+    gen = Gen(seed, catch_main)
+    prog = gen.program()
+    too_deep = any(blocks(c["body"] if isinstance(c, dict) else c) > 20
+                   for c in prog["coroutines"].values())
+    if gen.ac and (too_deep or not has_key(prog["coroutines"], "as_completed")):
+        gen = Gen(seed, catch_main)
+        gen.ac = None
+        prog = gen.program()
+    return prog, gen
+
+
 def main():
     argv = sys.argv[1:]
     catch = "--catch-main" in argv
@@ -2188,8 +2772,7 @@ def main():
         sys.stderr.write("usage: gen.py [--catch-main] SEED OUT.json\n")
         return 2
     seed = int(argv[0])
-    gen = Gen(seed, catch)
-    prog = gen.program()
+    prog, gen = generate(seed, catch)
     with open(argv[1], "w", encoding="utf-8") as f:
         json.dump(prog, f, indent=1, ensure_ascii=gen.ascii_json)
         f.write("\n")
