@@ -553,6 +553,16 @@ int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_
     return R_CONT;
 }
 
+uint32_t ip_call_later(Sim *s, uint32_t task, uint32_t h, uint32_t stmt, VTime ns, uint32_t cause,
+                       uint32_t *tm)
+{
+    *tm = loop__call_later(s, ns, h);
+    if (*tm == SIM_NONE)
+        return SIM_NONE;
+    return rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, h, stmt, SIM_NONE, cause, WAIT_TIMER,
+                     s->st.now + ns);
+}
+
 /* `await t` for the task in local `var`: no value raises UnboundLocalError,
  * a non-task TypeError, a done task gives its result (or raises) at once: what that
  * returns, with R_CONT made R_VIS. R_CONT means the task is pending: its

@@ -137,11 +137,9 @@ static int op_start(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
         uint32_t h = rec__handle(s, H_AC_TIMEOUT, task, SIM_NONE, id, op->stmt, true);
         if (h == SIM_NONE)
             return R_ABORT;
-        uint32_t tm = loop__call_later(s, op->ns, h);
-        if (tm == SIM_NONE)
+        uint32_t tm;
+        if (ip_call_later(s, task, h, op->stmt, op->ns, cause, &tm) == SIM_NONE)
             return R_ABORT;
-        rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, h, op->stmt, SIM_NONE, cause, WAIT_TIMER,
-                  s->st.now + op->ns);
         s->st.acs[id].timer = tm;
         s->st.acs[id].handle = h;
     }

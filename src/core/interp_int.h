@@ -88,6 +88,11 @@ int ip_do_call(Sim *s, uint32_t task, uint32_t f, uint32_t coro, uint32_t args_f
                uint32_t nargs, uint8_t phase);
 uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw,
                           const Value *args, int *r);
+/* loop.call_later(ns, handle h) for a library's timer (wait_for's, asyncio.timeout's,
+ * as_completed's), and the REGISTER step that narrates it: that step's index,
+ * with the timer in *tm; SIM_NONE when out of memory. */
+uint32_t ip_call_later(Sim *s, uint32_t task, uint32_t h, uint32_t stmt, VTime ns, uint32_t cause,
+                       uint32_t *tm);
 /* Stores fut.result() in the `as` variable (as_var), or raises. */
 int ip_take_result(Sim *s, uint32_t task, uint32_t f, uint32_t fut, uint32_t as_var);
 /* `await t` for the task in local `var`: raises UnboundLocalError when it has

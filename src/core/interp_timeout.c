@@ -45,11 +45,8 @@ static int op_enter(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
             return R_ABORT;
         uint32_t tm = SIM_NONE;
         if (later) {
-            tm = loop__call_later(s, op->ns, h);
-            if (tm == SIM_NONE)
+            if (ip_call_later(s, task, h, op->stmt, op->ns, cause, &tm) == SIM_NONE)
                 return R_ABORT;
-            rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, h, op->stmt, SIM_NONE, cause,
-                      WAIT_TIMER, s->st.now + op->ns);
         } else {
             loop__call_soon(s, h);
         }

@@ -211,11 +211,9 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
     uint32_t h = rec__handle(s, H_RELEASE_WAITER, task, w, SIM_NONE, op->stmt, true);
     if (h == SIM_NONE)
         return R_ABORT;
-    uint32_t tm = loop__call_later(s, op->ns, h);
-    if (tm == SIM_NONE)
+    uint32_t tm, reg = ip_call_later(s, task, h, op->stmt, op->ns, cause, &tm);
+    if (reg == SIM_NONE)
         return R_ABORT;
-    uint32_t reg = rec__step(s, STAGE_REGISTER, STEP_REGISTER, task, h, op->stmt, SIM_NONE,
-                             cause, WAIT_TIMER, s->st.now + op->ns);
     /* ensure_future raising TypeError leaves timeout_handle scheduled: it
      * is created outside wait_for's try/finally (cases/await_non_task.json) */
     uint32_t fut = ip_ensure_future(s, task, f, aw, args, &r);
