@@ -502,10 +502,12 @@ static int raise_not_awaitable(Sim *s, uint32_t task, Value v)
 
 /* ip_ensure_future(aw): the task of an awaitable (creating one for a call or a
  * sleep). A call's arguments are `args` when the caller evaluated them
- * already (NULL: evaluate them now). Returns the future, or SIM_NONE with *r
- * set (raised/aborted). */
+ * already (NULL: evaluate them now). `retrieves`: the caller will retrieve
+ * the task's exception (gather, wait_for: HOLD_AWAITED); shield does not
+ * always, so its task is held only as a bare create_task's (holders.c).
+ * Returns the future, or SIM_NONE with *r set (raised/aborted). */
 uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw,
-                              const Value *args, int *r)
+                              const Value *args, bool retrieves, int *r)
 {
     if (aw->kind == AW_TASK) {
         Value v;
@@ -516,7 +518,8 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
                               "An asyncio.Future, a coroutine or an awaitable is required");
             return SIM_NONE;
         }
-        task__awaited(s, v.id); /* gather or wait_for retrieves its exception */
+        if (retrieves)
+            task__awaited(s, v.id);
         return TSK(v.id)->fut;
     }
     uint32_t t;
@@ -537,6 +540,8 @@ uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw
         *r = R_ABORT;
         return SIM_NONE;
     }
+    if (!retrieves)
+        TSK(t)->hold = 0; /* (task__new's default is HOLD_AWAITED) */
     return TSK(t)->fut;
 }
 

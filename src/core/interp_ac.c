@@ -107,7 +107,8 @@ static int op_start(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
     slot_put(s, f, op->a, v_int(id));
     for (uint32_t i = 0, off = 0; i < n; i++) {
         const Awaitable *aw = &s->prog->aws[st->aw_first + i];
-        uint32_t fut = ip_ensure_future(s, task, f, aw, aw->kind == AW_CALL && vals ? vals + off : NULL, &r);
+        uint32_t fut = ip_ensure_future(s, task, f, aw, aw->kind == AW_CALL && vals ? vals + off : NULL,
+                                        true, &r);
         if (aw->kind == AW_CALL)
             off += aw->nargs > 64 ? 64 : aw->nargs;
         if (fut == SIM_NONE) { /* ensure_future raised: no callback was added yet */
@@ -120,9 +121,7 @@ static int op_start(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t ca
             dup = s->st.acitems[j].fut == fut;
         if (dup)
             continue;
-        uint32_t t = fut_task(&s->st.futs[fut]);
-        if (t != SIM_NONE)
-            TSK(t)->hold |= HOLD_STICKY; /* it goes into the done Queue */
+        task__escape(s, v_id(V_TASK, fut_task(&s->st.futs[fut]))); /* into the done Queue */
         AcItem *it = &s->st.acitems[ac->items + ac->n++];
         it->fut = fut;
         it->ac = id;
@@ -168,11 +167,7 @@ static int wait_one(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t id
         uint32_t te = val__new_exc(s, EXC_TIMEOUT, SIM_NONE, SIM_NONE);
         return te == SIM_NONE ? R_ABORT : ip_do_raise(s, task, te);
     }
-    uint32_t fut = s->st.acitems[item].fut;
-    uint32_t t = fut_task(&s->st.futs[fut]);
-    if (t != SIM_NONE)
-        task__awaited(s, t); /* f.result() retrieves its exception */
-    return ip_take_result(s, task, f, fut, op->b);
+    return ip_take_result(s, task, f, s->st.acitems[item].fut, op->b); /* f.result() */
 }
 
 int ip_op_ac(Sim *s, uint32_t task, uint32_t f, const Op *op)

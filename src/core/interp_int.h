@@ -87,7 +87,7 @@ int ip_resume_sleep(Sim *s, uint32_t task, uint32_t f, uint32_t exc);
 int ip_do_call(Sim *s, uint32_t task, uint32_t f, uint32_t coro, uint32_t args_first,
                uint32_t nargs, uint8_t phase);
 uint32_t ip_ensure_future(Sim *s, uint32_t task, uint32_t f, const Awaitable *aw,
-                          const Value *args, int *r);
+                          const Value *args, bool retrieves, int *r);
 /* loop.call_later(ns, handle h) for a library's timer (wait_for's, asyncio.timeout's,
  * as_completed's), and the REGISTER step that narrates it: that step's index,
  * with the timer in *tm; SIM_NONE when out of memory. */

@@ -101,7 +101,7 @@ static int gather_start(Sim *s, uint32_t task, uint32_t f, const Stmt *st, const
             r = ip_raise_new(s, task, EXC_TYPE, "unhashable type: 'list'");
         } else {
             fut = ip_ensure_future(s, task, f, aw, aw->kind == AW_CALL && vals ? vals + off : NULL,
-                                   &r);
+                                   true, &r);
             if (aw->kind == AW_CALL)
                 off += aw->nargs > 64 ? 64 : aw->nargs;
         }
@@ -185,7 +185,7 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
                              cause);
     }
     if (op->ns <= 0) {
-        uint32_t fut = ip_ensure_future(s, task, f, aw, NULL, &r);
+        uint32_t fut = ip_ensure_future(s, task, f, aw, NULL, true, &r);
         if (fut == SIM_NONE)
             return r == R_CONT ? R_VIS : r;
         FRM(f)->r[2] = fut;
@@ -216,7 +216,7 @@ int ip_op_wait_for(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cau
         return R_ABORT;
     /* ensure_future raising TypeError leaves timeout_handle scheduled: it
      * is created outside wait_for's try/finally (cases/await_non_task.json) */
-    uint32_t fut = ip_ensure_future(s, task, f, aw, args, &r);
+    uint32_t fut = ip_ensure_future(s, task, f, aw, args, true, &r);
     if (fut == SIM_NONE)
         return r == R_CONT ? R_VIS : r;
     fut__add_cb(s, fut, H_RELEASE_WAITER, w);
@@ -312,29 +312,15 @@ int ip_op_shield(Sim *s, uint32_t task, uint32_t f, const Op *op, uint32_t cause
     const Stmt *st = stmt_of(s, op);
     const Awaitable *aw = &s->prog->aws[st->aw_first];
     int r = R_CONT;
-    uint32_t inner;
-    if (aw->kind == AW_TASK) {
-        Value v;
-        if (!ip_local(s, task, f, aw->var, &v, &r))
-            return r == R_CONT ? R_VIS : r;
-        if (v.type != V_TASK) {
-            r = ip_raise_new(s, task, EXC_TYPE,
-                             "An asyncio.Future, a coroutine or an awaitable is required");
-            return r == R_CONT ? R_VIS : r;
-        }
-        inner = TSK(v.id)->fut;
-        if (fut__done(s, inner)) { /* `return inner`: the await retrieves its exception */
-            task__awaited(s, v.id);
-            r = ip_take_result(s, task, f, inner, st->as_var);
-            return r == R_CONT ? R_VIS : r;
-        }
-        /* not task__awaited: _outer_done_callback may take the callback
-         * that would retrieve its exception away (cb_handle, task.c) */
-    } else {
-        inner = ip_ensure_future(s, task, f, aw, NULL, &r);
-        if (inner == SIM_NONE)
-            return r == R_CONT ? R_VIS : r;
-        TSK(fut_task(&s->st.futs[inner]))->hold = 0; /* as a bare create_task (holders.c) */
+    /* not retrieving: _outer_done_callback may take away the callback that
+     * would retrieve inner's exception (cb_handle, task.c) */
+    uint32_t inner = ip_ensure_future(s, task, f, aw, NULL, false, &r);
+    if (inner == SIM_NONE)
+        return r == R_CONT ? R_VIS : r;
+    if (fut__done(s, inner)) { /* `return inner` (a task variable's): the await retrieves */
+        task__awaited(s, fut_task(&s->st.futs[inner]));
+        r = ip_take_result(s, task, f, inner, st->as_var);
+        return r == R_CONT ? R_VIS : r;
     }
     uint32_t outer = fut__new(s);
     if (outer == SIM_NONE)

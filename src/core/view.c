@@ -213,35 +213,40 @@ static void timeout_words(const Recording *r, const Program *p, const Step *sp, 
     }
 }
 
-/* A CALLBACK step of shield's callbacks: what it did (Step.aux, ShieldStep). */
-static void shield_words(const Recording *r, const Step *sp, char *buf, size_t n)
+/* A CALLBACK step of shield's or as_completed's callbacks: what it did
+ * (Step.aux: ShieldStep, AcStep). false for any other step. */
+static bool callback_words(const Recording *r, const Step *sp, char *buf, size_t n)
 {
-    const char *t = task_name(r, r->handles[sp->handle].task);
-    switch ((ShieldStep)sp->aux) {
-    case SHS_RESULT:
-        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s returned, so the outer future gets its "
-                 "result", t);
-        break;
-    case SHS_EXCEPTION:
-        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s raised, so the outer future gets its "
-                 "exception", t);
-        break;
-    case SHS_CANCEL:
-        snprintf(buf, n, "callback runs: shield's _inner_done_callback: %s itself was cancelled, so it cancels "
-                 "the outer future too", t);
-        break;
-    case SHS_RETRIEVED:
-        snprintf(buf, n, "callback runs: shield's _inner_done_callback: the outer future was cancelled first, so "
-                 "it only marks %s's exception retrieved", t);
-        break;
-    case SHS_REMOVE:
-        snprintf(buf, n, "callback runs: shield's _outer_done_callback: %s still runs, so its "
-                 "_inner_done_callback is removed: the shield no longer passes its outcome on", t);
-        break;
-    default:
-        snprintf(buf, n, "callback runs: shield's _outer_done_callback: %s is done already, nothing to do", t);
-        break;
-    }
+    static const char *const shield[] = {
+        [SHS_RESULT] = "_inner_done_callback: %s returned, so the outer future gets its result",
+        [SHS_EXCEPTION] = "_inner_done_callback: %s raised, so the outer future gets its exception",
+        [SHS_CANCEL] = "_inner_done_callback: %s itself was cancelled, so it cancels the outer future too",
+        [SHS_RETRIEVED] = "_inner_done_callback: the outer future was cancelled first, so it only marks %s's "
+                          "exception retrieved",
+        [SHS_REMOVE] = "_outer_done_callback: %s still runs, so its _inner_done_callback is removed: the shield "
+                       "no longer passes its outcome on",
+        [SHS_INNER_DONE] = "_outer_done_callback: %s is done already, nothing to do",
+    };
+    static const char *const ac[] = {
+        [ACS_QUEUED] = "_on_completion: %s leaves todo for the done Queue; nothing waits there yet",
+        [ACS_WAKE] = "_on_completion: %s leaves todo for the done Queue; put_nowait completes the waiting "
+                     "getter, so the loop's wakeup is queued",
+        [ACS_LATE] = "_on_completion: %s is done, but the timeout came first and emptied todo: nothing to do",
+    };
+    if (sp->aux == 0 || sp->handle >= r->nhandles)
+        return false;
+    const HandleInfo *hi = &r->handles[sp->handle];
+    const char *who, *what;
+    if ((hi->kind == H_SHIELD_INNER || hi->kind == H_SHIELD_OUTER) && sp->aux < sizeof shield / sizeof *shield)
+        who = "shield's", what = shield[sp->aux];
+    else if (hi->kind == H_AC_DONE && sp->aux < sizeof ac / sizeof *ac)
+        who = "as_completed's", what = ac[sp->aux];
+    else
+        return false;
+    char fmt[256];
+    snprintf(fmt, sizeof fmt, "callback runs: %s %s", who, what);
+    snprintf(buf, n, fmt, task_name(r, hi->task));
+    return true;
 }
 
 void sim_describe_handle(const Recording *r, const Program *p, uint32_t h, char *buf, size_t n)
@@ -413,21 +418,8 @@ void sim_describe(const Recording *r, const Program *p, const Step *sp, char *bu
             snprintf(buf, n, "%s runs %s", task_name(r, sp->task), w);
         break;
     case STEP_CALLBACK:
-        if (sp->aux != ACS_NONE && sp->handle < r->nhandles && r->handles[sp->handle].kind == H_AC_DONE) {
-            const char *t = task_name(r, r->handles[sp->handle].task);
-            if (sp->aux == ACS_LATE)
-                snprintf(buf, n, "callback runs: as_completed's _on_completion: %s is done, but the timeout came "
-                         "first and emptied todo: nothing to do", t);
-            else
-                snprintf(buf, n, "callback runs: as_completed's _on_completion: %s leaves todo for the done Queue%s", t,
-                         sp->aux == ACS_WAKE ? "; put_nowait completes the waiting getter, so the loop's wakeup "
-                                               "is queued" : "; nothing waits there yet");
+        if (callback_words(r, sp, buf, n))
             break;
-        }
-        if (sp->aux != SHS_NONE && sp->handle < r->nhandles) {
-            shield_words(r, sp, buf, n);
-            break;
-        }
         sim_describe_handle(r, p, sp->handle, w, sizeof w);
         snprintf(buf, n, "callback runs: %s", w);
         break;
