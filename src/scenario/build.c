@@ -268,18 +268,15 @@ static void lower_verb(Ctx *c, const VerbInfo *vi, V stmt, V verb, Stmt *s)
         break;
     }
     case STMT_WAIT_FOR:
-        s->aw_first = lower_aw(c, verb, vn);
-        s->aw_count = 1;
-        jc_path_pop(&c->k, old);
-        if (!has(member(c, stmt, "timeout")))
-            missing(c, stmt, vn, "timeout", "a number of seconds, or null for no timeout");
-        WITH_OPT(c, stmt, "timeout", v, bld_timeout_value(c, v, s));
-        WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
-        return;
     case STMT_SHIELD:
         s->aw_first = lower_aw(c, verb, vn);
         s->aw_count = 1;
         jc_path_pop(&c->k, old);
+        if (vi->kind == STMT_WAIT_FOR) {
+            if (!has(member(c, stmt, "timeout")))
+                missing(c, stmt, vn, "timeout", "a number of seconds, or null for no timeout");
+            WITH_OPT(c, stmt, "timeout", v, bld_timeout_value(c, v, s));
+        }
         WITH_OPT(c, stmt, "as", v, s->as_var = bld_bind_var(c, v));
         return;
     case STMT_RETURN:
